@@ -1,0 +1,107 @@
+"""Back-office admin that never crosses districts.
+
+The platform operator (superuser) sees everything; a district administrator with staff status
+sees and edits only her district's rows, and new rows are put in her district.
+"""
+
+from django.contrib import admin
+
+from schoolot.accounts.models import Role
+
+
+def is_district_admin(user) -> bool:
+    return (
+        user.is_active
+        and user.is_staff
+        and user.role == Role.DISTRICT_ADMIN
+        and user.district_id is not None
+    )
+
+
+class DistrictScopedAdmin(admin.ModelAdmin):
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or is_district_admin(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(district_id=request.user.district_id)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser:
+            exclude.append("district")
+        return exclude
+
+    def _scope_related(self, db_field, request, kwargs):
+        model = db_field.related_model
+        if not request.user.is_superuser and any(
+            f.name == "district" for f in model._meta.get_fields()
+        ):
+            kwargs["queryset"] = model._default_manager.filter(
+                district_id=request.user.district_id
+            )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **self._scope_related(db_field, request, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **self._scope_related(db_field, request, kwargs)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.district_id = request.user.district_id
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if hasattr(instance, "district_id"):
+                instance.district_id = form.instance.district_id
+            instance.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+
+class DistrictScopedInline(admin.TabularInline):
+    extra = 0
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), "district"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        model = db_field.related_model
+        if not request.user.is_superuser and any(
+            f.name == "district" for f in model._meta.get_fields()
+        ):
+            kwargs["queryset"] = model._default_manager.filter(
+                district_id=request.user.district_id
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_district_admin(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission

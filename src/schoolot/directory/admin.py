@@ -1,0 +1,92 @@
+from django.contrib import admin
+
+from schoolot.audit.models import AuditAction
+from schoolot.audit.services import audit_event_record
+from schoolot.core.admin import DistrictScopedAdmin, DistrictScopedInline
+from schoolot.directory import models
+
+
+@admin.register(models.District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "state", "timeline_profile", "time_zone")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
+        lambda self, request, obj=None: request.user.is_superuser
+    )
+
+
+class CalendarEventInline(DistrictScopedInline):
+    model = models.CalendarEvent
+
+
+class ReportingPeriodInline(DistrictScopedInline):
+    model = models.ReportingPeriod
+
+
+@admin.register(models.SchoolYear)
+class SchoolYearAdmin(DistrictScopedAdmin):
+    list_display = ("name", "first_day", "last_day")
+    inlines = [CalendarEventInline, ReportingPeriodInline]
+
+
+@admin.register(models.School)
+class SchoolAdmin(DistrictScopedAdmin):
+    list_display = ("name", "grade_band", "day_start", "day_end")
+    search_fields = ("name",)
+
+
+@admin.register(models.Staff)
+class StaffAdmin(DistrictScopedAdmin):
+    list_display = ("__str__", "title", "supervisor", "fte", "is_contractor")
+    list_select_related = ("user", "supervisor__user")
+    search_fields = ("user__last_name", "user__first_name")
+    filter_horizontal = ("schools",)
+
+
+class GuardianInline(DistrictScopedInline):
+    model = models.Guardian
+    fields = ("first_name", "last_name", "relation", "email", "phone", "preferred_language", "user")
+
+
+class CaseloadInline(DistrictScopedInline):
+    model = models.CaseloadAssignment
+
+
+@admin.register(models.Student)
+class StudentAdmin(DistrictScopedAdmin):
+    list_display = ("last_name", "first_name", "grade", "school", "local_id")
+    list_select_related = ("school",)
+    list_filter = ("grade",)
+    search_fields = ("last_name", "first_name", "local_id")
+    inlines = [GuardianInline, CaseloadInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        student = self.get_queryset(request).filter(pk=object_id).first()
+        if student is not None:
+            action = AuditAction.UPDATE if request.method == "POST" else AuditAction.VIEW
+            audit_event_record(
+                request=request, student=student, action=action, what="student (back office)"
+            )
+        return response
+
+
+class EnrollmentInline(DistrictScopedInline):
+    model = models.Enrollment
+    autocomplete_fields = ("student",)
+
+
+@admin.register(models.SchoolClass)
+class SchoolClassAdmin(DistrictScopedAdmin):
+    list_display = ("name", "school", "teacher")
+    list_select_related = ("school", "teacher__user")
+    inlines = [EnrollmentInline]
+
+
+@admin.register(models.CaseloadAssignment)
+class CaseloadAssignmentAdmin(DistrictScopedAdmin):
+    list_display = ("staff", "student", "role", "start_date", "end_date")
+    list_select_related = ("staff__user", "student")

@@ -1,0 +1,144 @@
+"""Reads for the caseload and the student record, always through the access rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from schoolot.accounts.models import User
+from schoolot.core.access import (
+    RecordScope,
+    current_assignments,
+    record_scope_for,
+    students_visible_to,
+)
+from schoolot.directory.models import Guardian, School, Staff, Student
+from schoolot.plans.models import Plan, ServiceMandate
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the caseload page was asked for; every field optional."""
+
+    q: str = ""
+    school_id: int | None = None
+    plan_kind: str = ""
+    grade: str = ""
+    staff_id: int | None = None
+
+
+def _active_plans() -> Prefetch:
+    return Prefetch(
+        "plans",
+        queryset=Plan.objects.filter(status=Plan.Status.ACTIVE).prefetch_related(
+            Prefetch("mandates", queryset=ServiceMandate.objects.order_by("id"))
+        ),
+        to_attr="active_plans",
+    )
+
+
+def _current_therapists() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=current_assignments().select_related("staff__user").order_by("role"),
+        to_attr="current_assignments",
+    )
+
+
+def caseload_list(*, user: User, filters: CaseloadFilters) -> QuerySet[Student]:
+    """The students `user` may see, filtered and ordered by school then name.
+
+    Each student carries `active_plans` (with mandates) and `current_assignments` (with the
+    therapist), so the page issues the same number of queries whatever the caseload size.
+    """
+    students = students_visible_to(user=user)
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:5]:
+            students = students.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+                | Q(local_id__iexact=word)
+            )
+    if filters.school_id:
+        students = students.filter(school_id=filters.school_id)
+    if filters.grade:
+        students = students.filter(grade=filters.grade)
+    if filters.plan_kind:
+        students = students.filter(
+            pk__in=Plan.objects.filter(
+                status=Plan.Status.ACTIVE, kind=filters.plan_kind
+            ).values("student_id")
+        )
+    if filters.staff_id:
+        students = students.filter(
+            pk__in=current_assignments().filter(staff_id=filters.staff_id).values("student_id")
+        )
+    return (
+        students.select_related("school")
+        .prefetch_related(_active_plans(), _current_therapists())
+        .order_by("school__name", "last_name", "first_name", "pk")
+    )
+
+
+def caseload_filter_choices(*, user: User) -> dict:
+    """Schools and therapists to offer as filters: only those among the visible students."""
+    visible = students_visible_to(user=user)
+    schools = School.objects.filter(pk__in=visible.values("school_id")).order_by("name")
+    staff = (
+        Staff.objects.filter(
+            pk__in=current_assignments().filter(student__in=visible).values("staff_id")
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return {"schools": list(schools), "staff": list(staff)}
+
+
+@dataclass
+class StudentRecord:
+    student: Student
+    scope: RecordScope
+    plan: Plan | None
+    other_plans: list[Plan]
+    therapists: list
+    guardians: list[Guardian]
+
+    @property
+    def full(self) -> bool:
+        return self.scope is RecordScope.FULL
+
+
+def student_record_get(*, user: User, student_id: int) -> StudentRecord:
+    """The student's record as `user` may see it; Http404 when she may not see it at all.
+
+    404 rather than 403: a user must not learn that a student she may not see exists.
+    """
+    scope = record_scope_for(user=user)
+    student = (
+        students_visible_to(user=user)
+        .select_related("school")
+        .prefetch_related(_current_therapists())
+        .filter(pk=student_id)
+        .first()
+    )
+    if student is None or scope is RecordScope.NONE:
+        raise Http404("No such student.")
+    plans = list(
+        Plan.objects.filter(student=student)
+        .prefetch_related("goals", "mandates", "accommodations", "team__staff__user")
+        .order_by("-start_date")
+    )
+    active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
+    guardians = list(student.guardians.all()) if scope is RecordScope.FULL else []
+    return StudentRecord(
+        student=student,
+        scope=scope,
+        plan=active,
+        other_plans=[p for p in plans if p is not active] if scope is RecordScope.FULL else [],
+        therapists=student.current_assignments,
+        guardians=guardians,
+    )

@@ -1,0 +1,61 @@
+"""The caseload and the student record. Thin: access and reads live in selectors."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from schoolot.audit.models import AuditAction
+from schoolot.audit.services import audit_event_record
+from schoolot.core.access import sees_staff_filter
+from schoolot.directory.forms import CaseloadFilterForm
+from schoolot.directory.selectors import (
+    CaseloadFilters,
+    caseload_filter_choices,
+    caseload_list,
+    student_record_get,
+)
+
+PAGE_SIZE = 100
+
+
+def caseload(request):
+    """Students the user may see, grouped by school, with search and filters.
+
+    Works as a plain GET form; with htmx only the results partial is swapped.
+    """
+    user = request.user
+    show_staff = sees_staff_filter(user=user)
+    form = CaseloadFilterForm(
+        request.GET or None, show_staff=show_staff, **caseload_filter_choices(user=user)
+    )
+    filters = CaseloadFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = CaseloadFilters(
+            q=data["q"].strip(),
+            school_id=data["school"],
+            plan_kind=data["plan_kind"],
+            grade=data["grade"],
+            staff_id=data.get("therapist"),
+        )
+    elif form.is_bound:
+        filters = None  # an invalid filter shows its message and no list, never everything
+    page = None
+    if filters is not None:
+        page = Paginator(caseload_list(user=user, filters=filters), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    template = "directory/caseload.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, {"form": form, "page": page, "show_staff": show_staff})
+
+
+def student_detail(request, student_id: int):
+    record = student_record_get(user=request.user, student_id=student_id)
+    audit_event_record(
+        request=request,
+        student=record.student,
+        action=AuditAction.VIEW,
+        what=f"student record ({record.scope.value})",
+    )
+    return render(request, "directory/student_detail.html", {"record": record})

@@ -1,0 +1,80 @@
+"""A school calendar as plain data: which days are instructional.
+
+Contract: a day is instructional when it lies within [first_day, last_day], falls on one of the
+calendar's school weekdays (Monday-Friday unless told otherwise), and is not a closed day
+(break, holiday, closure or staff day). Breaks are also kept as ranges because some state
+timelines treat long breaks specially (California: breaks over 5 school days do not count).
+No Django here: the district's records build one with `SchoolYear.calendar()`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
+
+
+class CalendarError(ValueError):
+    """The calendar cannot answer: e.g. it has no instructional days at all."""
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    first_day: dt.date
+    last_day: dt.date
+    closed_days: frozenset[dt.date] = frozenset()
+    breaks: tuple[tuple[dt.date, dt.date], ...] = ()
+    weekdays: frozenset[int] = field(default=MONDAY_TO_FRIDAY)
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise CalendarError(
+                f"The school year ends ({self.last_day}) before it starts ({self.first_day})."
+            )
+        for start, end in self.breaks:
+            if end < start:
+                raise CalendarError(f"A break ends ({end}) before it starts ({start}).")
+
+    def is_instructional(self, day: dt.date) -> bool:
+        return (
+            self.first_day <= day <= self.last_day
+            and day.weekday() in self.weekdays
+            and day not in self.closed_days
+        )
+
+    @cached_property
+    def _days(self) -> tuple[dt.date, ...]:
+        days = []
+        day = self.first_day
+        while day <= self.last_day:
+            if self.is_instructional(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return tuple(days)
+
+    def instructional_days(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> tuple[dt.date, ...]:
+        """Instructional days in [start, end], both inclusive (default: the whole year)."""
+        days = self._days
+        lo = 0 if start is None else bisect.bisect_left(days, start)
+        hi = len(days) if end is None else bisect.bisect_right(days, end)
+        return days[lo:hi]
+
+    def count_instructional(self, start: dt.date, end: dt.date) -> int:
+        """How many instructional days lie in [start, end], both inclusive (0 if end < start)."""
+        if end < start:
+            return 0
+        days = self._days
+        return bisect.bisect_right(days, end) - bisect.bisect_left(days, start)
+
+    def require_instructional_days(self) -> None:
+        """Raise CalendarError with a clear message if the year has no instructional day."""
+        if not self._days:
+            raise CalendarError(
+                f"The school year {self.first_day} to {self.last_day} has no instructional days:"
+                " check its weekdays, breaks and closures."
+            )

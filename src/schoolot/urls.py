@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from schoolot.core import views as core_views
+from schoolot.directory import views as directory_views
+
+admin.site.site_header = "SchoolOT back office"
+admin.site.site_title = "SchoolOT"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("caseload/", directory_views.caseload, name="caseload"),
+    path("students/<int:student_id>/", directory_views.student_detail, name="student_detail"),
+    path("admin/", admin.site.urls),
+]
