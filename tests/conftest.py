@@ -1,0 +1,29 @@
+import pytest
+
+from tests.factories import World, world_make
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Static files straight from the apps (no collectstatic manifest in tests).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Logins in tests need not cost a real password hash each.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture
+def world(db) -> World:
+    """District "north", with every role and relationship (see tests/factories.py)."""
+    return world_make(name="north")
+
+
+@pytest.fixture
+def elsewhere(db) -> World:
+    """A second district, "south", built the same way: nobody may cross to it."""
+    return world_make(name="south")
