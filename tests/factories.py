@@ -139,7 +139,9 @@ def world_make(*, name: str) -> World:
         first_day=YEAR_AGO,
         last_day=YEAR_ON,
     )
-    school = School.objects.create(district=district, name=f"{name} Elementary", grade_band="elementary")
+    school = School.objects.create(
+        district=district, name=f"{name} Elementary", grade_band="elementary"
+    )
     other_school = School.objects.create(
         district=district, name=f"{name} Middle School", grade_band="middle"
     )
@@ -194,9 +196,7 @@ def world_make(*, name: str) -> World:
 
     st = w.students
     st["own"] = student_make(district=district, school=school, first=f"Own{name}", last="Alvarez")
-    st["cota"] = student_make(
-        district=district, school=school, first=f"Cota{name}", last="Brennan"
-    )
+    st["cota"] = student_make(district=district, school=school, first=f"Cota{name}", last="Brennan")
     st["other"] = student_make(
         district=district, school=other_school, first=f"Other{name}", last="Chen", grade="7"
     )

@@ -133,8 +133,14 @@ class TestTeacherSeesOnlyTheClassroomScope:
         client.force_login(world.users["therapist"])
         own = world.students["own"]
         html = client.get(reverse("student_detail", args=[own.pk])).content.decode()
-        for shown in [f"GOAL-{own.first_name}", f"TEAM-{own.first_name}", "GUARDIAN",
-                      own.medicaid_id, "Mar 14, 2018", f"ACCOM-{own.first_name}"]:
+        for shown in [
+            f"GOAL-{own.first_name}",
+            f"TEAM-{own.first_name}",
+            "GUARDIAN",
+            own.medicaid_id,
+            "Mar 14, 2018",
+            f"ACCOM-{own.first_name}",
+        ]:
             assert shown in html, shown
 
 
@@ -153,9 +159,7 @@ class TestBackOffice:
         users_html = client.get("/admin/accounts/user/").content.decode()
         assert "south-therapist" not in users_html
 
-    @pytest.mark.parametrize(
-        "who", ["supervisor", "therapist", "cota", "teacher", "parent"]
-    )
+    @pytest.mark.parametrize("who", ["supervisor", "therapist", "cota", "teacher", "parent"])
     def test_other_roles_have_no_back_office(self, client, world, who):
         user = world.users[who]
         user.is_staff = True  # even if someone ticks the box by mistake
@@ -170,8 +174,14 @@ class TestBackOffice:
         client.force_login(world.users["admin"])
         response = client.post(
             "/admin/directory/school/add/",
-            {"name": "New Hope Elementary", "grade_band": "elementary", "address": "1 Main St",
-             "day_start": "08:00", "day_end": "15:00", "district": elsewhere.district.pk},
+            {
+                "name": "New Hope Elementary",
+                "grade_band": "elementary",
+                "address": "1 Main St",
+                "day_start": "08:00",
+                "day_end": "15:00",
+                "district": elsewhere.district.pk,
+            },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
         from schoolot.directory.models import School

@@ -56,9 +56,7 @@ def test_htmx_request_gets_only_the_results(client, world):
 def test_bad_filter_answers_in_place_and_keeps_the_rest(client, world, elsewhere):
     client.force_login(world.users["therapist"])
     # A school of another district is not a choice: a message, no list, the search kept.
-    response = client.get(
-        reverse("caseload"), {"q": "alvarez", "school": elsewhere.school.pk}
-    )
+    response = client.get(reverse("caseload"), {"q": "alvarez", "school": elsewhere.school.pk})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Select a valid choice" in html
@@ -82,14 +80,17 @@ def _add_students(world, n):
         )
         plan_make(student=student)
         CaseloadAssignment.objects.create(
-            district=world.district, staff=world.staff["therapist"], student=student,
+            district=world.district,
+            staff=world.staff["therapist"],
+            student=student,
             start_date=YEAR_AGO,
         )
 
 
 @pytest.mark.parametrize("n", [0, 40])
-def test_query_count_does_not_grow_with_the_caseload(client, world, django_assert_max_num_queries,
-                                                    n):
+def test_query_count_does_not_grow_with_the_caseload(
+    client, world, django_assert_max_num_queries, n
+):
     _add_students(world, n)
     client.force_login(world.users["therapist"])
     with django_assert_max_num_queries(12):

@@ -334,6 +334,9 @@ class Enrollment(DistrictOwned):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.student_id} in {self.school_class_id}"
+
 
 class CaseloadAssignment(DistrictOwned):
     """A therapist's responsibility for a student over a span of dates."""

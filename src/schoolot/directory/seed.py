@@ -450,7 +450,7 @@ class _Builder:
             if teacher:
                 members.append((TeamMember.Role.GENED_TEACHER, teacher, None))
             if plan.kind == Plan.Kind.IEP:
-                members += [(TeamMember.Role.CASE_MANAGER, None, self.adult_name()),
+                members += [(TeamMember.Role.SPED_TEACHER, None, self.adult_name()),
                             (TeamMember.Role.SLP, None, self.adult_name()),
                             (TeamMember.Role.PSYCHOLOGIST, None, self.adult_name())]
                 if rng.random() < 0.3:

@@ -1,0 +1,125 @@
+"""The demo district: deterministic, and believable to a school OT."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+
+from schoolot.accounts.models import Role, User
+from schoolot.directory.models import Guardian, School, Staff, Student
+from schoolot.directory.seed import DEMO_LOGINS, DEMO_PASSWORD, district_seed
+from schoolot.plans.models import (
+    Accommodation,
+    Goal,
+    GoalDomain,
+    Plan,
+    ServiceMandate,
+    TeamMember,
+)
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def fingerprint():
+    return (
+        list(
+            Student.objects.order_by("local_id").values_list(
+                "first_name", "last_name", "grade", "date_of_birth", "school__name", "local_id"
+            )
+        ),
+        list(
+            Goal.objects.order_by("plan__student__local_id", "text").values_list(
+                "plan__student__local_id", "domain", "text"
+            )
+        ),
+        list(
+            ServiceMandate.objects.order_by("plan__student__local_id", "pk").values_list(
+                "plan__student__local_id",
+                "delivery_model",
+                "minutes_per_session",
+                "sessions_per_period",
+                "period",
+            )
+        ),
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+def seeded_fingerprint(**kwargs):
+    result = None
+    try:
+        with transaction.atomic():
+            district_seed(**kwargs)
+            result = fingerprint()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+@pytest.mark.django_db
+def test_same_seed_same_district_other_seed_other_district():
+    first = seeded_fingerprint(size="small", seed=7, today=TODAY)
+    second = seeded_fingerprint(size="small", seed=7, today=TODAY)
+    third = seeded_fingerprint(size="small", seed=8, today=TODAY)
+    assert first == second
+    assert first != third
+
+
+@pytest.fixture
+def demo(db):
+    return district_seed(size="small", seed=1, today=TODAY)
+
+
+def test_sizes_and_logins(demo, client):
+    assert School.objects.count() == 3
+    assert Staff.objects.filter(user__role=Role.THERAPIST).count() == 2
+    assert Student.objects.filter(assignments__isnull=False).distinct().count() == 60
+    for username, role, _label in DEMO_LOGINS:
+        user = User.objects.get(username=username)
+        assert user.role == role and user.district == demo
+        assert client.login(username=username, password=DEMO_PASSWORD)
+
+
+def test_content_a_school_ot_would_believe(demo):
+    assert set(Goal.objects.values_list("domain", flat=True)) == set(GoalDomain.values)
+    assert set(ServiceMandate.objects.values_list("delivery_model", flat=True)) == set(
+        ServiceMandate.DeliveryModel.values
+    )
+    assert set(ServiceMandate.objects.values_list("period", flat=True)) == set(
+        ServiceMandate.Period.values
+    )
+    assert set(Plan.objects.values_list("kind", flat=True)) == {"iep", "504"}
+    assert set(Accommodation.objects.values_list("category", flat=True)) == set(
+        Accommodation.Category.values
+    )
+    assert Guardian.objects.filter(preferred_language="es").count() >= 5
+    team_roles = set(TeamMember.objects.values_list("role", flat=True))
+    assert {"slp", "psychologist", "sped_teacher", "gened_teacher"} <= team_roles
+    # Real goal language: a condition, a behaviour, a criterion.
+    for text in Goal.objects.values_list("text", flat=True)[:50]:
+        assert " will " in text, text
+        assert any(c.isdigit() for c in text), text
+    # Schools have bells; COTAs have a supervising OTR.
+    assert all(s.day_start < s.day_end for s in School.objects.all())
+    for cota in Staff.objects.filter(credential=Staff.Credential.COTA):
+        assert cota.supervising_otr is not None
+
+
+def test_the_demo_parent_sees_her_children_in_spanish_preference(demo, client):
+    parent = User.objects.get(username="parent")
+    children = Student.objects.filter(guardians__user=parent)
+    assert children.count() == 2
+    assert set(
+        Guardian.objects.filter(user=parent).values_list("preferred_language", flat=True)
+    ) == {"es"}
+
+
+def test_medium_size_is_in_proportion(db):
+    district_seed(size="medium", seed=2, today=TODAY)
+    assert School.objects.count() == 12
+    assert Staff.objects.filter(user__role=Role.THERAPIST).count() == 10
+    assert Student.objects.filter(assignments__isnull=False).distinct().count() == 500
