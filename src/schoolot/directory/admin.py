@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from schoolot.audit.models import AuditAction
@@ -22,8 +23,29 @@ class CalendarEventInline(DistrictScopedInline):
     model = models.CalendarEvent
 
 
+class ReportingPeriodFormSet(forms.BaseInlineFormSet):
+    """Reporting periods submitted together must not overlap each other either."""
+
+    def clean(self):
+        super().clean()
+        spans = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("start_date") or not data.get("end_date"):
+                continue
+            for name, start, end in spans:
+                if data["start_date"] <= end and start <= data["end_date"]:
+                    raise forms.ValidationError(
+                        f"{data.get('name') or 'A period'} overlaps {name}; reporting periods "
+                        "of a school year must not overlap."
+                    )
+            spans.append((data.get("name") or "another period", data["start_date"],
+                          data["end_date"]))
+
+
 class ReportingPeriodInline(DistrictScopedInline):
     model = models.ReportingPeriod
+    formset = ReportingPeriodFormSet
 
 
 @admin.register(models.SchoolYear)

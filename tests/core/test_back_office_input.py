@@ -1,0 +1,112 @@
+"""The back office answers bad input in place and saves nothing half-written."""
+
+from schoolot.directory.models import ReportingPeriod, SchoolYear
+from schoolot.plans.models import Plan, ServiceMandate
+
+
+def management(prefix, total=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def plan_post(student, **overrides):
+    data = {
+        "student": student.pk,
+        "kind": "iep",
+        "status": "draft",
+        "start_date": "2026-09-01",
+        "end_date": "2027-08-31",
+        "annual_review_due": "2027-08-31",
+        "reevaluation_due": "2029-08-31",
+    }
+    for prefix in ["goals", "mandates", "accommodations", "team"]:
+        data.update(management(prefix))
+    data.update(overrides)
+    return data
+
+
+def test_plan_ending_before_it_starts(client, world):
+    client.force_login(world.users["admin"])
+    before = Plan.objects.count()
+    response = client.post(
+        "/admin/plans/plan/add/", plan_post(world.students["own"], end_date="2026-08-01")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The plan must end after it starts." in html
+    assert 'value="2026-09-01"' in html  # what was valid is kept
+    assert Plan.objects.count() == before
+
+
+def test_plan_with_a_bad_mandate_saves_nothing(client, world):
+    client.force_login(world.users["admin"])
+    before = (Plan.objects.count(), ServiceMandate.objects.count())
+    data = plan_post(world.students["own"])
+    data.update(management("mandates", total=1))
+    data.update(
+        {
+            "mandates-0-service": "ot",
+            "mandates-0-delivery_model": "pull_out",
+            "mandates-0-minutes_per_session": "30",
+            "mandates-0-sessions_per_period": "2",
+            "mandates-0-period": "week",
+            "mandates-0-group_allowed": "on",
+            "mandates-0-max_group_size": "1",
+            "mandates-0-setting": "therapy_room",
+            "mandates-0-start_date": "2026-09-01",
+            "mandates-0-end_date": "2027-06-01",
+        }
+    )
+    response = client.post("/admin/plans/plan/add/", data)
+    assert response.status_code == 200
+    assert "A group has at least 2 students." in response.content.decode()
+    assert (Plan.objects.count(), ServiceMandate.objects.count()) == before
+
+
+def test_plan_for_a_student_of_another_district_is_refused(client, world, elsewhere):
+    client.force_login(world.users["admin"])
+    response = client.post("/admin/plans/plan/add/", plan_post(elsewhere.students["own"]))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Plan.objects.filter(student=elsewhere.students["own"], status="draft").exists()
+
+
+def test_overlapping_reporting_periods_submitted_together(client, world):
+    client.force_login(world.users["admin"])
+    data = {
+        "name": "2027-28",
+        "first_day": "2027-08-16",
+        "last_day": "2028-05-26",
+        **management("events"),
+        **management("reporting_periods", total=2),
+        "reporting_periods-0-name": "Quarter 1",
+        "reporting_periods-0-start_date": "2027-08-16",
+        "reporting_periods-0-end_date": "2027-10-15",
+        "reporting_periods-1-name": "Quarter 2",
+        "reporting_periods-1-start_date": "2027-10-01",
+        "reporting_periods-1-end_date": "2027-12-17",
+    }
+    response = client.post("/admin/directory/schoolyear/add/", data)
+    assert response.status_code == 200, response.status_code
+    assert "Quarter 2 overlaps Quarter 1" in response.content.decode()
+    assert not SchoolYear.objects.filter(name="2027-28").exists()
+    assert not ReportingPeriod.objects.filter(name="Quarter 2").exists()
+
+
+def test_school_year_backwards(client, world):
+    client.force_login(world.users["admin"])
+    data = {
+        "name": "odd",
+        "first_day": "2027-08-16",
+        "last_day": "2027-01-01",
+        **management("events"),
+        **management("reporting_periods"),
+    }
+    response = client.post("/admin/directory/schoolyear/add/", data)
+    assert response.status_code == 200
+    assert not SchoolYear.objects.filter(name="odd").exists()
+    assert "after" in response.content.decode().lower()  # the message names the problem
