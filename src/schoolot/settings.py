@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "schoolot.directory",
     "schoolot.plans",
     "schoolot.audit",
+    "schoolot.delivery",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,15 @@ class District(models.Model):
         default="federal",
         help_text="Which state's evaluation timeline rules apply (see schoolot.rules.timelines).",
     )
+    cosign_cota_notes = models.BooleanField(
+        default=True, help_text="COTA/L session notes need the supervising OTR/L's co-signature."
+    )
+    billing_units_method = models.CharField(
+        max_length=10,
+        choices=[("cms8", "CMS 8-minute rule"), ("per_code", "Each code on its own")],
+        default="cms8",
+        help_text="How timed 15-minute codes become units (the state Medicaid program decides).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -202,6 +211,7 @@ class Staff(DistrictOwned):
     fte = models.DecimalField(max_digits=3, decimal_places=2, default=1)
     is_contractor = models.BooleanField(default=False)
     phone = models.CharField(max_length=40, blank=True)
+    npi = models.CharField(max_length=10, blank=True, help_text="National Provider Identifier.")
 
     class Meta:
         verbose_name_plural = "staff"
@@ -243,6 +253,12 @@ class Student(DistrictOwned):
     date_of_birth = models.DateField()
     local_id = models.CharField(max_length=40, help_text="The district's student number.")
     medicaid_id = models.CharField(max_length=40, blank=True)
+    medicaid_billing_consent = models.DateField(
+        null=True, blank=True, help_text="When the parent consented to Medicaid billing."
+    )
+    diagnosis_codes = models.CharField(
+        max_length=100, blank=True, help_text="ICD-10 codes for claims, comma-separated."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -1,0 +1,411 @@
+"""Writes for service delivery: log a session (all or nothing), sign, co-sign, add an addendum.
+
+Every rule a session must obey is checked here, whatever the caller (form, API, import), and a
+failure raises ValidationError with messages keyed by field ("date", "students", or
+"student-<id>" for one student's part), so a form can show each in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from schoolot.accounts.models import Role, User
+from schoolot.core.access import students_visible_to
+from schoolot.delivery.models import (
+    Addendum,
+    GoalDataPoint,
+    ServiceCodeLine,
+    Session,
+    SessionStudent,
+)
+from schoolot.directory.models import District, Staff
+from schoolot.plans.models import Goal, MeasurementType, Plan, ServiceMandate
+from schoolot.rules.billing import GROUP_CODE
+
+DEFAULT_INDIVIDUAL_CODE = "97530"  # therapeutic activities, the usual school OT code
+
+#: The range each measurement type's value must fall in (inclusive).
+VALUE_RANGES: dict[str, tuple[Decimal, Decimal, str]] = {
+    MeasurementType.PERCENT_TRIALS: (Decimal(0), Decimal(100), "a percent from 0 to 100"),
+    MeasurementType.PROMPT_LEVEL: (Decimal(0), Decimal(5), "a prompt level from 0 to 5"),
+    MeasurementType.RUBRIC: (Decimal(0), Decimal(4), "a rubric score from 0 to 4"),
+    MeasurementType.DURATION: (Decimal(0), Decimal(600), "minutes from 0 to 600"),
+    MeasurementType.FREQUENCY: (Decimal(0), Decimal(999), "a count from 0 to 999"),
+    MeasurementType.LETTERS_PER_MINUTE: (Decimal(0), Decimal(300), "0 to 300 letters a minute"),
+    MeasurementType.LEGIBILITY: (Decimal(0), Decimal(100), "a percent from 0 to 100"),
+}
+
+
+@dataclass
+class GoalMeasure:
+    goal_id: int
+    value: Decimal | None = None
+    correct: int | None = None
+    incorrect: int | None = None
+
+
+@dataclass
+class StudentPart:
+    student_id: int
+    mandate_id: int | None
+    attendance: str = SessionStudent.Attendance.PRESENT
+    minutes: int | None = None  # default: the session's minutes
+    missed_reason: str = ""
+    makeup_owed: bool = False
+    makeup_for_id: int | None = None
+    note: str = ""
+    codes: list[tuple[str, int]] | None = None  # default: by group or individual
+    measures: list[GoalMeasure] = field(default_factory=list)
+
+
+@dataclass
+class SessionInput:
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    setting: str
+    parts: list[StudentPart]
+    delivery_model: str = Session.DeliveryModel.PULL_OUT
+    activities: str = ""
+    subjective: str = ""
+    objective: str = ""
+    assessment: str = ""
+    plan_next: str = ""
+    slot_id: int | None = None
+    submission_key: uuid.UUID | None = None
+    sign: bool = False
+
+
+def _minutes_between(start: dt.time, end: dt.time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def therapist_staff_get(*, user: User) -> Staff:
+    """The Staff row of a therapist user; PermissionDenied for anyone else."""
+    if user.role != Role.THERAPIST or user.district_id is None:
+        raise PermissionDenied("Only therapists log sessions.")
+    staff = Staff.objects.filter(user=user, district_id=user.district_id).first()
+    if staff is None:
+        raise PermissionDenied("Your login has no staff record; ask your administrator.")
+    return staff
+
+
+def _check_measure(goal: Goal, measure: GoalMeasure) -> tuple[Decimal, str | None]:
+    """The value to plot for one measure, or an error message."""
+    kind = goal.measurement_type
+    value = measure.value
+    if kind == MeasurementType.PERCENT_TRIALS and (measure.correct or measure.incorrect):
+        correct, incorrect = measure.correct or 0, measure.incorrect or 0
+        if correct < 0 or incorrect < 0:
+            return Decimal(0), "trial counts cannot be negative"
+        value = (Decimal(100) * correct / (correct + incorrect)).quantize(Decimal("0.01"))
+    if value is None:
+        return Decimal(0), "no value entered"
+    low, high, words = VALUE_RANGES[kind]
+    if not low <= value <= high:
+        return Decimal(0), f"must be {words}"
+    return value, None
+
+
+def session_log(*, user: User, data: SessionInput) -> Session:
+    """Record one session with every student's part, all or nothing.
+
+    Refuses (ValidationError, messages keyed by field): end not after start; a date after today
+    or outside a student's plan or mandate; a session longer than the school day; overlap with
+    another session of the therapist or of a student; a student not on the user's caseload, or
+    at another school; group service for a student whose mandate does not allow it or beyond its
+    group size; a mandate or goal not on the student's active plan; a goal value out of range; a
+    make-up for an entry that is not owed or already made up. A repeated `submission_key`
+    returns the session it already created (a double submit makes no duplicate).
+    """
+    staff = therapist_staff_get(user=user)
+    if data.submission_key:
+        existing = Session.objects.filter(
+            submission_key=data.submission_key, therapist=staff
+        ).first()
+        if existing:
+            return existing
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    today = timezone.localdate()
+    minutes = _minutes_between(data.start_time, data.end_time)
+    if minutes <= 0:
+        add("end_time", "The session must end after it starts.")
+    if data.date > today:
+        add("date", "Sessions are logged on or after the day they happen, not before.")
+    if not data.parts:
+        add("students", "Choose at least one student.")
+
+    student_ids = [p.student_id for p in data.parts]
+    if len(set(student_ids)) != len(student_ids):
+        add("students", "A student appears twice in this session.")
+    visible = {
+        s.pk: s
+        for s in students_visible_to(user=user).filter(pk__in=student_ids).select_related("school")
+    }
+    for sid in student_ids:
+        if sid not in visible:
+            add("students", "You can log sessions only for students on your caseload.")
+            break
+    schools = {s.school_id for s in visible.values()}
+    if len(schools) > 1:
+        add("students", "All students of one session must be at the same school.")
+    school = next(iter(visible.values())).school if visible else None
+    if school and minutes > _minutes_between(school.day_start, school.day_end):
+        add("end_time", f"{minutes} minutes is longer than the school day at {school.name}.")
+
+    plans = {
+        p.student_id: p
+        for p in Plan.objects.filter(
+            student_id__in=visible, status=Plan.Status.ACTIVE
+        ).prefetch_related("mandates", "goals")
+    }
+    present = [p for p in data.parts if p.attendance == SessionStudent.Attendance.PRESENT]
+    group = len(data.parts) > 1
+    prepared = []
+    for part in data.parts:
+        student = visible.get(part.student_id)
+        if student is None:
+            continue
+        key = f"student-{student.pk}"
+        name = student.full_name
+        plan = plans.get(student.pk)
+        if plan is None:
+            add(key, f"{name} has no active plan.")
+            continue
+        if not plan.start_date <= data.date <= plan.end_date:
+            add(
+                key,
+                f"{data.date:%b %-d, %Y} is outside {name}'s plan "
+                f"({plan.start_date:%b %-d, %Y} to {plan.end_date:%b %-d, %Y}).",
+            )
+        mandate = next((m for m in plan.mandates.all() if m.pk == part.mandate_id), None)
+        if mandate is None:
+            add(key, f"Choose which of {name}'s mandates these minutes count against.")
+            continue
+        if mandate.service != ServiceMandate.Service.OT:
+            add(key, "Consultation mandates are logged as consultations, not sessions.")
+        if not mandate.start_date <= data.date <= mandate.end_date:
+            add(key, f"{data.date:%b %-d, %Y} is outside the mandate's dates.")
+        if group and not mandate.group_allowed:
+            add(key, f"{name}'s plan calls for individual sessions, not a group.")
+        elif group and len(data.parts) > mandate.max_group_size:
+            add(key, f"{name}'s plan allows groups of at most {mandate.max_group_size}.")
+        part_minutes = part.minutes if part.minutes is not None else max(minutes, 0)
+        if part_minutes <= 0:
+            add(key, "Minutes must be at least 1.")
+        elif minutes > 0 and part_minutes > minutes:
+            add(key, f"{part_minutes} minutes is more than the session's {minutes}.")
+        missed = part.attendance == SessionStudent.Attendance.MISSED
+        if part.attendance not in SessionStudent.Attendance.values:
+            add(key, "Mark the student present or missed.")
+        if missed and not part.missed_reason:
+            add(key, f"Give the reason {name} missed the session.")
+        if not missed and (part.missed_reason or part.makeup_owed):
+            add(key, "A reason and a make-up apply only to a missed session.")
+        if missed and part.measures:
+            add(key, "Goal data can be recorded only for a student who was present.")
+        makeup_for = None
+        if part.makeup_for_id:
+            makeup_for = SessionStudent.objects.filter(
+                pk=part.makeup_for_id, student=student, makeup_owed=True
+            ).first()
+            if makeup_for is None:
+                add(key, "That missed session is not one owed to this student.")
+            elif makeup_for.makeups.exists():
+                add(key, "That missed session has already been made up.")
+            elif makeup_for.date >= data.date:
+                add(key, "A make-up comes after the session it makes up.")
+            if missed:
+                add(key, "A missed session cannot be a make-up.")
+        goals = {g.pk: g for g in plan.goals.all()}
+        values = []
+        for measure in part.measures:
+            goal = goals.get(measure.goal_id)
+            if goal is None:
+                add(key, "That goal is not on the student's active plan.")
+                continue
+            value, problem = _check_measure(goal, measure)
+            if problem:
+                add(key, f"Goal “{goal.text[:40]}…”: {problem}.")
+            values.append((goal, value, measure))
+        codes = [] if missed else part.codes
+        if codes is None:
+            codes = [(GROUP_CODE if len(present) > 1 else DEFAULT_INDIVIDUAL_CODE, part_minutes)]
+        for code, code_minutes in codes:
+            if not re.fullmatch(r"\d{5}", code or ""):
+                add(key, f"“{code}” is not a five-digit service code.")
+            if code_minutes <= 0:
+                add(key, f"Service code {code} needs its minutes.")
+        if sum(m for _, m in codes) > max(part_minutes, 0):
+            add(key, "The service codes' minutes add up to more than the student's minutes.")
+        prepared.append((student, mandate, part, part_minutes, makeup_for, values, codes))
+
+    if minutes > 0 and not errors:
+        overlapping = Session.objects.filter(
+            date=data.date, start_time__lt=data.end_time, end_time__gt=data.start_time
+        )
+        if overlapping.filter(therapist=staff).exists():
+            add("start_time", "You already have a session at this time on this day.")
+        busy = (
+            SessionStudent.objects.filter(
+                student_id__in=student_ids,
+                session__in=overlapping,
+            )
+            .select_related("student")
+            .first()
+        )
+        if busy:
+            add(
+                f"student-{busy.student_id}",
+                f"{busy.student.full_name} is already in a session at this time.",
+            )
+
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                district_id=staff.district_id,
+                therapist=staff,
+                school=school,
+                date=data.date,
+                start_time=data.start_time,
+                end_time=data.end_time,
+                minutes=minutes,
+                kind=Session.Kind.GROUP if group else Session.Kind.INDIVIDUAL,
+                delivery_model=data.delivery_model,
+                setting=data.setting,
+                activities=data.activities,
+                subjective=data.subjective,
+                objective=data.objective,
+                assessment=data.assessment,
+                plan_next=data.plan_next,
+                slot_id=data.slot_id,
+                submission_key=data.submission_key or uuid.uuid4(),
+                created_by=user,
+            )
+            for student, mandate, part, part_minutes, makeup_for, values, codes in prepared:
+                entry = SessionStudent.objects.create(
+                    district_id=staff.district_id,
+                    session=session,
+                    student=student,
+                    mandate=mandate,
+                    attendance=part.attendance,
+                    minutes=part_minutes,
+                    missed_reason=part.missed_reason,
+                    makeup_owed=part.makeup_owed,
+                    makeup_for=makeup_for,
+                    note=part.note,
+                    date=data.date,
+                )
+                ServiceCodeLine.objects.bulk_create(
+                    ServiceCodeLine(district_id=staff.district_id, entry=entry, code=c, minutes=m)
+                    for c, m in codes
+                )
+                GoalDataPoint.objects.bulk_create(
+                    GoalDataPoint(
+                        district_id=staff.district_id,
+                        entry=entry,
+                        goal=goal,
+                        measurement_type=goal.measurement_type,
+                        value=value,
+                        correct=measure.correct,
+                        incorrect=measure.incorrect,
+                        date=data.date,
+                    )
+                    for goal, value, measure in values
+                )
+            if data.sign:
+                _sign(session=session, staff=staff)
+    except IntegrityError:
+        # Two submits of one form racing: the first one won; return it.
+        if data.submission_key:
+            existing = Session.objects.filter(submission_key=data.submission_key).first()
+            if existing:
+                return existing
+        raise
+    return session
+
+
+def _sign(*, session: Session, staff: Staff) -> None:
+    session.signed_at = timezone.now()
+    session.signed_by = staff
+    session.cosign_required = (
+        staff.credential == Staff.Credential.COTA
+        and District.objects.filter(pk=staff.district_id, cosign_cota_notes=True).exists()
+    )
+    session.save(update_fields=["signed_at", "signed_by", "cosign_required"])
+
+
+def session_sign(*, user: User, session: Session) -> Session:
+    """The author signs her note; it is locked from then on."""
+    staff = therapist_staff_get(user=user)
+    if session.therapist_id != staff.pk:
+        raise PermissionDenied("Only the therapist who wrote a note signs it.")
+    if session.is_signed:
+        raise ValidationError("This note is already signed.")
+    with transaction.atomic():
+        _sign(session=session, staff=staff)
+    return session
+
+
+def session_cosign(*, user: User, session: Session) -> Session:
+    """The supervising OTR/L co-signs a COTA/L's signed note."""
+    staff = therapist_staff_get(user=user)
+    author = session.therapist
+    if author.supervising_otr_id != staff.pk:
+        raise PermissionDenied("Only the author's supervising OTR/L co-signs this note.")
+    if not session.is_signed:
+        raise ValidationError("The author has not signed this note yet.")
+    if not session.cosign_required or session.cosigned_at:
+        raise ValidationError("This note needs no co-signature.")
+    session.cosigned_at = timezone.now()
+    session.cosigned_by = staff
+    session.save(update_fields=["cosigned_at", "cosigned_by"])
+    return session
+
+
+def session_delete_draft(*, user: User, session: Session) -> None:
+    """The author discards an unsigned note. Signed notes are never deleted."""
+    staff = therapist_staff_get(user=user)
+    if session.therapist_id != staff.pk:
+        raise PermissionDenied("Only the author discards a draft.")
+    if session.is_signed:
+        raise ValidationError("A signed note cannot be deleted; add an addendum instead.")
+    if SessionStudent.objects.filter(makeup_for__session=session).exists():
+        raise ValidationError("A later session makes up this one; it cannot be discarded.")
+    session.delete()
+
+
+def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
+    """A dated correction to a signed note, by its author."""
+    staff = therapist_staff_get(user=user)
+    if session.therapist_id != staff.pk:
+        raise PermissionDenied("Only the author adds an addendum to a note.")
+    if not session.is_signed:
+        raise ValidationError("Edit the draft instead: addenda are for signed notes.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the correction."})
+    return Addendum.objects.create(
+        district_id=session.district_id, session=session, author=staff, text=text
+    )
+
+
+def open_makeups_q() -> Q:
+    """Missed entries marked make-up owed that no later session has made up yet."""
+    return Q(makeup_owed=True, makeups__isnull=True)
