@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from schoolot.core import views as core_views
 from schoolot.directory import views as directory_views
@@ -25,5 +25,6 @@ urlpatterns = [
     ),
     path("caseload/", directory_views.caseload, name="caseload"),
     path("students/<int:student_id>/", directory_views.student_detail, name="student_detail"),
+    path("", include("schoolot.delivery.urls")),
     path("admin/", admin.site.urls),
 ]

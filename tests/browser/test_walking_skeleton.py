@@ -25,6 +25,8 @@ def log_in(page, username):
 
 def test_therapist_caseload_student_logout(page, demo):
     log_in(page, "therapist")
+    expect(page).to_have_url(re.compile(r"/today/"))
+    page.get_by_role("link", name="My caseload").click()
     expect(page).to_have_url(re.compile(r"/caseload/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     # Grouped by school, mandates in words.
@@ -72,6 +74,7 @@ def test_every_printed_login_works(page, demo):
     for username in ["admin", "supervisor", "therapist", "cota", "teacher", "parent"]:
         log_in(page, username)
         expect(page.locator("h1")).to_be_visible()
+        page.goto("/caseload/")
         expect(page.locator("a.student-name").first).to_be_visible()
         page.get_by_role("button", name="Log out").click()
         expect(page).to_have_url(re.compile(r"/login/"))

@@ -5,9 +5,11 @@ from django.shortcuts import redirect
 
 
 def home(request):
-    """Everyone starts on the list of the students she may see."""
+    """Therapists start on their day; everyone else on the students she may see."""
     if request.user.is_superuser and request.user.district_id is None:
         return redirect("admin:index")
+    if request.user.role == "therapist":
+        return redirect("today")
     return redirect("caseload")
 
 

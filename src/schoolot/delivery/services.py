@@ -26,6 +26,7 @@ from schoolot.delivery.models import (
     ServiceCodeLine,
     Session,
     SessionStudent,
+    WeeklySlot,
 )
 from schoolot.directory.models import District, Staff
 from schoolot.plans.models import Goal, MeasurementType, Plan, ServiceMandate
@@ -409,3 +410,68 @@ def addendum_add(*, user: User, session: Session, text: str) -> Addendum:
 def open_makeups_q() -> Q:
     """Missed entries marked make-up owed that no later session has made up yet."""
     return Q(makeup_owed=True, makeups__isnull=True)
+
+
+def weekly_slot_create(
+    *,
+    user: User,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    setting: str,
+    student_ids: list[int],
+) -> WeeklySlot:
+    """Add a recurring session to the therapist's week.
+
+    Refuses: end not after start; no students, or a student not on her caseload; students at
+    different schools; a time outside that school's day; an overlap with another of her slots
+    on that weekday.
+    """
+    staff = therapist_staff_get(user=user)
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if _minutes_between(start_time, end_time) <= 0:
+        add("end_time", "The slot must end after it starts.")
+    students = list(
+        students_visible_to(user=user).filter(pk__in=student_ids).select_related("school")
+    )
+    if not student_ids:
+        add("students", "Choose at least one student.")
+    elif len(students) != len(set(student_ids)):
+        add("students", "You can schedule only students on your caseload.")
+    schools = {s.school for s in students}
+    if len(schools) > 1:
+        add("students", "All students of one slot must be at the same school.")
+    if len(schools) == 1:
+        school = next(iter(schools))
+        if start_time < school.day_start or end_time > school.day_end:
+            add("start_time", f"{school.name} is in session from {school.day_start:%-I:%M %p} "
+                              f"to {school.day_end:%-I:%M %p}.")
+    if not errors and WeeklySlot.objects.filter(
+        therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+    ).exists():
+        add("start_time", "This overlaps another of your slots that day.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        slot = WeeklySlot.objects.create(
+            district_id=staff.district_id,
+            therapist=staff,
+            weekday=weekday,
+            start_time=start_time,
+            end_time=end_time,
+            school=students[0].school,
+            setting=setting,
+        )
+        slot.students.set(students)
+    return slot
+
+
+def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
+    staff = therapist_staff_get(user=user)
+    if slot.therapist_id != staff.pk:
+        raise PermissionDenied("Not your slot.")
+    slot.delete()

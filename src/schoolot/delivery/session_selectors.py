@@ -1,0 +1,166 @@
+"""Reads for the therapist's day and for session entry, through the access rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from schoolot.accounts.models import User
+from schoolot.core.access import students_visible_to
+from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
+from schoolot.delivery.services import open_makeups_q
+from schoolot.directory.models import Staff, Student
+from schoolot.plans.models import Goal, Plan, ServiceMandate
+
+
+@dataclass
+class TodaySlot:
+    slot: WeeklySlot
+    session: Session | None  # the session logged from this slot today, if any
+
+
+@dataclass
+class Today:
+    date: dt.date
+    slots: list[TodaySlot]
+    other_sessions: list[Session]  # logged today, not from a slot
+    unsigned_count: int
+    cosign_count: int
+    owed_makeups: int
+
+
+def today_get(*, staff: Staff, date: dt.date) -> Today:
+    """The therapist's slots for `date`'s weekday, what is logged, and her to-dos."""
+    sessions = list(
+        Session.objects.filter(therapist=staff, date=date)
+        .select_related("school")
+        .prefetch_related(Prefetch("students", queryset=SessionStudent.objects.select_related(
+            "student")))
+        .order_by("start_time")
+    )
+    by_slot = {s.slot_id: s for s in sessions if s.slot_id}
+    slots = (
+        WeeklySlot.objects.filter(therapist=staff, weekday=date.weekday())
+        .select_related("school")
+        .prefetch_related("students")
+        .order_by("start_time")
+        if date.weekday() < 5
+        else []
+    )
+    return Today(
+        date=date,
+        slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],
+        other_sessions=[s for s in sessions if not s.slot_id],
+        unsigned_count=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
+        cosign_count=Session.objects.filter(
+            therapist__supervising_otr=staff, cosign_required=True, cosigned_at__isnull=True,
+            signed_at__isnull=False,
+        ).count(),
+        owed_makeups=SessionStudent.objects.filter(open_makeups_q(), session__therapist=staff)
+        .count(),
+    )
+
+
+@dataclass
+class EntryStudent:
+    student: Student
+    mandates: list[ServiceMandate]
+    goals: list[Goal]
+    open_makeups: list[SessionStudent]
+
+
+def entry_students_get(*, user: User, student_ids: list[int]) -> list[EntryStudent]:
+    """The chosen students, with what their blocks of the form need, in a fixed few queries.
+
+    Students the user may not see are left out (the service refuses them again on save).
+    """
+    students = list(
+        students_visible_to(user=user)
+        .filter(pk__in=student_ids)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.filter(status=Plan.Status.ACTIVE).prefetch_related(
+                    Prefetch(
+                        "mandates",
+                        queryset=ServiceMandate.objects.filter(
+                            service=ServiceMandate.Service.OT
+                        ).exclude(delivery_model=ServiceMandate.DeliveryModel.CONSULTATION),
+                    ),
+                    "goals",
+                ),
+                to_attr="active_plans",
+            ),
+            Prefetch(
+                "session_entries",
+                queryset=SessionStudent.objects.filter(open_makeups_q()).order_by("date"),
+                to_attr="open_makeups",
+            ),
+        )
+    )
+    order = {sid: i for i, sid in enumerate(student_ids)}
+    students.sort(key=lambda s: order.get(s.pk, 0))
+    result = []
+    for s in students:
+        plan = s.active_plans[0] if s.active_plans else None
+        result.append(
+            EntryStudent(
+                student=s,
+                mandates=list(plan.mandates.all()) if plan else [],
+                goals=list(plan.goals.all()) if plan else [],
+                open_makeups=s.open_makeups,
+            )
+        )
+    return result
+
+
+def picker_students(*, user: User) -> QuerySet[Student]:
+    return students_visible_to(user=user).select_related("school").order_by(
+        "school__name", "last_name", "first_name"
+    )
+
+
+def session_get(*, user: User, session_id: int) -> Session:
+    """A session the user may read: its author, her supervising OTR, her supervisor, or the
+    district admin; and never one with a student outside what the user sees."""
+    session = (
+        Session.objects.filter(pk=session_id, district_id=user.district_id)
+        .select_related("therapist__user", "therapist__supervising_otr", "therapist__supervisor",
+                        "school", "signed_by__user", "cosigned_by__user")
+        .prefetch_related(
+            Prefetch(
+                "students",
+                queryset=SessionStudent.objects.select_related(
+                    "student", "mandate", "makeup_for"
+                ).prefetch_related("codes", "data_points__goal"),
+            ),
+            "addenda__author__user",
+        )
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    student_ids = {e.student_id for e in session.students.all()}
+    visible = set(
+        students_visible_to(user=user).filter(pk__in=student_ids).values_list("pk", flat=True)
+    )
+    if student_ids - visible or user.role not in {"therapist", "supervisor", "district_admin"}:
+        raise Http404("No such session.")
+    return session
+
+
+def unsigned_sessions(*, staff: Staff) -> list[Session]:
+    """Her own unsigned notes, and COTA notes waiting for her co-signature."""
+    return list(
+        Session.objects.filter(
+            Q(therapist=staff, signed_at__isnull=True)
+            | Q(therapist__supervising_otr=staff, cosign_required=True,
+                cosigned_at__isnull=True, signed_at__isnull=False)
+        )
+        .select_related("therapist__user")
+        .order_by("date", "start_time")
+    )

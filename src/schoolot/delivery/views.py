@@ -1,0 +1,302 @@
+"""The therapist's day, session entry, the note, and the weekly slots. Thin: rules live in
+services, reads in session_selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from schoolot.audit.models import AuditAction
+from schoolot.audit.services import audit_event_record
+from schoolot.delivery import services
+from schoolot.delivery.forms import (
+    AddendumForm,
+    SessionForm,
+    StudentPartForm,
+    WeeklySlotForm,
+    default_times,
+)
+from schoolot.delivery.models import WeeklySlot
+from schoolot.delivery.session_selectors import (
+    entry_students_get,
+    picker_students,
+    session_get,
+    today_get,
+    unsigned_sessions,
+)
+
+
+def _int_list(values) -> list[int]:
+    result = []
+    for v in values:
+        try:
+            result.append(int(v))
+        except (TypeError, ValueError):
+            continue
+    return result
+
+
+def _date_param(value, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def today(request):
+    """Her sessions for the day, one tap to log each, and what is left to sign."""
+    staff = services.therapist_staff_get(user=request.user)
+    date = _date_param(request.GET.get("date"), timezone.localdate())
+    day = today_get(staff=staff, date=date)
+    return render(request, "delivery/today.html", {
+        "day": day,
+        "previous": date - dt.timedelta(days=1),
+        "next": date + dt.timedelta(days=1),
+        "is_today": date == timezone.localdate(),
+    })
+
+
+def _part_forms(entries, data=None):
+    return [
+        StudentPartForm(
+            data,
+            prefix=f"s{e.student.pk}",
+            student=e.student,
+            mandates=e.mandates,
+            goals=e.goals,
+            open_makeups=e.open_makeups,
+        )
+        for e in entries
+    ]
+
+
+def session_new(request):
+    """Log a session: choose students (or come from a slot), then one form for all of them."""
+    staff = services.therapist_staff_get(user=request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    slot = None
+    if source.get("slot"):
+        slot_ids = _int_list([source.get("slot")])
+        slot = (
+            WeeklySlot.objects.filter(pk=slot_ids[0], therapist=staff)
+            .prefetch_related("students")
+            .first()
+            if slot_ids
+            else None
+        )
+    student_ids = _int_list(source.getlist("students"))
+    if slot and not student_ids:
+        student_ids = [s.pk for s in slot.students.all()]
+    if not student_ids:
+        return render(request, "delivery/session_pick.html", {
+            "students": picker_students(user=request.user),
+            "date": source.get("date", ""),
+        })
+    entries = entry_students_get(user=request.user, student_ids=student_ids)
+    if len(entries) != len(set(student_ids)):
+        # Never drop a student silently: one the user may not see fails the whole request.
+        raise Http404("No such student on your caseload.")
+
+    if request.method == "POST":
+        form = SessionForm(request.POST)
+        parts = _part_forms(entries, request.POST)
+        if form.is_valid() & all([p.is_valid() for p in parts]):
+            data = services.SessionInput(
+                date=form.cleaned_data["date"],
+                start_time=form.cleaned_data["start_time"],
+                end_time=form.cleaned_data["end_time"],
+                setting=form.cleaned_data["setting"],
+                delivery_model=form.cleaned_data["delivery_model"],
+                activities=form.cleaned_data["activities"],
+                subjective=form.cleaned_data["subjective"],
+                objective=form.cleaned_data["objective"],
+                assessment=form.cleaned_data["assessment"],
+                plan_next=form.cleaned_data["plan_next"],
+                slot_id=slot.pk if slot else None,
+                submission_key=form.cleaned_data["submission_key"],
+                sign="sign" in request.POST,
+                parts=[p.student_part() for p in parts],
+            )
+            try:
+                session = services.session_log(user=request.user, data=data)
+            except ValidationError as exc:
+                by_student = {f"student-{p.student.pk}": p for p in parts}
+                for key, problems in exc.message_dict.items():
+                    target = by_student.get(key)
+                    for problem in problems:
+                        if target is not None:
+                            target.add_error(None, problem)
+                        elif key in form.fields:
+                            form.add_error(key, problem)
+                        else:
+                            form.add_error(None, problem)
+            else:
+                for entry in entries:
+                    audit_event_record(request=request, student=entry.student,
+                                       action=AuditAction.CREATE, what=f"session {session.pk}")
+                verb = "signed" if session.is_signed else "saved as a draft"
+                messages.success(
+                    request,
+                    f"Session of {session.date:%b %-d} {verb} "
+                    f"({', '.join(e.student.full_name for e in entries)}).",
+                )
+                return redirect(f"{_today_url()}?date={session.date.isoformat()}")
+    else:
+        date = _date_param(source.get("date"), timezone.localdate())
+        if slot:
+            start, end, setting = slot.start_time, slot.end_time, slot.setting
+        else:
+            minutes = next((m.minutes_per_session for e in entries for m in e.mandates), 30)
+            start, end = default_times(minutes=minutes, now=timezone.localtime())
+            setting = next((m.setting for e in entries for m in e.mandates), "therapy_room")
+        form = SessionForm(initial={
+            "date": date, "start_time": start, "end_time": end, "setting": setting,
+            "slot": slot.pk if slot else None,
+        })
+        parts = _part_forms(entries)
+    return render(request, "delivery/session_form.html", {
+        "form": form,
+        "parts": parts,
+        "entries": entries,
+        "slot": slot,
+        "student_ids": student_ids,
+    })
+
+
+def _today_url() -> str:
+    from django.urls import reverse
+
+    return reverse("today")
+
+
+def session_detail(request, session_id: int):
+    session = session_get(user=request.user, session_id=session_id)
+    for entry in session.students.all():
+        audit_event_record(request=request, student=entry.student, action=AuditAction.VIEW,
+                           what=f"session note {session.pk}")
+    staff = getattr(request.user, "staff", None)
+    is_author = staff is not None and session.therapist_id == staff.pk
+    can_cosign = (
+        staff is not None and session.awaits_cosign
+        and session.therapist.supervising_otr_id == staff.pk
+    )
+    return render(request, "delivery/session_detail.html", {
+        "session": session,
+        "is_author": is_author,
+        "can_cosign": can_cosign,
+        "addendum_form": AddendumForm(),
+    })
+
+
+def _act(request, session_id, action, done):
+    session = session_get(user=request.user, session_id=session_id)
+    try:
+        action(session)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return session
+
+
+@require_POST
+def session_sign(request, session_id: int):
+    _act(request, session_id,
+         lambda s: services.session_sign(user=request.user, session=s), "Note signed.")
+    return redirect(request.POST.get("next") or "session_detail", session_id)
+
+
+@require_POST
+def session_cosign(request, session_id: int):
+    _act(request, session_id,
+         lambda s: services.session_cosign(user=request.user, session=s), "Note co-signed.")
+    return redirect("session_detail", session_id)
+
+
+@require_POST
+def session_delete(request, session_id: int):
+    session = _act(request, session_id,
+                   lambda s: services.session_delete_draft(user=request.user, session=s),
+                   "Draft discarded.")
+    if session.pk is None:
+        return redirect("today")
+    return redirect("session_detail", session_id)
+
+
+@require_POST
+def addendum_add(request, session_id: int):
+    session = session_get(user=request.user, session_id=session_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.addendum_add(user=request.user, session=session,
+                                  text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect("session_detail", session_id)
+    staff = getattr(request.user, "staff", None)
+    return render(request, "delivery/session_detail.html", {
+        "session": session_get(user=request.user, session_id=session_id),
+        "is_author": staff is not None and session.therapist_id == staff.pk,
+        "can_cosign": False,
+        "addendum_form": form,
+    }, status=400)
+
+
+def unsigned_list(request):
+    staff = services.therapist_staff_get(user=request.user)
+    return render(request, "delivery/unsigned.html", {
+        "sessions": unsigned_sessions(staff=staff), "staff": staff,
+    })
+
+
+def slot_list(request):
+    """Her recurring week, set by hand until the scheduler fills it."""
+    staff = services.therapist_staff_get(user=request.user)
+    students = list(picker_students(user=request.user))
+    form = WeeklySlotForm(request.POST or None, students=students)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.weekly_slot_create(
+                user=request.user,
+                weekday=form.cleaned_data["weekday"],
+                start_time=form.cleaned_data["start_time"],
+                end_time=form.cleaned_data["end_time"],
+                setting=form.cleaned_data["setting"],
+                student_ids=form.cleaned_data["students"],
+            )
+        except ValidationError as exc:
+            for key, problems in exc.message_dict.items():
+                for problem in problems:
+                    form.add_error(key if key in form.fields else None, problem)
+        else:
+            messages.success(request, "Added to your week.")
+            return redirect("slot_list")
+    slots = (
+        WeeklySlot.objects.filter(therapist=staff)
+        .select_related("school")
+        .prefetch_related("students")
+        .order_by("weekday", "start_time")
+    )
+    return render(request, "delivery/slots.html", {"slots": slots, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def slot_delete(request, slot_id: int):
+    staff = services.therapist_staff_get(user=request.user)
+    slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
+    services.weekly_slot_delete(user=request.user, slot=slot)
+    messages.success(request, "Removed from your week.")
+    return redirect("slot_list")
