@@ -127,7 +127,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     today = dt.date.fromisoformat(args.today) if args.today else None
     started = time.perf_counter()
     try:
-        district = district_seed(size=args.size, seed=args.seed, today=today, name=args.name)
+        district = district_seed(
+            size=args.size, seed=args.seed, today=today, name=args.name,
+            history=not args.no_history,
+        )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     print(
@@ -178,6 +181,10 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=1)
     seed.add_argument("--today", help="the date the district is seeded as of (YYYY-MM-DD)")
     seed.add_argument("--name", help="the district's name")
+    seed.add_argument(
+        "--no-history", action="store_true",
+        help="no weekly schedules or past sessions (people and plans only)",
+    )
     seed.set_defaults(handler=cmd_seed)
 
     serve = sub.add_parser("serve", help="serve with gunicorn (production)")

@@ -523,13 +523,19 @@ class _Builder:
 
 
 def district_seed(
-    *, size: str = "small", seed: int = 1, today: dt.date | None = None, name: str | None = None
+    *,
+    size: str = "small",
+    seed: int = 1,
+    today: dt.date | None = None,
+    name: str | None = None,
+    history: bool = True,
 ) -> District:
     """Create one synthetic district, all or nothing.
 
-    The same (size, seed, today) gives the same district. Usernames are unique per database,
-    so the demo logins (admin, supervisor, therapist, cota, teacher, parent) exist once: a
-    second district seeded into the same database raises ValueError.
+    The same (size, seed, today) gives the same district. With `history`, each therapist also
+    gets a recurring week and the sessions of the school year so far. Usernames are unique per
+    database, so the demo logins (admin, supervisor, therapist, cota, teacher, parent) exist
+    once: a second district seeded into the same database raises ValueError.
     """
     if size not in SIZES:
         raise ValueError(f"Unknown size {size!r}: choose one of {', '.join(SIZES)}.")
@@ -543,4 +549,10 @@ def district_seed(
         size=SIZES[size], seed=seed, today=today, name=name or "Riverbend Unified School District"
     )
     with transaction.atomic():
-        return builder.build()
+        district = builder.build()
+        if history:
+            from schoolot.delivery.seed import session_history_seed, weekly_slots_seed
+
+            slots = weekly_slots_seed(district=district, rng=builder.rng)
+            session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
+        return district
