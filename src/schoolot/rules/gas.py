@@ -18,7 +18,6 @@ achieved", some progress short of the expected level) is analysed as -1.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 #: The GAS levels, plus -0.5 (partial) which is analysed as -1.
 LEVELS: frozenset[float] = frozenset({-2.0, -1.0, 0.0, 1.0, 2.0})
