@@ -108,3 +108,8 @@ def test_readme_quick_start_is_two_commands(readme):
     block = text.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line for line in block.splitlines() if line.strip()]
     assert [c.split("#")[0].strip() for c in commands] == ["./run demo", "./run test"]
+
+
+def test_serve_with_a_bad_bind(tmp_path):
+    line = one_clear_line(run(["serve", "--bind", "nonsense"], tmp_path=tmp_path))
+    assert "--bind must be HOST:PORT" in line
