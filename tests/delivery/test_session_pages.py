@@ -263,3 +263,43 @@ def test_today_queries_do_not_grow(therapist, world, n, django_assert_max_num_qu
     with django_assert_max_num_queries(14):
         response = therapist.get(reverse("today"), {"date": day.isoformat()})
     assert response.content.decode().count("Log</a>") == n
+
+
+def test_edit_a_draft_then_it_locks(therapist, world):
+    own = world.students["own"]
+    therapist.post(reverse("session_new"), form_data([own], sign=False, activities="First try"))
+    session = Session.objects.get()
+    edit_url = reverse("session_edit", args=[session.pk])
+    html = therapist.get(edit_url).content.decode()
+    assert "Edit draft note" in html and "First try" in html
+    data = form_data([own], start="09:05", end="09:35", activities="Corrected")
+    data[f"s{own.pk}-note"] = "Fixed the time."
+    response = therapist.post(edit_url, data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.start_time, session.activities, session.is_signed) == (
+        dt.time(9, 5),
+        "Corrected",
+        True,
+    )
+    assert Session.objects.count() == 1
+    assert session.students.get().note == "Fixed the time."
+    assert therapist.get(edit_url).status_code == 403
+
+
+def test_another_therapist_cannot_edit_a_draft(client, world):
+    client.force_login(world.users["cota"])
+    client.post(reverse("session_new"), form_data([world.students["cota"]], sign=False))
+    session = Session.objects.get()
+    client.force_login(world.users["therapist"])  # her supervising OTR sees it, may not edit
+    assert client.get(reverse("session_edit", args=[session.pk])).status_code == 403
+
+
+def test_signed_note_is_locked_in_the_model(therapist, world):
+    from schoolot.delivery.models import SignedNoteError
+
+    therapist.post(reverse("session_new"), form_data([world.students["own"]]))
+    session = Session.objects.get()
+    session.activities = "rewritten later"
+    with pytest.raises(SignedNoteError):
+        session.save()

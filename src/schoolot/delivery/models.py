@@ -20,6 +20,10 @@ from schoolot.plans.models import Goal, MeasurementType, ServiceMandate
 Setting = ServiceMandate.Setting
 
 
+class SignedNoteError(Exception):
+    """A signed note cannot be changed."""
+
+
 class WeeklySlot(DistrictOwned):
     """A recurring place in the therapist's week (set by hand now, by the solver later)."""
 
@@ -118,6 +122,22 @@ class Session(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.date} {self.start_time:%H:%M} {self.get_kind_display()}"
+
+    #: What may still change once a note is signed: the signature itself and the co-signature.
+    SIGNATURE_FIELDS = frozenset(
+        {"signed_at", "signed_by", "cosign_required", "cosigned_at", "cosigned_by"}
+    )
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        only_signature = bool(update_fields) and set(update_fields) <= self.SIGNATURE_FIELDS
+        if (
+            self.pk
+            and not only_signature
+            and Session.objects.filter(pk=self.pk, signed_at__isnull=False).exists()
+        ):
+            raise SignedNoteError("A signed note is locked; add an addendum instead.")
+        super().save(*args, **kwargs)
 
     @property
     def is_signed(self) -> bool:

@@ -117,8 +117,10 @@ def _check_measure(goal: Goal, measure: GoalMeasure) -> tuple[Decimal, str | Non
     return value, None
 
 
-def session_log(*, user: User, data: SessionInput) -> Session:
+def session_log(*, user: User, data: SessionInput, draft: Session | None = None) -> Session:
     """Record one session with every student's part, all or nothing.
+
+    With `draft`, the author's unsigned note is rewritten from `data` instead (same rules).
 
     Refuses (ValidationError, messages keyed by field): end not after start; a date after today
     or outside a student's plan or mandate; a session longer than the school day; overlap with
@@ -129,7 +131,16 @@ def session_log(*, user: User, data: SessionInput) -> Session:
     returns the session it already created (a double submit makes no duplicate).
     """
     staff = therapist_staff_get(user=user)
-    if data.submission_key:
+    if draft is not None:
+        if draft.therapist_id != staff.pk:
+            raise PermissionDenied("Only the author edits a draft.")
+        if draft.is_signed:
+            raise ValidationError("A signed note is locked; add an addendum instead.")
+        if SessionStudent.objects.filter(makeup_for__session=draft).exists():
+            raise ValidationError(
+                "A later session makes up a missed entry of this note; change that one first."
+            )
+    elif data.submission_key:
         existing = Session.objects.filter(
             submission_key=data.submission_key, therapist=staff
         ).first()
@@ -225,7 +236,7 @@ def session_log(*, user: User, data: SessionInput) -> Session:
             ).first()
             if makeup_for is None:
                 add(key, "That missed session is not one owed to this student.")
-            elif makeup_for.makeups.exists():
+            elif makeup_for.makeups.exclude(session=draft).exists():
                 add(key, "That missed session has already been made up.")
             elif makeup_for.date >= data.date:
                 add(key, "A make-up comes after the session it makes up.")
@@ -258,6 +269,8 @@ def session_log(*, user: User, data: SessionInput) -> Session:
         overlapping = Session.objects.filter(
             date=data.date, start_time__lt=data.end_time, end_time__gt=data.start_time
         )
+        if draft is not None:
+            overlapping = overlapping.exclude(pk=draft.pk)
         if overlapping.filter(therapist=staff).exists():
             add("start_time", "You already have a session at this time on this day.")
         busy = (
@@ -279,9 +292,7 @@ def session_log(*, user: User, data: SessionInput) -> Session:
 
     try:
         with transaction.atomic():
-            session = Session.objects.create(
-                district_id=staff.district_id,
-                therapist=staff,
+            fields = dict(
                 school=school,
                 date=data.date,
                 start_time=data.start_time,
@@ -295,10 +306,24 @@ def session_log(*, user: User, data: SessionInput) -> Session:
                 objective=data.objective,
                 assessment=data.assessment,
                 plan_next=data.plan_next,
-                slot_id=data.slot_id,
-                submission_key=data.submission_key or uuid.uuid4(),
-                created_by=user,
             )
+            if draft is not None:
+                session = Session.objects.select_for_update().get(pk=draft.pk)
+                if session.is_signed:
+                    raise ValidationError("A signed note is locked; add an addendum instead.")
+                for name, value in fields.items():
+                    setattr(session, name, value)
+                session.save()
+                session.students.all().delete()
+            else:
+                session = Session.objects.create(
+                    district_id=staff.district_id,
+                    therapist=staff,
+                    slot_id=data.slot_id,
+                    submission_key=data.submission_key or uuid.uuid4(),
+                    created_by=user,
+                    **fields,
+                )
             for student, mandate, part, part_minutes, makeup_for, values, codes in prepared:
                 entry = SessionStudent.objects.create(
                     district_id=staff.district_id,

@@ -78,10 +78,48 @@ def _part_forms(entries, data=None):
 
 def session_new(request):
     """Log a session: choose students (or come from a slot), then one form for all of them."""
+    return _session_entry(request, draft=None)
+
+
+def session_edit(request, session_id: int):
+    """Rewrite the author's unsigned draft with the same form."""
+    draft = session_get(user=request.user, session_id=session_id)
+    staff = services.therapist_staff_get(user=request.user)
+    if draft.therapist_id != staff.pk or draft.is_signed:
+        raise PermissionDenied("Only the author edits a note, and only before signing it.")
+    return _session_entry(request, draft=draft)
+
+
+def _draft_initial(draft, entries):
+    initial = {}
+    for entry in draft.students.all():
+        prefix = f"s{entry.student_id}"
+        initial[prefix] = {
+            "attendance": entry.attendance,
+            "minutes": entry.minutes if entry.minutes != draft.minutes else None,
+            "missed_reason": entry.missed_reason,
+            "makeup_owed": entry.makeup_owed,
+            "makeup_for": entry.makeup_for_id,
+            "mandate": entry.mandate_id,
+            "note": entry.note,
+        }
+        for point in entry.data_points.all():
+            if point.correct is not None:
+                initial[prefix][f"g{point.goal_id}_correct"] = point.correct
+                initial[prefix][f"g{point.goal_id}_incorrect"] = point.incorrect
+            else:
+                initial[prefix][f"g{point.goal_id}_value"] = (
+                    int(point.value) if point.measurement_type in ("prompt_level", "rubric")
+                    else point.value
+                )
+    return initial
+
+
+def _session_entry(request, *, draft):
     staff = services.therapist_staff_get(user=request.user)
     source = request.POST if request.method == "POST" else request.GET
-    slot = None
-    if source.get("slot"):
+    slot = draft.slot if draft else None
+    if source.get("slot") and not draft:
         slot_ids = _int_list([source.get("slot")])
         slot = (
             WeeklySlot.objects.filter(pk=slot_ids[0], therapist=staff)
@@ -91,6 +129,8 @@ def session_new(request):
             else None
         )
     student_ids = _int_list(source.getlist("students"))
+    if draft and not student_ids:
+        student_ids = [e.student_id for e in draft.students.all()]
     if slot and not student_ids:
         student_ids = [s.pk for s in slot.students.all()]
     if not student_ids:
@@ -124,10 +164,13 @@ def session_new(request):
                 parts=[p.student_part() for p in parts],
             )
             try:
-                session = services.session_log(user=request.user, data=data)
+                session = services.session_log(user=request.user, data=data, draft=draft)
             except ValidationError as exc:
                 by_student = {f"student-{p.student.pk}": p for p in parts}
-                for key, problems in exc.message_dict.items():
+                problems_by_key = (
+                    exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                )
+                for key, problems in problems_by_key.items():
                     target = by_student.get(key)
                     for problem in problems:
                         if target is not None:
@@ -138,8 +181,11 @@ def session_new(request):
                             form.add_error(None, problem)
             else:
                 for entry in entries:
-                    audit_event_record(request=request, student=entry.student,
-                                       action=AuditAction.CREATE, what=f"session {session.pk}")
+                    audit_event_record(
+                        request=request, student=entry.student,
+                        action=AuditAction.UPDATE if draft else AuditAction.CREATE,
+                        what=f"session {session.pk}",
+                    )
                 verb = "signed" if session.is_signed else "saved as a draft"
                 messages.success(
                     request,
@@ -147,6 +193,22 @@ def session_new(request):
                     f"({', '.join(e.student.full_name for e in entries)}).",
                 )
                 return redirect(f"{_today_url()}?date={session.date.isoformat()}")
+    elif draft:
+        form = SessionForm(initial={
+            "date": draft.date, "start_time": draft.start_time, "end_time": draft.end_time,
+            "setting": draft.setting, "delivery_model": draft.delivery_model,
+            "activities": draft.activities, "subjective": draft.subjective,
+            "objective": draft.objective, "assessment": draft.assessment,
+            "plan_next": draft.plan_next,
+        })
+        initial = _draft_initial(draft, entries)
+        parts = [
+            StudentPartForm(
+                prefix=f"s{e.student.pk}", student=e.student, mandates=e.mandates, goals=e.goals,
+                open_makeups=e.open_makeups, initial=initial.get(f"s{e.student.pk}", {}),
+            )
+            for e in entries
+        ]
     else:
         date = _date_param(source.get("date"), timezone.localdate())
         if slot:
@@ -165,6 +227,7 @@ def session_new(request):
         "parts": parts,
         "entries": entries,
         "slot": slot,
+        "draft": draft,
         "student_ids": student_ids,
     })
 
