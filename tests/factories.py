@@ -31,6 +31,7 @@ YEAR_ON = TODAY + dt.timedelta(days=165)
 def user_make(*, district, username, role, first="Test", last="User", is_staff=False) -> User:
     return User.objects.create(
         username=username,
+        email=f"{username}@example.org",
         first_name=first,
         last_name=last,
         district=district,

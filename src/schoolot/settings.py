@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "schoolot.plans",
     "schoolot.audit",
     "schoolot.delivery",
+    "schoolot.referrals",
 ]
 
 MIDDLEWARE = [

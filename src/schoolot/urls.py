@@ -26,5 +26,6 @@ urlpatterns = [
     path("caseload/", directory_views.caseload, name="caseload"),
     path("students/<int:student_id>/", directory_views.student_detail, name="student_detail"),
     path("", include("schoolot.delivery.urls")),
+    path("", include("schoolot.referrals.urls")),
     path("admin/", admin.site.urls),
 ]
