@@ -198,7 +198,11 @@ def session_history_seed(
     are partly unsigned; COTA notes are co-signed except the most recent. Goal data drift from
     baseline toward target at a pace of the student's own. Returns the number of sessions.
     """
-    year = SchoolYear.objects.filter(district=district).order_by("-first_day").first()
+    year = (
+        SchoolYear.objects.filter(district=district, first_day__lte=today)
+        .order_by("-first_day")
+        .first()
+    )
     if year is None:
         return 0
     calendar = year.calendar()

@@ -142,8 +142,14 @@ class _Builder:
         return self.district
 
     def calendar(self) -> None:
+        """This school year and the next (due dates counted in school days run into it)."""
+        fall, _ = school_year_bounds(self.today)
+        self.year = self._school_year(fall)
+        self._school_year(fall + 1)
+
+    def _school_year(self, fall: int) -> SchoolYear:
         d = self.district
-        fall, spring = school_year_bounds(self.today)
+        spring = fall + 1
         first = _nth_weekday(fall, 8, 0, 3)  # third Monday of August
         last = _nth_weekday(spring, 5, 4, 4)  # fourth Friday of May
         year = SchoolYear.objects.create(
@@ -184,7 +190,7 @@ class _Builder:
             )
             for i in range(4)
         )
-        self.year = year
+        return year
 
     def schools(self) -> None:
         n = self.size.schools
@@ -380,6 +386,23 @@ class _Builder:
             for s in by_school_grade[key]:
                 enrollments.append(Enrollment(district=d, school_class=cls, student=s))
                 self.teacher_of[s.pk] = cls.teacher
+        # Classmates with no plan and no OT: the students a teacher may come to refer.
+        classmates = []
+        fall, _ = school_year_bounds(self.today)
+        for cls, (school_id, grade) in zip(classes, keys, strict=True):
+            age = 5 + (0 if grade == "K" else int(grade))
+            for _ in range(2):
+                classmates.append((cls, Student(
+                    district=d, school_id=school_id, grade=grade,
+                    first_name=self.rng.choice(words.FIRST_NAMES),
+                    last_name=self.rng.choice(words.LAST_NAMES),
+                    date_of_birth=dt.date(fall - age, self.rng.randint(1, 12),
+                                          self.rng.randint(1, 28)),
+                    local_id=f"S{next(self.local_ids)}",
+                )))
+        created = Student.objects.bulk_create([s for _, s in classmates], batch_size=2000)
+        for (cls, _), student in zip(classmates, created, strict=True):
+            enrollments.append(Enrollment(district=d, school_class=cls, student=student))
         Enrollment.objects.bulk_create(enrollments, batch_size=5000)
 
     def plans(self) -> None:

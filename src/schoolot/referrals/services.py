@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from schoolot.accounts.models import Role, User
 from schoolot.core.access import students_visible_to
-from schoolot.directory.models import District, Staff, Student
+from schoolot.directory.models import CaseloadAssignment, District, Staff, Student
 from schoolot.plans.models import GoalDomain, Plan, TeamMember
 from schoolot.referrals import timeline
 from schoolot.referrals.access import ReferralScope, may_refer, referral_scope_for
@@ -654,15 +654,45 @@ def eligibility_record(
     return meeting
 
 
-def plan_activate(*, user: User, plan: Plan) -> Plan:
+def therapists_for(*, student: Student) -> list[Staff]:
+    """The OTs and COTAs who serve the student's school: who may take her on."""
+    return list(
+        Staff.objects.filter(
+            district_id=student.district_id,
+            user__role=Role.THERAPIST,
+            schools=student.school_id,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+
+
+def plan_activate(*, user: User, plan: Plan, therapist_id: int | None = None) -> Plan:
     """Make a draft plan the student's plan in force.
 
     Refuses: an IEP without the parent's consent to initial services (34 CFR 300.300(b)) when
     it is the student's first; a plan without goals (IEP) or without services or
-    accommodations; dates overlapping another active plan of the same kind.
+    accommodations; dates overlapping another active plan of the same kind; a student with
+    OT services and nobody to serve her: with no current caseload assignment, `therapist_id`
+    must name a therapist serving her school, who takes her on.
     """
     _team_staff(user=user)
     errors = Errors()
+    assigned = (
+        CaseloadAssignment.objects.filter(
+            student_id=plan.student_id, start_date__lte=timezone.localdate()
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
+        .exists()
+    )
+    therapist = None
+    if not assigned and plan.mandates.exists():
+        therapist = next(
+            (t for t in therapists_for(student=plan.student) if t.pk == therapist_id), None
+        )
+        if therapist is None:
+            errors.add("therapist", "Choose the therapist who will serve the student.")
     if plan.status != Plan.Status.DRAFT:
         errors.add("plan", "Only a draft plan can be activated.")
     if plan.kind == Plan.Kind.IEP and not plan.goals.exists():
@@ -704,6 +734,25 @@ def plan_activate(*, user: User, plan: Plan) -> Plan:
         plan.status = Plan.Status.ACTIVE
         plan.save(update_fields=["status"])
         student = plan.student
+        if therapist is not None:
+            CaseloadAssignment.objects.create(
+                district_id=plan.district_id,
+                staff=therapist,
+                student=student,
+                role=CaseloadAssignment.Role.COTA
+                if therapist.credential == Staff.Credential.COTA
+                else CaseloadAssignment.Role.PRIMARY_OTR,
+                start_date=max(plan.start_date, timezone.localdate()),
+            )
+            if not plan.team.filter(staff=therapist).exists():
+                TeamMember.objects.create(
+                    district_id=plan.district_id,
+                    plan=plan,
+                    role=TeamMember.Role.OT,
+                    staff=therapist,
+                    name=therapist.user.display_name,
+                    email=therapist.user.email,
+                )
         notify(
             users=_team_users(student=student),
             student=student,

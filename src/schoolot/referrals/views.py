@@ -420,8 +420,13 @@ def plan_build(request, plan_id: int):
     if request.method == "POST":
         kind = request.POST.get("add")
         if request.POST.get("activate"):
+            therapist_ids = [int(v) for v in [request.POST.get("therapist")] if v and v.isdigit()]
             try:
-                services.plan_activate(user=request.user, plan=plan)
+                services.plan_activate(
+                    user=request.user,
+                    plan=plan,
+                    therapist_id=therapist_ids[0] if therapist_ids else None,
+                )
             except ValidationError as exc:
                 for item in exc.messages:
                     messages.error(request, item)
@@ -434,6 +439,9 @@ def plan_build(request, plan_id: int):
                     what=f"plan {plan.pk} activated",
                 )
                 messages.success(request, "The plan is in effect; the team has been told.")
+                referral = plan.referrals.first()
+                if referral is not None:
+                    return redirect("referral_detail", referral.pk)
                 return redirect("student_detail", plan.student_id)
         elif kind in forms_by_kind:
             if plan.status != Plan.Status.DRAFT:
@@ -468,6 +476,8 @@ def plan_build(request, plan_id: int):
             for kind, cls in forms_by_kind.items()
         },
         "referral": plan.referrals.first(),
+        "therapists": services.therapists_for(student=plan.student),
+        "needs_therapist": not plan.student.assignments.filter(end_date__isnull=True).exists(),
     }
     return render(request, "referrals/plan_build.html", context, status=status)
 
