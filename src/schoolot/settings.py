@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "schoolot.audit",
     "schoolot.delivery",
     "schoolot.referrals",
+    "schoolot.compliance",
 ]
 
 MIDDLEWARE = [

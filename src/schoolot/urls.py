@@ -27,5 +27,6 @@ urlpatterns = [
     path("students/<int:student_id>/", directory_views.student_detail, name="student_detail"),
     path("", include("schoolot.delivery.urls")),
     path("", include("schoolot.referrals.urls")),
+    path("", include("schoolot.compliance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from schoolot.compliance import views
+
+urlpatterns = [
+    path("due/", views.due_list, name="due_list"),
+    path("due.csv", views.due_csv, name="due_csv"),
+]
