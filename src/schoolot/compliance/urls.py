@@ -5,4 +5,5 @@ from schoolot.compliance import views
 urlpatterns = [
     path("due/", views.due_list, name="due_list"),
     path("due.csv", views.due_csv, name="due_csv"),
+    path("workload/", views.workload, name="workload"),
 ]

@@ -6,14 +6,17 @@ import csv
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.compliance.due import due_items
+from schoolot.compliance.models import WorkloadCategory, WorkloadEntry
+from schoolot.compliance.workload import workload_entry_add, workload_report
 
 
 class DueForm(forms.Form):
@@ -88,3 +91,61 @@ def due_csv(request):
             ]
         )
     return response
+
+
+class WorkloadPeriodForm(forms.Form):
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The period must end after it starts.")
+        return data
+
+
+class WorkloadEntryForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(choices=WorkloadCategory.choices)
+    blocks = forms.IntegerField(label="15-minute blocks", min_value=1, max_value=48)
+    note = forms.CharField(required=False, max_length=200)
+
+
+def workload(request):
+    """Record time in 15-minute blocks; see hours by category per therapist and per FTE."""
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    period = WorkloadPeriodForm(request.GET or None)
+    start, end = monday, monday + dt.timedelta(days=4)
+    if period.is_bound and period.is_valid():
+        start = period.cleaned_data.get("start") or start
+        end = period.cleaned_data.get("end") or end
+    entry_form = None
+    if request.user.role in {"therapist", "supervisor"}:
+        entry_form = WorkloadEntryForm(request.POST or None, initial={"date": today})
+        if request.method == "POST" and entry_form.is_valid():
+            try:
+                workload_entry_add(user=request.user, **entry_form.cleaned_data)
+            except ValidationError as exc:
+                for key, items in exc.message_dict.items():
+                    for item in items:
+                        entry_form.add_error(key if key in entry_form.fields else None, item)
+            else:
+                messages.success(request, "Time recorded.")
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
+    rows = workload_report(user=request.user, start=start, end=end)
+    recent = WorkloadEntry.objects.filter(staff__user=request.user).order_by("-date", "-pk")[:10]
+    return render(
+        request,
+        "compliance/workload.html",
+        {
+            "period": period,
+            "entry_form": entry_form,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "categories": WorkloadCategory.choices,
+            "recent": recent,
+        },
+        status=400 if entry_form is not None and entry_form.errors else 200,
+    )

@@ -1,0 +1,125 @@
+"""Workload in 15-minute blocks; sessions and consultations count on their own."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.compliance.workload import workload_entry_add, workload_report
+from schoolot.delivery.models import Consultation
+from schoolot.delivery.services import SessionInput, StudentPart, session_log
+from schoolot.plans.models import ServiceMandate
+
+TODAY = timezone.localdate()
+MONDAY = TODAY - dt.timedelta(days=TODAY.weekday())
+DAY = MONDAY if MONDAY < TODAY else MONDAY - dt.timedelta(days=7)  # a past weekday
+
+
+def log(world, who, key, start, attendance="present"):
+    student = world.students[key]
+    mandate = ServiceMandate.objects.filter(plan__student=student).first()
+    return session_log(
+        user=world.users[who],
+        data=SessionInput(
+            date=DAY,
+            start_time=dt.time(*start),
+            end_time=dt.time(start[0], start[1] + 30),
+            setting="therapy_room",
+            parts=[
+                StudentPart(
+                    student_id=student.pk,
+                    mandate_id=mandate.pk,
+                    attendance=attendance,
+                    missed_reason="" if attendance == "present" else "student_absent",
+                )
+            ],
+            submission_key=uuid.uuid4(),
+        ),
+    )
+
+
+def test_report_counts_sessions_consultations_and_entries(world):
+    log(world, "therapist", "own", (9, 0))
+    log(world, "therapist", "own", (10, 0), attendance="missed")  # no direct time
+    Consultation.objects.create(
+        district=world.district,
+        therapist=world.staff["therapist"],
+        date=DAY,
+        start_time=dt.time(11, 0),
+        end_time=dt.time(11, 20),
+        minutes=20,
+        with_name="Ms. Reed",
+        with_role="gened_teacher",
+        domain="sensory",
+        topic="Seating",
+        strategies="Wobble seat",
+    )
+    workload_entry_add(
+        user=world.users["therapist"],
+        date=DAY,
+        category="compliance",
+        blocks=4,
+        note="IEP drafting",
+    )
+    workload_entry_add(user=world.users["therapist"], date=DAY, category="travel", blocks=2)
+    rows = workload_report(user=world.users["therapist"], start=DAY, end=DAY)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.minutes == {"direct": 30, "indirect": 20, "compliance": 60, "travel": 30}
+    assert row.total_hours == Decimal("2.3")  # 140 minutes
+    assert row.caseload == 1  # her current assignments: "own" ("former" has ended)
+    assert row.hours_per_fte == row.total_hours
+
+
+def test_scope_by_role(world, elsewhere):
+    names = {
+        r.staff.user.username
+        for r in workload_report(user=world.users["supervisor"], start=DAY, end=DAY)
+    }
+    assert names == {"north-therapist", "north-cota"}
+    names = {
+        r.staff.user.username
+        for r in workload_report(user=world.users["admin"], start=DAY, end=DAY)
+    }
+    assert names == {"north-therapist", "north-cota", "north-other_therapist"}
+    with pytest.raises(PermissionDenied):
+        workload_report(user=world.users["teacher"], start=DAY, end=DAY)
+
+
+def test_bad_entries(world):
+    with pytest.raises(ValidationError):
+        workload_entry_add(
+            user=world.users["therapist"],
+            date=TODAY + dt.timedelta(days=1),
+            category="travel",
+            blocks=1,
+        )
+    with pytest.raises(ValidationError):
+        workload_entry_add(user=world.users["therapist"], date=DAY, category="naps", blocks=1)
+    workload_entry_add(user=world.users["therapist"], date=DAY, category="indirect", blocks=40)
+    with pytest.raises(ValidationError) as excinfo:
+        workload_entry_add(user=world.users["therapist"], date=DAY, category="indirect", blocks=10)
+    assert "at most 12 hours" in " ".join(excinfo.value.messages)
+    with pytest.raises(PermissionDenied):
+        workload_entry_add(user=world.users["teacher"], date=DAY, category="travel", blocks=1)
+
+
+def test_page_records_and_shows(client, world):
+    client.force_login(world.users["therapist"])
+    response = client.post(
+        reverse("workload") + f"?start={DAY}&end={DAY}",
+        {"date": DAY.isoformat(), "category": "gened", "blocks": "3", "note": "Screening K"},
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("workload"), {"start": DAY, "end": DAY}).content.decode()
+    assert "0.8" in html  # 45 minutes
+    response = client.post(
+        reverse("workload"), {"date": DAY.isoformat(), "category": "gened", "blocks": "0"}
+    )
+    assert response.status_code == 400
+    client.force_login(world.users["parent"])
+    assert client.get(reverse("workload")).status_code == 403
