@@ -31,6 +31,7 @@ class DueItem:
     therapist: str
     detail: str
     link: str
+    therapist_ids: tuple[int, ...] = ()
 
     def overdue_on(self, today: dt.date) -> bool:
         return self.date < today
@@ -47,11 +48,15 @@ KIND_ORDER = [
 ]
 
 
-def _therapist_names(students: list[Student]) -> dict[int, str]:
-    names: dict[int, list[str]] = {}
+def _therapists(students: list[Student]) -> dict[int, tuple[str, tuple[int, ...]]]:
+    """Per student: her current therapists' names (one string) and staff ids."""
+    found: dict[int, list] = {}
     for a in current_assignments().filter(student__in=students).select_related("staff__user"):
-        names.setdefault(a.student_id, []).append(a.staff.user.display_name)
-    return {sid: ", ".join(sorted(n)) for sid, n in names.items()}
+        found.setdefault(a.student_id, []).append((a.staff.user.display_name, a.staff_id))
+    return {
+        sid: (", ".join(sorted(n for n, _ in pairs)), tuple(i for _, i in pairs))
+        for sid, pairs in found.items()
+    }
 
 
 def due_items(
@@ -111,10 +116,10 @@ def due_items(
     periods = list(
         ReportingPeriod.objects.filter(district_id=user.district_id, end_date__range=(lo, end))
     )
-    names = _therapist_names(list(students.values()))
+    names = _therapists(list(students.values()))
 
     for p in plans:
-        who = names.get(p.student_id, "")
+        who, ids = names.get(p.student_id, ("", ()))
         if lo <= p.annual_review_due <= end:
             kind = "Annual review" if p.kind == Plan.Kind.IEP else "504 review"
             items.append(
@@ -125,6 +130,7 @@ def due_items(
                     who,
                     f"{p.get_kind_display()} from {p.start_date:%b %-d, %Y}",
                     reverse("student_detail", args=[p.student_id]),
+                    ids,
                 )
             )
         if p.reevaluation_due and lo <= p.reevaluation_due <= end:
@@ -136,6 +142,7 @@ def due_items(
                     who,
                     "Three-year reevaluation (34 CFR 300.303)",
                     reverse("student_detail", args=[p.student_id]),
+                    ids,
                 )
             )
         if p.kind == Plan.Kind.IEP:
@@ -149,6 +156,7 @@ def due_items(
                             who,
                             f"{period.name} progress report",
                             reverse("student_detail", args=[p.student_id]),
+                            ids,
                         )
                     )
     for e in evaluations:
@@ -160,6 +168,7 @@ def due_items(
                 e.evaluator.user.display_name,
                 e.due_rule,
                 reverse("referral_detail", args=[e.referral_id]),
+                (e.evaluator_id,),
             )
         )
     for m in meetings:
@@ -172,6 +181,7 @@ def due_items(
                 ev.evaluator.user.display_name,
                 f"Within 30 days of eligibility ({m.held_on:%b %-d})",
                 reverse("referral_detail", args=[ev.referral_id]),
+                (ev.evaluator_id,),
             )
         )
     for r in reviews:

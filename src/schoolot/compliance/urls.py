@@ -6,4 +6,5 @@ urlpatterns = [
     path("due/", views.due_list, name="due_list"),
     path("due.csv", views.due_csv, name="due_csv"),
     path("workload/", views.workload, name="workload"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

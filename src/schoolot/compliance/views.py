@@ -149,3 +149,24 @@ def workload(request):
         },
         status=400 if entry_form is not None and entry_form.errors else 200,
     )
+
+
+def dashboard(request):
+    """The dashboard for the user's role: therapist, supervisor, or district."""
+    from schoolot.compliance import dashboards
+
+    on = timezone.localdate()
+    role = request.user.role
+    if role == "therapist":
+        data = dashboards.therapist_dashboard(user=request.user, on=on)
+        return render(request, "compliance/dashboard_therapist.html", {"d": data})
+    if role == "supervisor":
+        rows = dashboards.supervisor_dashboard(user=request.user, on=on)
+        return render(request, "compliance/dashboard_team.html", {"rows": rows, "on": on})
+    if role == "district_admin":
+        if request.GET.get("view") == "team":
+            rows = dashboards.supervisor_dashboard(user=request.user, on=on)
+            return render(request, "compliance/dashboard_team.html", {"rows": rows, "on": on})
+        rows = dashboards.district_dashboard(user=request.user, on=on)
+        return render(request, "compliance/dashboard_district.html", {"rows": rows, "on": on})
+    raise PermissionDenied("Dashboards are for the OT team.")

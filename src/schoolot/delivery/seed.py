@@ -404,3 +404,139 @@ def session_history_seed(
         [s for s in saved if s.activities], ["activities", "objective"], batch_size=5000
     )
     return len(saved)
+
+
+def periodic_history_seed(*, district: District, rng: random.Random, today: dt.date) -> int:
+    """Sessions for monthly and quarterly direct mandates, and consultations for consultation
+    mandates, spread over each period's instructional days up to yesterday. About one in ten
+    is left undone, so the ledger shows shortfalls. Returns the number of records made."""
+    from schoolot.delivery.models import Consultation, ConsultationStudent
+    from schoolot.rules import minutes as ledger_rules
+
+    year = (
+        SchoolYear.objects.filter(district=district, first_day__lte=today)
+        .prefetch_related("events")
+        .order_by("-first_day")
+        .first()
+    )
+    if year is None:
+        return 0
+    calendar = year.calendar()
+    quarters = [
+        ledger_rules.Period(p.start_date, p.end_date, p.name)
+        for p in year.reporting_periods.order_by("start_date")
+    ]
+    school_year = ledger_rules.Period(year.first_day, year.last_day, year.name)
+    yesterday = today - dt.timedelta(days=1)
+    server: dict[int, Staff] = {}
+    for a in (
+        CaseloadAssignment.objects.filter(district=district, end_date__isnull=True)
+        .select_related("staff")
+        .order_by("student_id", "role")
+    ):
+        if a.student_id not in server or a.role == CaseloadAssignment.Role.COTA:
+            server[a.student_id] = a.staff
+    mandates = (
+        ServiceMandate.objects.filter(district=district, plan__status=Plan.Status.ACTIVE)
+        .exclude(period=ServiceMandate.Period.WEEK)
+        .select_related("plan__student__school")
+        .order_by("pk")
+    )
+    sessions, parts, consults, consult_students = [], [], [], []
+    for n, m in enumerate(mandates):
+        student = m.plan.student
+        staff = server.get(student.pk)
+        if staff is None:
+            continue
+        start = max(m.start_date, year.first_day)
+        end = min(m.end_date, yesterday)
+        for period in ledger_rules.periods_between(
+            start, end, m.period, quarters=quarters, year=school_year
+        ):
+            days = calendar.instructional_days(
+                max(period.start, m.start_date), min(period.end, m.end_date)
+            )
+            if not days:
+                continue
+            for k in range(m.sessions_per_period):
+                day = days[min(len(days) - 1, int((k + 0.5) * len(days) / m.sessions_per_period))]
+                if day > yesterday or rng.random() < 0.1:
+                    continue
+                begin = _minutes(student.school.day_end) - 75 + (n % 3) * 5
+                if m.service == ServiceMandate.Service.OT_CONSULT:
+                    consults.append(
+                        Consultation(
+                            district=district,
+                            therapist=staff,
+                            date=day,
+                            start_time=_time(begin),
+                            end_time=_time(begin + m.minutes_per_session),
+                            minutes=m.minutes_per_session,
+                            with_name="Classroom teacher",
+                            with_role="gened_teacher",
+                            domain="sensory",
+                            topic=f"Classroom strategies for {student.first_name}",
+                            strategies="Movement breaks every 20 minutes; seat away from the door.",
+                            signed_at=dt.datetime.combine(day, _time(begin), tzinfo=dt.UTC),
+                        )
+                    )
+                    consult_students.append((len(consults) - 1, student, m))
+                else:
+                    sessions.append(
+                        Session(
+                            district=district,
+                            therapist=staff,
+                            school_id=student.school_id,
+                            date=day,
+                            start_time=_time(begin),
+                            end_time=_time(begin + m.minutes_per_session),
+                            minutes=m.minutes_per_session,
+                            kind=Session.Kind.INDIVIDUAL,
+                            setting=m.setting,
+                            assessment=rng.choice(ASSESSMENTS),
+                            plan_next="Continue plan of care.",
+                            signed_at=dt.datetime.combine(day, _time(begin), tzinfo=dt.UTC)
+                            + dt.timedelta(hours=4),
+                            signed_by=staff,
+                        )
+                    )
+                    parts.append((len(sessions) - 1, student, m))
+    saved = Session.objects.bulk_create(sessions, batch_size=5000)
+    entries = SessionStudent.objects.bulk_create(
+        [
+            SessionStudent(
+                district=district,
+                session=saved[i],
+                student=s,
+                mandate=m,
+                attendance="present",
+                minutes=m.minutes_per_session,
+                date=saved[i].date,
+            )
+            for i, s, m in parts
+        ],
+        batch_size=5000,
+    )
+    ServiceCodeLine.objects.bulk_create(
+        [
+            ServiceCodeLine(district=district, entry=e, code="97530", minutes=e.minutes)
+            for e in entries
+        ],
+        batch_size=5000,
+    )
+    saved_consults = Consultation.objects.bulk_create(consults, batch_size=5000)
+    ConsultationStudent.objects.bulk_create(
+        [
+            ConsultationStudent(
+                district=district,
+                consultation=saved_consults[i],
+                student=s,
+                mandate=m,
+                minutes=m.minutes_per_session,
+                date=saved_consults[i].date,
+            )
+            for i, s, m in consult_students
+        ],
+        batch_size=5000,
+    )
+    return len(saved) + len(saved_consults)

@@ -574,8 +574,13 @@ def district_seed(
     with transaction.atomic():
         district = builder.build()
         if history:
-            from schoolot.delivery.seed import session_history_seed, weekly_slots_seed
+            from schoolot.delivery.seed import (
+                periodic_history_seed,
+                session_history_seed,
+                weekly_slots_seed,
+            )
 
             slots = weekly_slots_seed(district=district, rng=builder.rng)
             session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
+            periodic_history_seed(district=district, rng=builder.rng, today=today)
         return district

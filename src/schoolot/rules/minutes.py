@@ -24,7 +24,8 @@ Contract of a period's line (`LedgerLine`):
 - required = covered + missed_short + to_come, where missed_short is the shortfall explained
   by missed entries and to_come the rest (still to be delivered while the period runs; after
   it ends, minutes neither delivered nor logged as missed).
-- fidelity: covered / required (None when nothing is required).
+- fidelity: covered / required (None when nothing is required); fidelity_to_date: delivered
+  against what pace expects by today (the fair figure while a period runs).
 - pace: expected = required x elapsed instructional days / instructional days in the period;
   behind when delivered + made_up is under it.
 """
@@ -149,6 +150,18 @@ class LedgerLine:
     @property
     def behind_pace(self) -> bool:
         return self.credited < self.expected_by_now
+
+    @property
+    def covered_to_date(self) -> int:
+        """Delivered minutes counted up to what was expected by now."""
+        return min(self.credited, self.expected_by_now)
+
+    @property
+    def fidelity_to_date(self) -> float | None:
+        """Delivered against what pace expects by today: the fair measure mid-period."""
+        if self.expected_by_now == 0:
+            return None
+        return 100 * self.covered_to_date / self.expected_by_now
 
 
 # -- periods ----------------------------------------------------------------------------------
@@ -316,11 +329,18 @@ class LedgerSum:
     owed: int = 0
     to_come: int = 0
     expected_by_now: int = 0
+    covered_to_date: int = 0
     behind: int = 0  # lines behind pace
 
     @property
     def fidelity(self) -> float | None:
         return None if self.required == 0 else 100 * self.covered / self.required
+
+    @property
+    def fidelity_to_date(self) -> float | None:
+        if self.expected_by_now == 0:
+            return None
+        return 100 * self.covered_to_date / self.expected_by_now
 
     def add(self, line: LedgerLine) -> LedgerSum:
         self.required += line.required
@@ -333,6 +353,7 @@ class LedgerSum:
         self.owed += line.owed
         self.to_come += line.to_come
         self.expected_by_now += line.expected_by_now
+        self.covered_to_date += line.covered_to_date
         self.behind += line.behind_pace
         return self
 
