@@ -11,9 +11,16 @@ import uuid
 
 from django import forms
 
-from schoolot.delivery.models import MissedReason, PromptLevel, Session, SessionStudent, WeeklySlot
+from schoolot.delivery.models import (
+    Consultation,
+    MissedReason,
+    PromptLevel,
+    Session,
+    SessionStudent,
+    WeeklySlot,
+)
 from schoolot.delivery.services import GoalMeasure, StudentPart
-from schoolot.plans.models import MeasurementType, ServiceMandate
+from schoolot.plans.models import GoalDomain, MeasurementType, ServiceMandate
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,19 +38,27 @@ class SessionForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     subjective = forms.CharField(
-        label="S: subjective", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="S: subjective",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
     objective = forms.CharField(
-        label="O: objective", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="O: objective",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
     assessment = forms.CharField(
-        label="A: assessment", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="A: assessment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
     plan_next = forms.CharField(
-        label="P: plan", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="P: plan",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
@@ -61,11 +76,14 @@ class StudentPartForm(forms.Form):
     """One student's part: attendance, minutes, mandate, make-up, note, goal data."""
 
     attendance = forms.ChoiceField(
-        choices=SessionStudent.Attendance.choices, widget=forms.RadioSelect,
+        choices=SessionStudent.Attendance.choices,
+        widget=forms.RadioSelect,
         initial=SessionStudent.Attendance.PRESENT,
     )
     minutes = forms.IntegerField(
-        required=False, min_value=1, max_value=600,
+        required=False,
+        min_value=1,
+        max_value=600,
         help_text="Leave empty for the whole session.",
     )
     missed_reason = forms.ChoiceField(
@@ -77,7 +95,9 @@ class StudentPartForm(forms.Form):
     )
     mandate = forms.TypedChoiceField(label="Counts against", coerce=int)
     note = forms.CharField(
-        label="Note line", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
 
@@ -100,26 +120,37 @@ class StudentPartForm(forms.Form):
                 for which in ("correct", "incorrect"):
                     name = f"g{goal.pk}_{which}"
                     self.fields[name] = forms.IntegerField(
-                        label=which.title(), required=False, min_value=0, max_value=99,
+                        label=which.title(),
+                        required=False,
+                        min_value=0,
+                        max_value=99,
                         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "tally"}),
                     )
                     names.append(name)
             elif kind in (MeasurementType.PROMPT_LEVEL, MeasurementType.RUBRIC):
                 choices = (
-                    PromptLevel.choices if kind == MeasurementType.PROMPT_LEVEL
+                    PromptLevel.choices
+                    if kind == MeasurementType.PROMPT_LEVEL
                     else [(n, str(n)) for n in range(5)]
                 )
                 name = f"g{goal.pk}_value"
                 self.fields[name] = forms.TypedChoiceField(
-                    label=goal.get_measurement_type_display(), required=False, coerce=int,
-                    empty_value=None, choices=choices, widget=forms.RadioSelect,
+                    label=goal.get_measurement_type_display(),
+                    required=False,
+                    coerce=int,
+                    empty_value=None,
+                    choices=choices,
+                    widget=forms.RadioSelect,
                 )
                 names.append(name)
             else:
                 name = f"g{goal.pk}_value"
                 self.fields[name] = forms.DecimalField(
-                    label=goal.get_measurement_type_display(), required=False, min_value=0,
-                    max_digits=7, decimal_places=2,
+                    label=goal.get_measurement_type_display(),
+                    required=False,
+                    min_value=0,
+                    max_digits=7,
+                    decimal_places=2,
                     widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
                 )
                 names.append(name)
@@ -135,8 +166,7 @@ class StudentPartForm(forms.Form):
                 incorrect = data.get(f"g{goal.pk}_incorrect")
                 if correct or incorrect:
                     measures.append(
-                        GoalMeasure(goal_id=goal.pk, correct=correct or 0,
-                                    incorrect=incorrect or 0)
+                        GoalMeasure(goal_id=goal.pk, correct=correct or 0, incorrect=incorrect or 0)
                     )
             else:
                 value = data.get(f"g{goal.pk}_value")
@@ -158,7 +188,9 @@ class StudentPartForm(forms.Form):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(
-        label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+        label="Addendum",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
         help_text="Dated and kept beside the signed note; the note itself does not change.",
     )
 
@@ -171,7 +203,8 @@ class WeeklySlotForm(forms.Form):
         choices=ServiceMandate.Setting.choices, initial=ServiceMandate.Setting.THERAPY_ROOM
     )
     students = forms.TypedMultipleChoiceField(
-        coerce=int, widget=forms.CheckboxSelectMultiple,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one student."},
     )
 
@@ -196,3 +229,54 @@ def default_times(*, minutes: int = 30, now: dt.datetime) -> tuple[dt.time, dt.t
     if start.date() != end.date():
         start = end.replace(hour=0, minute=0)
     return start.time(), end.time()
+
+
+class ConsultationForm(forms.Form):
+    date = forms.DateField(widget=DATE_WIDGET)
+    start_time = forms.TimeField(label="Start", widget=TIME_WIDGET)
+    end_time = forms.TimeField(label="End", widget=TIME_WIDGET)
+    with_name = forms.CharField(label="With", max_length=160)
+    with_role = forms.ChoiceField(label="Their role", choices=Consultation.WithRole.choices)
+    students = forms.TypedMultipleChoiceField(
+        label="About",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one student."},
+    )
+    domain = forms.ChoiceField(label="Area", choices=GoalDomain.choices)
+    topic = forms.CharField(max_length=200)
+    strategies = forms.CharField(
+        label="Strategies recommended", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    follow_up_date = forms.DateField(label="Follow up on", required=False, widget=DATE_WIDGET)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["students"].choices = [
+            (s.pk, f"{s.full_name} · {s.school.name}") for s in students
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("start_time")
+            and data.get("end_time")
+            and (data["end_time"] <= data["start_time"])
+        ):
+            self.add_error("end_time", "The consultation must end after it starts.")
+        return data
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", widget=DATE_WIDGET)
+    end = forms.DateField(label="To", widget=DATE_WIDGET)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            if data["end"] < data["start"]:
+                self.add_error("end", "The period must end after it starts.")
+            elif (data["end"] - data["start"]).days > 400:
+                self.add_error("end", "Choose a period of at most a year.")
+        return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,8 @@ from schoolot.accounts.models import Role, User
 from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import (
     Addendum,
+    Consultation,
+    ConsultationStudent,
     GoalDataPoint,
     ServiceCodeLine,
     Session,
@@ -473,11 +476,17 @@ def weekly_slot_create(
     if len(schools) == 1:
         school = next(iter(schools))
         if start_time < school.day_start or end_time > school.day_end:
-            add("start_time", f"{school.name} is in session from {school.day_start:%-I:%M %p} "
-                              f"to {school.day_end:%-I:%M %p}.")
-    if not errors and WeeklySlot.objects.filter(
-        therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
-    ).exists():
+            add(
+                "start_time",
+                f"{school.name} is in session from {school.day_start:%-I:%M %p} "
+                f"to {school.day_end:%-I:%M %p}.",
+            )
+    if (
+        not errors
+        and WeeklySlot.objects.filter(
+            therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+        ).exists()
+    ):
         add("start_time", "This overlaps another of your slots that day.")
     if errors:
         raise ValidationError(errors)
@@ -500,3 +509,119 @@ def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
     if slot.therapist_id != staff.pk:
         raise PermissionDenied("Not your slot.")
     slot.delete()
+
+
+@dataclass
+class ConsultationInput:
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    with_name: str
+    with_role: str
+    domain: str
+    topic: str
+    strategies: str
+    student_ids: list[int]
+    follow_up_date: dt.date | None = None
+    mandate_ids: dict[int, int] = field(default_factory=dict)  # student id -> mandate id
+    submission_key: uuid.UUID | None = None
+
+
+def consultation_log(*, user: User, data: ConsultationInput) -> Consultation:
+    """Record a consultation with a teacher or staff member about one or more students.
+
+    Its minutes count toward each student's consultation mandate when one is in force (the
+    one given, else the student's only consultation mandate). Refuses: end not after start; a
+    date after today; a follow-up before the consultation; no student, or one not on the
+    user's caseload; a mandate not a consultation mandate of that student's active plan;
+    missing who, topic or strategies. A repeated `submission_key` returns the first record.
+    """
+    staff = therapist_staff_get(user=user)
+    if data.submission_key:
+        existing = Consultation.objects.filter(
+            submission_key=data.submission_key, therapist=staff
+        ).first()
+        if existing:
+            return existing
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    minutes = _minutes_between(data.start_time, data.end_time)
+    if minutes <= 0:
+        add("end_time", "The consultation must end after it starts.")
+    if data.date > timezone.localdate():
+        add("date", "Consultations are logged on or after the day they happen.")
+    if data.follow_up_date and data.follow_up_date < data.date:
+        add("follow_up_date", "The follow-up comes after the consultation.")
+    for name, label in [
+        ("with_name", "whom you consulted"),
+        ("topic", "the topic"),
+        ("strategies", "the strategies recommended"),
+    ]:
+        if not (getattr(data, name) or "").strip():
+            add(name, f"Say {label}.")
+    if data.with_role not in Consultation.WithRole.values:
+        add("with_role", "Choose their role.")
+    if not data.student_ids:
+        add("students", "Choose at least one student.")
+    students = {s.pk: s for s in students_visible_to(user=user).filter(pk__in=data.student_ids)}
+    if set(data.student_ids) - set(students):
+        add("students", "You can log consultations only about students on your caseload.")
+    consult_mandates: dict[int, list[ServiceMandate]] = defaultdict(list)
+    for m in ServiceMandate.objects.filter(
+        plan__student_id__in=students,
+        plan__status=Plan.Status.ACTIVE,
+        start_date__lte=data.date,
+        end_date__gte=data.date,
+    ).filter(
+        Q(service=ServiceMandate.Service.OT_CONSULT)
+        | Q(delivery_model__in=["consultation", "combined"])
+    ):
+        consult_mandates[m.plan.student_id].append(m)
+    chosen: dict[int, ServiceMandate | None] = {}
+    for sid in students:
+        options = consult_mandates.get(sid, [])
+        wanted = data.mandate_ids.get(sid)
+        if wanted:
+            match = next((m for m in options if m.pk == wanted), None)
+            if match is None:
+                add(
+                    "students",
+                    f"That is not a consultation mandate of {students[sid].full_name}'s plan.",
+                )
+            chosen[sid] = match
+        else:
+            chosen[sid] = options[0] if len(options) == 1 else None
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        consultation = Consultation.objects.create(
+            district_id=staff.district_id,
+            therapist=staff,
+            date=data.date,
+            start_time=data.start_time,
+            end_time=data.end_time,
+            minutes=minutes,
+            with_name=data.with_name.strip(),
+            with_role=data.with_role,
+            domain=data.domain,
+            topic=data.topic.strip(),
+            strategies=data.strategies.strip(),
+            follow_up_date=data.follow_up_date,
+            submission_key=data.submission_key or uuid.uuid4(),
+            signed_at=timezone.now(),
+        )
+        ConsultationStudent.objects.bulk_create(
+            ConsultationStudent(
+                district_id=staff.district_id,
+                consultation=consultation,
+                student_id=sid,
+                mandate=chosen[sid],
+                minutes=minutes,
+                date=data.date,
+            )
+            for sid in students
+        )
+    return consultation

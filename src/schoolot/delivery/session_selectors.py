@@ -37,8 +37,9 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
-        .prefetch_related(Prefetch("students", queryset=SessionStudent.objects.select_related(
-            "student")))
+        .prefetch_related(
+            Prefetch("students", queryset=SessionStudent.objects.select_related("student"))
+        )
         .order_by("start_time")
     )
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
@@ -56,11 +57,14 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         other_sessions=[s for s in sessions if not s.slot_id],
         unsigned_count=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
         cosign_count=Session.objects.filter(
-            therapist__supervising_otr=staff, cosign_required=True, cosigned_at__isnull=True,
+            therapist__supervising_otr=staff,
+            cosign_required=True,
+            cosigned_at__isnull=True,
             signed_at__isnull=False,
         ).count(),
-        owed_makeups=SessionStudent.objects.filter(open_makeups_q(), session__therapist=staff)
-        .count(),
+        owed_makeups=SessionStudent.objects.filter(
+            open_makeups_q(), session__therapist=staff
+        ).count(),
     )
 
 
@@ -119,8 +123,10 @@ def entry_students_get(*, user: User, student_ids: list[int]) -> list[EntryStude
 
 
 def picker_students(*, user: User) -> QuerySet[Student]:
-    return students_visible_to(user=user).select_related("school").order_by(
-        "school__name", "last_name", "first_name"
+    return (
+        students_visible_to(user=user)
+        .select_related("school")
+        .order_by("school__name", "last_name", "first_name")
     )
 
 
@@ -129,8 +135,14 @@ def session_get(*, user: User, session_id: int) -> Session:
     district admin; and never one with a student outside what the user sees."""
     session = (
         Session.objects.filter(pk=session_id, district_id=user.district_id)
-        .select_related("therapist__user", "therapist__supervising_otr", "therapist__supervisor",
-                        "school", "signed_by__user", "cosigned_by__user")
+        .select_related(
+            "therapist__user",
+            "therapist__supervising_otr",
+            "therapist__supervisor",
+            "school",
+            "signed_by__user",
+            "cosigned_by__user",
+        )
         .prefetch_related(
             Prefetch(
                 "students",
@@ -158,8 +170,12 @@ def unsigned_sessions(*, staff: Staff) -> list[Session]:
     return list(
         Session.objects.filter(
             Q(therapist=staff, signed_at__isnull=True)
-            | Q(therapist__supervising_otr=staff, cosign_required=True,
-                cosigned_at__isnull=True, signed_at__isnull=False)
+            | Q(
+                therapist__supervising_otr=staff,
+                cosign_required=True,
+                cosigned_at__isnull=True,
+                signed_at__isnull=False,
+            )
         )
         .select_related("therapist__user")
         .order_by("date", "start_time")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schoolot.delivery import views
+from schoolot.delivery import views, views_outputs
 
 urlpatterns = [
     path("today/", views.today, name="today"),
@@ -14,4 +14,22 @@ urlpatterns = [
     path("notes/unsigned/", views.unsigned_list, name="unsigned_notes"),
     path("week/", views.slot_list, name="slot_list"),
     path("week/<int:slot_id>/delete/", views.slot_delete, name="slot_delete"),
+    path("consultations/", views_outputs.consultation_list, name="consultation_list"),
+    path("consultations/new/", views_outputs.consultation_new, name="consultation_new"),
+    path("students/<int:student_id>/service-log/", views_outputs.service_log, name="service_log"),
+    path(
+        "students/<int:student_id>/service-log.csv",
+        views_outputs.service_log_csv,
+        name="service_log_csv",
+    ),
+    path("billing/", views_outputs.billing, name="billing"),
+    path("billing/export.csv", views_outputs.billing_csv, {"kind": "rows"}, name="billing_csv"),
+    path(
+        "billing/exceptions.csv",
+        views_outputs.billing_csv,
+        {"kind": "exceptions"},
+        name="billing_exceptions_csv",
+    ),
+    path("timesheet/", views_outputs.timesheet_page, name="timesheet"),
+    path("timesheet.csv", views_outputs.timesheet_csv, name="timesheet_csv"),
 ]

@@ -54,12 +54,16 @@ def today(request):
     staff = services.therapist_staff_get(user=request.user)
     date = _date_param(request.GET.get("date"), timezone.localdate())
     day = today_get(staff=staff, date=date)
-    return render(request, "delivery/today.html", {
-        "day": day,
-        "previous": date - dt.timedelta(days=1),
-        "next": date + dt.timedelta(days=1),
-        "is_today": date == timezone.localdate(),
-    })
+    return render(
+        request,
+        "delivery/today.html",
+        {
+            "day": day,
+            "previous": date - dt.timedelta(days=1),
+            "next": date + dt.timedelta(days=1),
+            "is_today": date == timezone.localdate(),
+        },
+    )
 
 
 def _part_forms(entries, data=None):
@@ -109,7 +113,8 @@ def _draft_initial(draft, entries):
                 initial[prefix][f"g{point.goal_id}_incorrect"] = point.incorrect
             else:
                 initial[prefix][f"g{point.goal_id}_value"] = (
-                    int(point.value) if point.measurement_type in ("prompt_level", "rubric")
+                    int(point.value)
+                    if point.measurement_type in ("prompt_level", "rubric")
                     else point.value
                 )
     return initial
@@ -134,10 +139,14 @@ def _session_entry(request, *, draft):
     if slot and not student_ids:
         student_ids = [s.pk for s in slot.students.all()]
     if not student_ids:
-        return render(request, "delivery/session_pick.html", {
-            "students": picker_students(user=request.user),
-            "date": source.get("date", ""),
-        })
+        return render(
+            request,
+            "delivery/session_pick.html",
+            {
+                "students": picker_students(user=request.user),
+                "date": source.get("date", ""),
+            },
+        )
     entries = entry_students_get(user=request.user, student_ids=student_ids)
     if len(entries) != len(set(student_ids)):
         # Never drop a student silently: one the user may not see fails the whole request.
@@ -182,7 +191,8 @@ def _session_entry(request, *, draft):
             else:
                 for entry in entries:
                     audit_event_record(
-                        request=request, student=entry.student,
+                        request=request,
+                        student=entry.student,
                         action=AuditAction.UPDATE if draft else AuditAction.CREATE,
                         what=f"session {session.pk}",
                     )
@@ -194,18 +204,29 @@ def _session_entry(request, *, draft):
                 )
                 return redirect(f"{_today_url()}?date={session.date.isoformat()}")
     elif draft:
-        form = SessionForm(initial={
-            "date": draft.date, "start_time": draft.start_time, "end_time": draft.end_time,
-            "setting": draft.setting, "delivery_model": draft.delivery_model,
-            "activities": draft.activities, "subjective": draft.subjective,
-            "objective": draft.objective, "assessment": draft.assessment,
-            "plan_next": draft.plan_next,
-        })
+        form = SessionForm(
+            initial={
+                "date": draft.date,
+                "start_time": draft.start_time,
+                "end_time": draft.end_time,
+                "setting": draft.setting,
+                "delivery_model": draft.delivery_model,
+                "activities": draft.activities,
+                "subjective": draft.subjective,
+                "objective": draft.objective,
+                "assessment": draft.assessment,
+                "plan_next": draft.plan_next,
+            }
+        )
         initial = _draft_initial(draft, entries)
         parts = [
             StudentPartForm(
-                prefix=f"s{e.student.pk}", student=e.student, mandates=e.mandates, goals=e.goals,
-                open_makeups=e.open_makeups, initial=initial.get(f"s{e.student.pk}", {}),
+                prefix=f"s{e.student.pk}",
+                student=e.student,
+                mandates=e.mandates,
+                goals=e.goals,
+                open_makeups=e.open_makeups,
+                initial=initial.get(f"s{e.student.pk}", {}),
             )
             for e in entries
         ]
@@ -217,19 +238,28 @@ def _session_entry(request, *, draft):
             minutes = next((m.minutes_per_session for e in entries for m in e.mandates), 30)
             start, end = default_times(minutes=minutes, now=timezone.localtime())
             setting = next((m.setting for e in entries for m in e.mandates), "therapy_room")
-        form = SessionForm(initial={
-            "date": date, "start_time": start, "end_time": end, "setting": setting,
-            "slot": slot.pk if slot else None,
-        })
+        form = SessionForm(
+            initial={
+                "date": date,
+                "start_time": start,
+                "end_time": end,
+                "setting": setting,
+                "slot": slot.pk if slot else None,
+            }
+        )
         parts = _part_forms(entries)
-    return render(request, "delivery/session_form.html", {
-        "form": form,
-        "parts": parts,
-        "entries": entries,
-        "slot": slot,
-        "draft": draft,
-        "student_ids": student_ids,
-    })
+    return render(
+        request,
+        "delivery/session_form.html",
+        {
+            "form": form,
+            "parts": parts,
+            "entries": entries,
+            "slot": slot,
+            "draft": draft,
+            "student_ids": student_ids,
+        },
+    )
 
 
 def _today_url() -> str:
@@ -241,20 +271,29 @@ def _today_url() -> str:
 def session_detail(request, session_id: int):
     session = session_get(user=request.user, session_id=session_id)
     for entry in session.students.all():
-        audit_event_record(request=request, student=entry.student, action=AuditAction.VIEW,
-                           what=f"session note {session.pk}")
+        audit_event_record(
+            request=request,
+            student=entry.student,
+            action=AuditAction.VIEW,
+            what=f"session note {session.pk}",
+        )
     staff = getattr(request.user, "staff", None)
     is_author = staff is not None and session.therapist_id == staff.pk
     can_cosign = (
-        staff is not None and session.awaits_cosign
+        staff is not None
+        and session.awaits_cosign
         and session.therapist.supervising_otr_id == staff.pk
     )
-    return render(request, "delivery/session_detail.html", {
-        "session": session,
-        "is_author": is_author,
-        "can_cosign": can_cosign,
-        "addendum_form": AddendumForm(),
-    })
+    return render(
+        request,
+        "delivery/session_detail.html",
+        {
+            "session": session,
+            "is_author": is_author,
+            "can_cosign": can_cosign,
+            "addendum_form": AddendumForm(),
+        },
+    )
 
 
 def _act(request, session_id, action, done):
@@ -273,23 +312,34 @@ def _act(request, session_id, action, done):
 
 @require_POST
 def session_sign(request, session_id: int):
-    _act(request, session_id,
-         lambda s: services.session_sign(user=request.user, session=s), "Note signed.")
+    _act(
+        request,
+        session_id,
+        lambda s: services.session_sign(user=request.user, session=s),
+        "Note signed.",
+    )
     return redirect(request.POST.get("next") or "session_detail", session_id)
 
 
 @require_POST
 def session_cosign(request, session_id: int):
-    _act(request, session_id,
-         lambda s: services.session_cosign(user=request.user, session=s), "Note co-signed.")
+    _act(
+        request,
+        session_id,
+        lambda s: services.session_cosign(user=request.user, session=s),
+        "Note co-signed.",
+    )
     return redirect("session_detail", session_id)
 
 
 @require_POST
 def session_delete(request, session_id: int):
-    session = _act(request, session_id,
-                   lambda s: services.session_delete_draft(user=request.user, session=s),
-                   "Draft discarded.")
+    session = _act(
+        request,
+        session_id,
+        lambda s: services.session_delete_draft(user=request.user, session=s),
+        "Draft discarded.",
+    )
     if session.pk is None:
         return redirect("today")
     return redirect("session_detail", session_id)
@@ -301,27 +351,38 @@ def addendum_add(request, session_id: int):
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:
-            services.addendum_add(user=request.user, session=session,
-                                  text=form.cleaned_data["text"])
+            services.addendum_add(
+                user=request.user, session=session, text=form.cleaned_data["text"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:
             messages.success(request, "Addendum added.")
             return redirect("session_detail", session_id)
     staff = getattr(request.user, "staff", None)
-    return render(request, "delivery/session_detail.html", {
-        "session": session_get(user=request.user, session_id=session_id),
-        "is_author": staff is not None and session.therapist_id == staff.pk,
-        "can_cosign": False,
-        "addendum_form": form,
-    }, status=400)
+    return render(
+        request,
+        "delivery/session_detail.html",
+        {
+            "session": session_get(user=request.user, session_id=session_id),
+            "is_author": staff is not None and session.therapist_id == staff.pk,
+            "can_cosign": False,
+            "addendum_form": form,
+        },
+        status=400,
+    )
 
 
 def unsigned_list(request):
     staff = services.therapist_staff_get(user=request.user)
-    return render(request, "delivery/unsigned.html", {
-        "sessions": unsigned_sessions(staff=staff), "staff": staff,
-    })
+    return render(
+        request,
+        "delivery/unsigned.html",
+        {
+            "sessions": unsigned_sessions(staff=staff),
+            "staff": staff,
+        },
+    )
 
 
 def slot_list(request):
@@ -352,8 +413,12 @@ def slot_list(request):
         .prefetch_related("students")
         .order_by("weekday", "start_time")
     )
-    return render(request, "delivery/slots.html", {"slots": slots, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "delivery/slots.html",
+        {"slots": slots, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
