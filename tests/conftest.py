@@ -1,11 +1,11 @@
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.factories import World, world_make
+
 # Timings vary on shared CI machines; correctness, not speed, is what property tests check.
 hypothesis_settings.register_profile("schoolot", deadline=None)
 hypothesis_settings.load_profile("schoolot")
-
-from tests.factories import World, world_make
 
 
 @pytest.fixture(autouse=True)

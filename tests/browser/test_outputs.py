@@ -56,7 +56,7 @@ def test_one_entry_every_output(page, demo):
     page.get_by_role("link", name="Log 1:00 session").click()
     block = page.locator("fieldset.student-part")
     block.get_by_role("radio", name="Missed").check()
-    block.locator("summary").click()
+    block.get_by_text("Missed or make-up").click()
     block.get_by_label("Reason missed").select_option("student_absent")
     page.get_by_role("button", name="Save and sign").click()
     expect(page.locator(".messages")).to_contain_text("signed")

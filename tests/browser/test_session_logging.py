@@ -119,7 +119,7 @@ def test_missed_session_with_reason_and_makeup_owed(page, demo):
     page.get_by_role("link", name="Log 1:00 session").click()
     block = page.locator("fieldset.student-part")
     block.get_by_role("radio", name="Missed").check()
-    block.locator("summary").click()
+    block.get_by_text("Missed or make-up").click()
     block.get_by_label("Reason missed").select_option("student_unavailable")
     block.get_by_label("Make-up owed").check()
     page.get_by_role("button", name="Save as draft").click()

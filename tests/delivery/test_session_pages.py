@@ -303,3 +303,35 @@ def test_signed_note_is_locked_in_the_model(therapist, world):
     session.activities = "rewritten later"
     with pytest.raises(SignedNoteError):
         session.save()
+
+
+def test_codes_chosen_in_the_form(therapist, world):
+    own = world.students["own"]
+    data = form_data([own], start="09:00", end="09:40")
+    data.update(
+        {
+            f"s{own.pk}-code_1": "97530",
+            f"s{own.pk}-minutes_1": "33",
+            f"s{own.pk}-code_2": "97535",
+            f"s{own.pk}-minutes_2": "7",
+        }
+    )
+    assert therapist.post(reverse("session_new"), data).status_code == 302
+    entry = Session.objects.get().students.get()
+    assert sorted(entry.codes.values_list("code", "minutes")) == [("97530", 33), ("97535", 7)]
+
+
+def test_codes_bad_input(therapist, world):
+    own = world.students["own"]
+    data = form_data([own])
+    data.update(
+        {f"s{own.pk}-code_1": "97530", f"s{own.pk}-code_2": "97530", f"s{own.pk}-minutes_2": "5"}
+    )
+    html = therapist.post(reverse("session_new"), data).content.decode()
+    assert "Give this code&#x27;s minutes." in html or "Give this code's minutes." in html
+    assert "The same code twice" in html
+    data = form_data([own])
+    data.update({f"s{own.pk}-code_1": "97530", f"s{own.pk}-minutes_1": "45"})
+    html = therapist.post(reverse("session_new"), data).content.decode()
+    assert "add up to more than the student" in html
+    assert not Session.objects.exists()

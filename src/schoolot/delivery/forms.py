@@ -22,6 +22,17 @@ from schoolot.delivery.models import (
 from schoolot.delivery.services import GoalMeasure, StudentPart
 from schoolot.plans.models import GoalDomain, MeasurementType, ServiceMandate
 
+CODE_CHOICES = [
+    ("", "Default (97150 group, 97530 individual)"),
+    ("97530", "97530 therapeutic activities (timed)"),
+    ("97535", "97535 self-care training (timed)"),
+    ("97533", "97533 sensory integration (timed)"),
+    ("97110", "97110 therapeutic exercise (timed)"),
+    ("97112", "97112 neuromuscular re-education (timed)"),
+    ("97150", "97150 group therapy (per participant)"),
+    ("97168", "97168 re-evaluation"),
+]
+
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -100,6 +111,32 @@ class StudentPartForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+    code_1 = forms.ChoiceField(label="Service code", required=False, choices=CODE_CHOICES)
+    minutes_1 = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=600)
+    code_2 = forms.ChoiceField(label="Second code", required=False, choices=CODE_CHOICES)
+    minutes_2 = forms.IntegerField(label="Minutes", required=False, min_value=1, max_value=600)
+
+    def clean(self):
+        data = super().clean()
+        for n in (1, 2):
+            if data.get(f"code_{n}") and not data.get(f"minutes_{n}"):
+                self.add_error(f"minutes_{n}", "Give this code's minutes.")
+            if data.get(f"minutes_{n}") and not data.get(f"code_{n}"):
+                self.add_error(f"code_{n}", "Choose the code for these minutes.")
+        if data.get("code_1") and data.get("code_1") == data.get("code_2"):
+            self.add_error("code_2", "The same code twice: add the minutes together instead.")
+        return data
+
+    def codes(self) -> list[tuple[str, int]] | None:
+        """The codes the therapist chose, or None for the defaults (97150 for a group,
+        97530 alone)."""
+        data = self.cleaned_data
+        chosen = [
+            (data[f"code_{n}"], data[f"minutes_{n}"])
+            for n in (1, 2)
+            if data.get(f"code_{n}") and data.get(f"minutes_{n}")
+        ]
+        return chosen or None
 
     def __init__(self, *args, student, mandates, goals, open_makeups, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +220,7 @@ class StudentPartForm(forms.Form):
             makeup_for_id=data.get("makeup_for"),
             note=data.get("note", ""),
             measures=measures,
+            codes=self.codes(),
         )
 
 

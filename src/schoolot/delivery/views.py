@@ -107,6 +107,9 @@ def _draft_initial(draft, entries):
             "mandate": entry.mandate_id,
             "note": entry.note,
         }
+        for n, line in enumerate(entry.codes.all()[:2], start=1):
+            initial[prefix][f"code_{n}"] = line.code
+            initial[prefix][f"minutes_{n}"] = line.minutes
         for point in entry.data_points.all():
             if point.correct is not None:
                 initial[prefix][f"g{point.goal_id}_correct"] = point.correct
