@@ -77,14 +77,20 @@ def main() -> int:
                 median_ms(client, f"/students/{student.pk}/", args.repeat),
             )
         )
-    print(f"database: {connection.vendor}; size: {args.size} "
-          f"({Student.objects.count()} students); seeded in {seed_s:.1f} s")
+    print(
+        f"database: {connection.vendor}; size: {args.size} "
+        f"({Student.objects.count()} students); seeded in {seed_s:.1f} s"
+    )
     print(f"trivial view (/healthz): {trivial:.1f} ms median of {args.repeat}")
-    print(f"{'login':<11} {'students':>8} {'caseload ms':>12} {'x trivial':>10} "
-          f"{'student ms':>11} {'x trivial':>10}")
+    print(
+        f"{'login':<11} {'students':>8} {'caseload ms':>12} {'x trivial':>10} "
+        f"{'student ms':>11} {'x trivial':>10}"
+    )
     for username, n, caseload_ms, student_ms in rows:
-        print(f"{username:<11} {n:>8} {caseload_ms:>12.1f} {caseload_ms / trivial:>10.1f} "
-              f"{student_ms:>11.1f} {student_ms / trivial:>10.1f}")
+        print(
+            f"{username:<11} {n:>8} {caseload_ms:>12.1f} {caseload_ms / trivial:>10.1f} "
+            f"{student_ms:>11.1f} {student_ms / trivial:>10.1f}"
+        )
     return 0
 
 

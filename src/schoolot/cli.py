@@ -66,9 +66,18 @@ def _check_port_free(host: str, port: int) -> None:
 
 def _gunicorn_argv(*, bind: str, workers: int, debug: bool) -> list[str]:
     argv = [
-        sys.executable, "-m", "gunicorn", "schoolot.wsgi:application",
-        "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
-        "--timeout", "120",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "schoolot.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
     if debug:
         argv += ["--log-level", "warning"]
@@ -128,11 +137,19 @@ def cmd_seed(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         district = district_seed(
-            size=args.size, seed=args.seed, today=today, name=args.name,
+            size=args.size,
+            seed=args.seed,
+            today=today,
+            name=args.name,
             history=not args.no_history,
         )
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # statistics for the planner after a bulk load
     print(
         f"Seeded {district.name} ({args.size}, seed {args.seed}) "
         f"in {time.perf_counter() - started:.1f} s."
@@ -182,16 +199,15 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--today", help="the date the district is seeded as of (YYYY-MM-DD)")
     seed.add_argument("--name", help="the district's name")
     seed.add_argument(
-        "--no-history", action="store_true",
+        "--no-history",
+        action="store_true",
         help="no weekly schedules or past sessions (people and plans only)",
     )
     seed.set_defaults(handler=cmd_seed)
 
     serve = sub.add_parser("serve", help="serve with gunicorn (production)")
     serve.add_argument("--bind", default=os.environ.get("SCHOOLOT_BIND", "127.0.0.1:8000"))
-    serve.add_argument(
-        "--workers", type=int, default=int(os.environ.get("SCHOOLOT_WORKERS", "3"))
-    )
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("SCHOOLOT_WORKERS", "3")))
     serve.set_defaults(handler=cmd_serve)
 
     sub.add_parser("schedule", help="build and score therapist schedules (see docs/scheduling.md)")

@@ -66,7 +66,11 @@ def therapist_dashboard(*, user: User, on: dt.date) -> TherapistDashboard:
         raise PermissionDenied("This dashboard is a therapist's.")
     staff = Staff.objects.get(user=user)
     cal = district_calendar(district_id=user.district_id, on=on)
-    lines = mandate_lines(students=students_visible_to(user=user), on=on, cal=cal) if cal else []
+    lines = (
+        mandate_lines(students=students_visible_to(user=user), on=on, cal=cal, with_objects=True)
+        if cal
+        else []
+    )
     lines.sort(key=lambda ml: (not ml.line.behind_pace, ml.student.last_name))
 
     items = due_items(
@@ -111,7 +115,7 @@ def supervisor_dashboard(*, user: User, on: dt.date) -> list[TeamRow]:
     for ml in lines:
         if ml.line.behind_pace:
             for sid in ml.therapist_ids:
-                behind.setdefault(sid, set()).add(ml.student.pk)
+                behind.setdefault(sid, set()).add(ml.student_id)
     overdue_items = [
         i
         for i in due_items(user=user, start=on, end=on, overdue_since=on - dt.timedelta(days=365))
@@ -142,13 +146,13 @@ def district_dashboard(*, user: User, on: dt.date) -> list[SchoolRow]:
     cal = district_calendar(district_id=user.district_id, on=on)
     students = students_visible_to(user=user)
     lines = mandate_lines(students=students, on=on, cal=cal) if cal else []
-    by_school = sum_by(lines, lambda ml: ml.student.school_id)
+    by_school = sum_by(lines, lambda ml: ml.school_id)
     behind: dict[int, set[int]] = {}
     counted: dict[int, set[int]] = {}
     for ml in lines:
-        counted.setdefault(ml.student.school_id, set()).add(ml.student.pk)
+        counted.setdefault(ml.school_id, set()).add(ml.student_id)
         if ml.line.behind_pace:
-            behind.setdefault(ml.student.school_id, set()).add(ml.student.pk)
+            behind.setdefault(ml.school_id, set()).add(ml.student_id)
     schools = (
         School.objects.filter(district_id=user.district_id)
         .annotate(n=Count("students", filter=Q(students__plans__status="active"), distinct=True))

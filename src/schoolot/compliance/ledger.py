@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import ConsultationStudent, SessionStudent
@@ -24,10 +24,14 @@ from schoolot.rules.calendar import SchoolCalendar
 
 @dataclass
 class MandateLine:
-    mandate: ServiceMandate
-    student: Student
+    mandate_id: int
+    student_id: int
+    school_id: int
     line: rules.LedgerLine
     therapist_ids: tuple[int, ...]
+    # Loaded only when asked for (a therapist's page shows them; district sums need not).
+    mandate: ServiceMandate | None = None
+    student: Student | None = None
 
 
 @dataclass
@@ -58,105 +62,150 @@ def district_calendar(*, district_id: int, on: dt.date) -> DistrictCalendar | No
     )
 
 
-def _period(mandate: ServiceMandate, on: dt.date, cal: DistrictCalendar) -> rules.Period | None:
-    try:
-        return rules.period_of(on, mandate.period, quarters=cal.quarters, year=cal.year)
-    except rules.MinutesError:
-        return None
-
-
 def mandate_lines(
-    *, students: QuerySet[Student], on: dt.date, cal: DistrictCalendar
+    *,
+    students: QuerySet[Student],
+    on: dt.date,
+    cal: DistrictCalendar,
+    with_objects: bool = False,
 ) -> list[MandateLine]:
     """One ledger line per mandate in force on `on` for `students`, for the mandate's period
-    containing `on`. Five queries whatever the number of students."""
+    containing `on`. A fixed number of queries whatever the number of students; rows are read
+    as tuples, and the mandate and student objects are loaded only `with_objects`."""
+    student_ids = students.values("pk")
     mandates = list(
         ServiceMandate.objects.filter(
-            plan__student__in=students.values("pk"),
+            plan__student__in=student_ids,
             plan__status=Plan.Status.ACTIVE,
             start_date__lte=on,
             end_date__gte=on,
-        ).select_related("plan__student__school")
+        ).values_list(
+            "pk",
+            "minutes_per_session",
+            "sessions_per_period",
+            "period",
+            "start_date",
+            "end_date",
+            "plan__student_id",
+            "plan__student__school_id",
+        )
     )
-    periods = {}
+    periods: dict[int, rules.Period] = {}
+    cache: dict[str, rules.Period | None] = {}
     for m in mandates:
-        p = _period(m, on, cal)
-        if p is not None:
-            periods[m.pk] = p
-    mandates = [m for m in mandates if m.pk in periods]
+        pk, period = m[0], m[3]
+        if period not in cache:
+            try:
+                cache[period] = rules.period_of(on, period, quarters=cal.quarters, year=cal.year)
+            except rules.MinutesError:
+                cache[period] = None
+        if cache[period] is not None:
+            periods[pk] = cache[period]
+    mandates = [m for m in mandates if m[0] in periods]
     if not mandates:
         return []
-    lo = min(p.start for p in periods.values())
-    hi = max(p.end for p in periods.values())
-    ids = [m.pk for m in mandates]
-    entries: dict[int, list[rules.Entry]] = defaultdict(list)
-    rows = (
-        SessionStudent.objects.filter(mandate_id__in=ids)
-        .filter(
-            Q(date__range=(lo, hi)) | Q(makeup_for__date__range=(lo, hi)) | Q(makeups__date__gte=lo)
-        )
-        .values_list(
-            "pk",
-            "mandate_id",
-            "date",
-            "attendance",
-            "minutes",
-            "missed_reason",
-            "makeup_owed",
-            "makeup_for_id",
-        )
-        .distinct()
+    fields = (
+        "pk",
+        "mandate_id",
+        "date",
+        "attendance",
+        "minutes",
+        "missed_reason",
+        "makeup_owed",
+        "makeup_for_id",
     )
+    # One query per kind of period in use (at most four): each reads only its own window.
+    rows = []
+    for kind, window in cache.items():
+        if window is None:
+            continue
+        rows += SessionStudent.objects.filter(
+            student_id__in=student_ids,
+            date__range=(window.start, window.end),
+            mandate__period=kind,
+        ).values_list(*fields)
+    seen = {r[0] for r in rows}
+    # Later make-ups of this window's missed entries, and the earlier missed entries that
+    # this window's make-ups make up: the ledger needs both to credit each minute once.
+    owed_here = [r[0] for r in rows if r[6]]
+    if owed_here:
+        rows += [
+            r
+            for r in SessionStudent.objects.filter(makeup_for_id__in=owed_here).values_list(*fields)
+            if r[0] not in seen
+        ]
+        seen = {r[0] for r in rows}
+    targets = [r[7] for r in rows if r[7] and r[7] not in seen]
+    if targets:
+        rows += list(SessionStudent.objects.filter(pk__in=targets).values_list(*fields))
+    wanted = set(periods)
+    entries: dict[int, list[rules.Entry]] = defaultdict(list)
     for pk, mandate_id, date, attendance, minutes, reason, owed, makeup_for in rows:
-        entries[mandate_id].append(
-            rules.Entry(
-                id=pk,
-                date=date,
-                kind=rules.DELIVERED if attendance == "present" else rules.MISSED,
-                minutes=minutes,
-                reason=reason,
-                makeup_owed=owed,
-                makeup_for=makeup_for,
+        if mandate_id in wanted:
+            entries[mandate_id].append(
+                rules.Entry(
+                    id=pk,
+                    date=date,
+                    kind=rules.DELIVERED if attendance == "present" else rules.MISSED,
+                    minutes=minutes,
+                    reason=reason,
+                    makeup_owed=owed,
+                    makeup_for=makeup_for,
+                )
             )
-        )
-    # Consultation minutes count toward consultation mandates (ids far from session ids).
-    for pk, mandate_id, date, minutes in ConsultationStudent.objects.filter(
-        mandate_id__in=ids, date__range=(lo, hi)
-    ).values_list("pk", "mandate_id", "date", "minutes"):
-        entries[mandate_id].append(
-            rules.Entry(id=-pk, date=date, kind=rules.DELIVERED, minutes=minutes)
-        )
+    # Consultation minutes count toward consultation mandates (negative ids: another table).
+    consultation_rows = []
+    for kind, window in cache.items():
+        if window is not None:
+            consultation_rows += ConsultationStudent.objects.filter(
+                student_id__in=student_ids,
+                date__range=(window.start, window.end),
+                mandate__period=kind,
+            ).values_list("pk", "mandate_id", "date", "minutes")
+    for pk, mandate_id, date, minutes in consultation_rows:
+        if mandate_id in wanted:
+            entries[mandate_id].append(
+                rules.Entry(id=-pk, date=date, kind=rules.DELIVERED, minutes=minutes)
+            )
     therapists: dict[int, list[int]] = defaultdict(list)
     for staff_id, student_id in (
         current_assignments(on=on)
-        .filter(student_id__in={m.plan.student_id for m in mandates})
+        .filter(student_id__in=student_ids)
         .values_list("staff_id", "student_id")
     ):
         therapists[student_id].append(staff_id)
     result = []
-    for m in mandates:
+    for pk, per_session, sessions, period, start, end, student_id, school_id in mandates:
         rule_mandate = rules.Mandate(
-            minutes_per_session=m.minutes_per_session,
-            sessions_per_period=m.sessions_per_period,
-            period=m.period,
-            start=m.start_date,
-            end=m.end_date,
+            minutes_per_session=per_session,
+            sessions_per_period=sessions,
+            period=period,
+            start=start,
+            end=end,
         )
         line = rules.ledger(
             mandate=rule_mandate,
-            periods=[periods[m.pk]],
-            entries=entries.get(m.pk, []),
+            periods=[periods[pk]],
+            entries=entries.get(pk, ()),
             calendar=cal.calendar,
             today=on,
         )[0]
         result.append(
             MandateLine(
-                mandate=m,
-                student=m.plan.student,
+                mandate_id=pk,
+                student_id=student_id,
+                school_id=school_id,
                 line=line,
-                therapist_ids=tuple(therapists.get(m.plan.student_id, ())),
+                therapist_ids=tuple(therapists.get(student_id, ())),
             )
         )
+    if with_objects:
+        objects = ServiceMandate.objects.select_related("plan__student__school").in_bulk(
+            [ml.mandate_id for ml in result]
+        )
+        for ml in result:
+            ml.mandate = objects[ml.mandate_id]
+            ml.student = ml.mandate.plan.student
     return result
 
 

@@ -135,34 +135,45 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
             for d in chosen:
                 days[d].append(item)
                 load[d] += item[1]
-        for weekday, day_items in days.items():
-            day_items.sort(key=lambda it: it[0])  # one school after another
-            cursor, current_school = None, None
-            for school_id, minutes, students, setting, _per, _size in day_items:
-                school = schools[school_id]
-                if school_id != current_school:
-                    start_of_day = _minutes(school.day_start) + DAY_OFFSET_MINUTES
-                    cursor = (
-                        start_of_day
-                        if cursor is None
-                        else max(start_of_day, cursor + TRAVEL_MINUTES)
-                    )
-                    current_school = school_id
-                if cursor + minutes > _minutes(school.day_end) - 10:
-                    continue  # a full day: the scheduler issue will place these properly
-                slots.append(
-                    WeeklySlot(
-                        district=district,
-                        therapist_id=staff_id,
-                        weekday=weekday,
-                        start_time=_time(cursor),
-                        end_time=_time(cursor + minutes),
-                        school_id=school_id,
-                        setting=setting,
-                    )
+        state: dict[int, tuple[int | None, int | None]] = {}  # weekday -> (cursor, school)
+        overflow = []
+
+        def place(weekday, item, staff_id=staff_id, state=state) -> bool:
+            school_id, minutes, students, setting, _per, _size = item
+            school = schools[school_id]
+            cursor, current_school = state.get(weekday, (None, None))
+            if school_id != current_school:
+                start_of_day = _minutes(school.day_start) + DAY_OFFSET_MINUTES
+                cursor = (
+                    start_of_day if cursor is None else max(start_of_day, cursor + TRAVEL_MINUTES)
                 )
-                members.append((len(slots) - 1, students))
-                cursor += minutes + GAP_MINUTES
+            if cursor + minutes > _minutes(school.day_end) - 10:
+                return False
+            slots.append(
+                WeeklySlot(
+                    district=district,
+                    therapist_id=staff_id,
+                    weekday=weekday,
+                    start_time=_time(cursor),
+                    end_time=_time(cursor + minutes),
+                    school_id=school_id,
+                    setting=setting,
+                )
+            )
+            members.append((len(slots) - 1, students))
+            state[weekday] = (cursor + minutes + GAP_MINUTES, school_id)
+            return True
+
+        for weekday in sorted(days):
+            day_items = sorted(days[weekday], key=lambda it: it[0])  # school after school
+            for item in day_items:
+                if not place(weekday, item):
+                    overflow.append((weekday, item))
+        # A full day: try the end of another day (the scheduler will do this properly).
+        for weekday, item in overflow:
+            for other in sorted(range(5), key=lambda d: state.get(d, (0, None))[0] or 0):
+                if other != weekday and place(other, item):
+                    break
     slots = WeeklySlot.objects.bulk_create(slots, batch_size=5000)
     Through = WeeklySlot.students.through
     Through.objects.bulk_create(

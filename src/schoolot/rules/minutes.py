@@ -36,7 +36,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from schoolot.rules.calendar import SchoolCalendar
 
@@ -216,6 +215,11 @@ def periods_between(
     return result
 
 
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to the nearest integer, halves up (exact integers)."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def required_minutes(
     mandate: Mandate,
     period: Period,
@@ -231,13 +235,13 @@ def required_minutes(
         return 0
     lo, hi = max(period.start, mandate.start), min(period.end, mandate.end)
     in_force = calendar.count_instructional(lo, hi) if lo <= hi else 0
-    share = Fraction(in_force, in_period)
+    numerator, denominator = in_force, in_period
     if proration == PRORATE_INSTRUCTIONAL and period.end - period.start <= dt.timedelta(days=6):
         # A short week (holidays) requires its share of a full five-day week.
         full = len(calendar.weekdays) or 5
-        share = Fraction(in_force, full) if in_force < full else share
-    value = mandate.minutes_per_period * share
-    return int(value + Fraction(1, 2))
+        if in_force < full:
+            numerator, denominator = in_force, full
+    return _round_half_up(mandate.minutes_per_period * numerator, denominator)
 
 
 # -- the ledger -------------------------------------------------------------------------------
@@ -273,9 +277,7 @@ def ledger(
             calendar.count_instructional(p.start, elapsed_end) if elapsed_end >= p.start else 0
         )
         required = required_minutes(mandate, p, calendar, proration)
-        expected = (
-            int(Fraction(required * elapsed, total_days) + Fraction(1, 2)) if total_days else 0
-        )
+        expected = _round_half_up(required * elapsed, total_days) if total_days else 0
         lines.append(
             LedgerLine(
                 period=p,
