@@ -124,3 +124,18 @@ def test_queries_do_not_grow(client, week, n, django_assert_max_num_queries):
         with django_assert_max_num_queries(limit):
             html = client.get(reverse("dashboard")).content.decode()
         assert re.search(r"dashboard", html, re.I)
+
+
+def test_student_minutes_page(client, week):
+    own = week.students["own"]
+    day = TODAY - dt.timedelta(days=7)
+    while day.weekday() > 4:
+        day -= dt.timedelta(days=1)
+    log(week, "therapist", own, day, attendance="missed")
+    client.force_login(week.users["therapist"])
+    html = client.get(reverse("student_minutes", args=[own.pk])).content.decode()
+    assert "2 x 30 min weekly" in html and "Student absent" in html
+    client.force_login(week.users["teacher"])
+    assert client.get(reverse("student_minutes", args=[own.pk])).status_code == 404
+    client.force_login(week.users["other_therapist"])
+    assert client.get(reverse("student_minutes", args=[own.pk])).status_code == 404

@@ -217,3 +217,76 @@ def sum_by(lines: list[MandateLine], key) -> dict:
         for k in keys if isinstance(keys, tuple | list) else (keys,):
             groups[k].append(ml.line)
     return {k: rules.ledger_sum(v) for k, v in groups.items()}
+
+
+@dataclass
+class StudentLedger:
+    student: Student
+    mandates: list[tuple[ServiceMandate, list[rules.LedgerLine], rules.LedgerSum]]
+
+
+def student_ledger(*, student: Student, on: dt.date, cal: DistrictCalendar) -> StudentLedger:
+    """Every period of the school year so far for each of the student's mandates in force
+    this year, with the year's sums: the full ledger behind the dashboards' current line."""
+    mandates = list(
+        ServiceMandate.objects.filter(
+            plan__student=student,
+            plan__status=Plan.Status.ACTIVE,
+            end_date__gte=cal.year.start,
+            start_date__lte=on,
+        ).order_by("pk")
+    )
+    entries: dict[int, list[rules.Entry]] = defaultdict(list)
+    for (
+        pk,
+        mandate_id,
+        date,
+        attendance,
+        minutes,
+        reason,
+        owed,
+        makeup_for,
+    ) in SessionStudent.objects.filter(student=student).values_list(
+        "pk",
+        "mandate_id",
+        "date",
+        "attendance",
+        "minutes",
+        "missed_reason",
+        "makeup_owed",
+        "makeup_for_id",
+    ):
+        entries[mandate_id].append(
+            rules.Entry(
+                id=pk,
+                date=date,
+                kind=rules.DELIVERED if attendance == "present" else rules.MISSED,
+                minutes=minutes,
+                reason=reason,
+                makeup_owed=owed,
+                makeup_for=makeup_for,
+            )
+        )
+    for pk, mandate_id, date, minutes in ConsultationStudent.objects.filter(
+        student=student, mandate__isnull=False
+    ).values_list("pk", "mandate_id", "date", "minutes"):
+        entries[mandate_id].append(
+            rules.Entry(id=-pk, date=date, kind=rules.DELIVERED, minutes=minutes)
+        )
+    result = []
+    for m in mandates:
+        start = max(m.start_date, cal.year.start)
+        end = min(m.end_date, on, cal.year.end)
+        periods = rules.periods_between(start, end, m.period, quarters=cal.quarters, year=cal.year)
+        lines = rules.ledger(
+            mandate=rules.Mandate(
+                m.minutes_per_session, m.sessions_per_period, m.period, m.start_date, m.end_date
+            ),
+            periods=periods,
+            entries=entries.get(m.pk, ()),
+            calendar=cal.calendar,
+            today=on,
+        )
+        lines = [ln for ln in lines if ln.required or ln.credited or ln.missed_total]
+        result.append((m, list(reversed(lines)), rules.ledger_sum(lines)))
+    return StudentLedger(student=student, mandates=result)

@@ -170,3 +170,24 @@ def dashboard(request):
         rows = dashboards.district_dashboard(user=request.user, on=on)
         return render(request, "compliance/dashboard_district.html", {"rows": rows, "on": on})
     raise PermissionDenied("Dashboards are for the OT team.")
+
+
+def student_minutes(request, student_id: int):
+    """The minutes ledger of one student: every period of the year for each mandate."""
+    from django.http import Http404
+
+    from schoolot.compliance.ledger import district_calendar, student_ledger
+    from schoolot.core.access import RecordScope, record_scope_for, students_visible_to
+
+    student = students_visible_to(user=request.user).filter(pk=student_id).first()
+    if student is None or record_scope_for(user=request.user) is not RecordScope.FULL:
+        raise Http404("No such student.")
+    on = timezone.localdate()
+    cal = district_calendar(district_id=student.district_id, on=on)
+    ledger = student_ledger(student=student, on=on, cal=cal) if cal else None
+    audit_event_record(
+        request=request, student=student, action=AuditAction.VIEW, what="minutes ledger"
+    )
+    return render(
+        request, "compliance/student_minutes.html", {"student": student, "ledger": ledger, "on": on}
+    )
