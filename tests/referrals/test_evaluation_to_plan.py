@@ -37,12 +37,22 @@ def consented(world):
     new = student_make(district=world.district, school=world.school, first="Nina", last="Park")
     from schoolot.directory.models import Enrollment, SchoolClass
 
-    Enrollment.objects.create(district=world.district, student=new,
-                              school_class=SchoolClass.objects.get(teacher=world.staff["teacher"]))
+    Enrollment.objects.create(
+        district=world.district,
+        student=new,
+        school_class=SchoolClass.objects.get(teacher=world.staff["teacher"]),
+    )
     referral = referral_create(
-        user=world.users["teacher"], student_id=new.pk, reason="Cannot open lunch containers.",
-        concerns=[ConcernInput(domain="self_care", example="Asks for help with every container.",
-                               settings=["cafeteria"])],
+        user=world.users["teacher"],
+        student_id=new.pk,
+        reason="Cannot open lunch containers.",
+        concerns=[
+            ConcernInput(
+                domain="self_care",
+                example="Asks for help with every container.",
+                settings=["cafeteria"],
+            )
+        ],
         strategies=[],
     )
     referral.received_on = TODAY - dt.timedelta(days=10)
@@ -51,21 +61,33 @@ def consented(world):
     consent = Consent.objects.get(referral=referral)
     consent.requested_on = TODAY - dt.timedelta(days=9)
     consent.save()
-    consent_record(user=world.users["therapist"], consent=consent, response="received",
-                   responded_on=TODAY - dt.timedelta(days=7))
+    consent_record(
+        user=world.users["therapist"],
+        consent=consent,
+        response="received",
+        responded_on=TODAY - dt.timedelta(days=7),
+    )
     return referral
 
 
 def test_no_evaluation_without_consent(world):
     world.staff["therapist"].schools.add(world.school)
     referral = referral_create(
-        user=world.users["teacher"], student_id=world.students["own"].pk, reason="x",
+        user=world.users["teacher"],
+        student_id=world.students["own"].pk,
+        reason="x",
         concerns=[ConcernInput(domain="sensory", example="Covers ears at assemblies.")],
-        strategies=[])
+        strategies=[],
+    )
     referral_triage(user=world.users["therapist"], referral=referral, decision="evaluation")
     with pytest.raises(ValidationError) as excinfo:
-        evaluation_plan(user=world.users["therapist"], referral=referral, areas=["sensory"],
-                        tools="SPM-2", settings_to_observe=[])
+        evaluation_plan(
+            user=world.users["therapist"],
+            referral=referral,
+            areas=["sensory"],
+            tools="SPM-2",
+            settings_to_observe=[],
+        )
     assert "consent first" in " ".join(excinfo.value.messages)
     assert not Evaluation.objects.exists()
 
@@ -73,9 +95,13 @@ def test_no_evaluation_without_consent(world):
 def test_due_date_follows_the_districts_profile(consented, world):
     world.district.timeline_profile = "federal"
     world.district.save()
-    evaluation = evaluation_plan(user=world.users["therapist"], referral=consented,
-                                 areas=["self_care", "fine_motor"], tools="BOT-2 SF, SFA",
-                                 settings_to_observe=["cafeteria", "classroom"])
+    evaluation = evaluation_plan(
+        user=world.users["therapist"],
+        referral=consented,
+        areas=["self_care", "fine_motor"],
+        tools="BOT-2 SF, SFA",
+        settings_to_observe=["cafeteria", "classroom"],
+    )
     assert evaluation.due_on == TODAY - dt.timedelta(days=7) + dt.timedelta(days=60)
     assert "60 calendar days" in evaluation.due_rule
 
@@ -83,34 +109,64 @@ def test_due_date_follows_the_districts_profile(consented, world):
 def test_texas_counts_school_days(consented, world):
     world.district.timeline_profile = "TX"
     world.district.save()
-    evaluation = evaluation_plan(user=world.users["therapist"], referral=consented,
-                                 areas=["self_care"], tools="SFA", settings_to_observe=[])
+    evaluation = evaluation_plan(
+        user=world.users["therapist"],
+        referral=consented,
+        areas=["self_care"],
+        tools="SFA",
+        settings_to_observe=[],
+    )
     from schoolot.directory.models import SchoolYear
 
     calendars = [y.calendar() for y in SchoolYear.objects.filter(district=world.district)]
-    expected = initial_evaluation_due(consent_on=TODAY - dt.timedelta(days=7),
-                                      calendars=calendars, profile=profile_get("TX"))
+    expected = initial_evaluation_due(
+        consent_on=TODAY - dt.timedelta(days=7), calendars=calendars, profile=profile_get("TX")
+    )
     assert evaluation.due_on == expected.due
 
 
 def walk_to_eligibility(world, referral, outcome="iep"):
     t = world.users["therapist"]
-    evaluation = evaluation_plan(user=t, referral=referral, areas=["self_care"],
-                                 tools="School Function Assessment", settings_to_observe=[])
+    evaluation = evaluation_plan(
+        user=t,
+        referral=referral,
+        areas=["self_care"],
+        tools="School Function Assessment",
+        settings_to_observe=[],
+    )
     with pytest.raises(ValidationError):
         evaluation_complete(user=t, evaluation=evaluation, summary="Done.", completed_on=TODAY)
-    score_add(user=t, evaluation=evaluation, tool="BOT-2", subtest="Manual dexterity",
-              scaled_score=5, percentile=Decimal("5.0"))
+    score_add(
+        user=t,
+        evaluation=evaluation,
+        tool="BOT-2",
+        subtest="Manual dexterity",
+        scaled_score=5,
+        percentile=Decimal("5.0"),
+    )
     with pytest.raises(ValidationError):
         score_add(user=t, evaluation=evaluation, tool="BOT-2", standard_score=300)
-    observation_add(user=t, evaluation=evaluation, setting="cafeteria",
-                    observed_on=TODAY - dt.timedelta(days=2),
-                    text="Opened 1 of 4 containers; gave up after 20 s.")
-    evaluation_complete(user=t, evaluation=evaluation, completed_on=TODAY,
-                        summary="Below-average manual dexterity limits lunch independence.")
-    return eligibility_record(user=t, evaluation=evaluation, held_on=TODAY, outcome=outcome,
-                              team_present="Parent\nSped teacher\nOT",
-                              recommendations="Pre-opened containers while learning.")
+    observation_add(
+        user=t,
+        evaluation=evaluation,
+        setting="cafeteria",
+        observed_on=TODAY - dt.timedelta(days=2),
+        text="Opened 1 of 4 containers; gave up after 20 s.",
+    )
+    evaluation_complete(
+        user=t,
+        evaluation=evaluation,
+        completed_on=TODAY,
+        summary="Below-average manual dexterity limits lunch independence.",
+    )
+    return eligibility_record(
+        user=t,
+        evaluation=evaluation,
+        held_on=TODAY,
+        outcome=outcome,
+        team_present="Parent\nSped teacher\nOT",
+        recommendations="Pre-opened containers while learning.",
+    )
 
 
 def test_iep_outcome_makes_a_draft_plan_with_due_dates(consented, world):
@@ -139,16 +195,29 @@ def test_activation_rules(consented, world):
     text = " ".join(excinfo.value.messages)
     assert "measurable goal" in text and "services or accommodations" in text
     assert "consent to initial services" in text
-    Goal.objects.create(district=world.district, plan=plan, domain="self_care",
-                        text="Nina will open 4 of 4 lunch containers independently by May.",
-                        baseline="1 of 4", measurement_type="frequency", baseline_value=1,
-                        target_value=4, end_date=plan.end_date)
-    ServiceMandate.objects.create(district=world.district, plan=plan, delivery_model="push_in",
-                                  minutes_per_session=30, sessions_per_period=1, period="week",
-                                  setting="cafeteria", start_date=plan.start_date,
-                                  end_date=plan.end_date)
-    c = consent_request(user=t, student=plan.student, kind="initial_services",
-                        requested_on=TODAY)
+    Goal.objects.create(
+        district=world.district,
+        plan=plan,
+        domain="self_care",
+        text="Nina will open 4 of 4 lunch containers independently by May.",
+        baseline="1 of 4",
+        measurement_type="frequency",
+        baseline_value=1,
+        target_value=4,
+        end_date=plan.end_date,
+    )
+    ServiceMandate.objects.create(
+        district=world.district,
+        plan=plan,
+        delivery_model="push_in",
+        minutes_per_session=30,
+        sessions_per_period=1,
+        period="week",
+        setting="cafeteria",
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+    )
+    c = consent_request(user=t, student=plan.student, kind="initial_services", requested_on=TODAY)
     consent_record(user=t, consent=c, response="received", responded_on=TODAY)
     with pytest.raises(ValidationError) as excinfo:
         plan_activate(user=t, plan=plan)  # nobody on her caseload yet
@@ -184,9 +253,14 @@ def test_teacher_sees_status_not_scores_parent_sees_report(client, consented, wo
     # The student's parent (a new guardian login) sees the report.
     from schoolot.directory.models import Guardian
 
-    Guardian.objects.create(district=world.district, student=consented.student,
-                            user=world.users["other_parent"], first_name="Ana", last_name="Park",
-                            relation="mother")
+    Guardian.objects.create(
+        district=world.district,
+        student=consented.student,
+        user=world.users["other_parent"],
+        first_name="Ana",
+        last_name="Park",
+        relation="mother",
+    )
     client.force_login(world.users["other_parent"])
     html = client.get(url).content.decode()
     assert "Manual dexterity" in html
@@ -205,8 +279,9 @@ def test_evaluation_pdf_text(consented, world, client, tmp_path):
     pdf = client.get(reverse("evaluation_pdf", args=[consented.pk])).content
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Occupational therapy evaluation report" in text
     assert "Nina Park" in text and "Manual dexterity" in text
     assert "Below-average manual dexterity" in text

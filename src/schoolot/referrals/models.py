@@ -41,6 +41,7 @@ class Referral(DistrictOwned):
         OPEN = "open", "Waiting for triage"
         CONSULTATION = "consultation", "Consultation first"
         EVALUATION = "evaluation", "Evaluation"
+        REVIEW = "review", "Annual review"
         CLOSED = "closed", "Closed"
 
     class Kind(models.TextChoices):

@@ -624,6 +624,23 @@ def eligibility_record(
             referral.status = Referral.Status.CLOSED
             referral.closed_reason = "Not eligible; classroom recommendations given."
             referral.save(update_fields=["status", "closed_reason"])
+        elif referral.kind == Referral.Kind.REEVALUATION and (
+            current := Plan.objects.filter(
+                student=evaluation.student,
+                status=Plan.Status.ACTIVE,
+                kind=Plan.Kind.IEP
+                if outcome == EligibilityMeeting.Outcome.IEP
+                else Plan.Kind.SECTION_504,
+            ).first()
+        ):
+            plan = _plan_draft_from(current=current, start=max(held_on, timezone.localdate()))
+            if outcome == EligibilityMeeting.Outcome.IEP:
+                plan.reevaluation_due = timeline.reevaluation_due(
+                    evaluated_on=evaluation.completed_on
+                )
+                plan.save(update_fields=["reevaluation_due"])
+            referral.plan = plan
+            referral.save(update_fields=["plan"])
         else:
             start = max(held_on, timezone.localdate())
             end = timeline.annual_review_due(meeting_on=start)
@@ -722,7 +739,23 @@ def plan_activate(*, user: User, plan: Plan, therapist_id: int | None = None) ->
         ).exists()
     ):
         errors.add("plan", "The parent's consent to initial services has not been received.")
-    if overlapping.exists():
+    # A plan from an annual review or a reevaluation replaces the one in effect: the old plan
+    # ends the day before. Any other overlap with an active plan of the same kind is refused.
+    replaces = None
+    if (
+        plan.referrals.filter(
+            kind__in=[Referral.Kind.ANNUAL_REVIEW, Referral.Kind.REEVALUATION]
+        ).exists()
+        and overlapping.count() == 1
+    ):
+        replaces = overlapping.first()
+        if replaces.start_date >= plan.start_date:
+            errors.add(
+                "plan",
+                f"The new plan must start after the current one began "
+                f"({replaces.start_date:%b %-d, %Y}).",
+            )
+    elif overlapping.exists():
         other = overlapping.first()
         errors.add(
             "plan",
@@ -731,6 +764,10 @@ def plan_activate(*, user: User, plan: Plan, therapist_id: int | None = None) ->
         )
     errors.raise_if_any()
     with transaction.atomic():
+        if replaces is not None:
+            replaces.status = Plan.Status.ENDED
+            replaces.end_date = plan.start_date - dt.timedelta(days=1)
+            replaces.save(update_fields=["status", "end_date"])
         plan.status = Plan.Status.ACTIVE
         plan.save(update_fields=["status"])
         student = plan.student
@@ -784,3 +821,89 @@ def team_message_post(*, user: User, student: Student, body: str, audience: str)
         audience=audience,
         body=body.strip(),
     )
+
+
+def _plan_draft_from(*, current: Plan, start: dt.date) -> Plan:
+    """A draft for the next plan, starting from the current one's goals, services,
+    accommodations and team, with this year's dates, for the team to revise."""
+    end = timeline.annual_review_due(meeting_on=start)
+    draft = Plan.objects.create(
+        district_id=current.district_id,
+        student_id=current.student_id,
+        kind=current.kind,
+        status=Plan.Status.DRAFT,
+        start_date=start,
+        end_date=end,
+        annual_review_due=end,
+        reevaluation_due=current.reevaluation_due,
+    )
+    for goal in current.goals.all():
+        goal.pk = None
+        goal.plan = draft
+        goal.end_date = end
+        goal.save()
+    for mandate in current.mandates.all():
+        mandate.pk = None
+        mandate.plan = draft
+        mandate.start_date, mandate.end_date = start, end
+        mandate.save()
+    for item in list(current.accommodations.all()) + list(current.team.all()):
+        item.pk = None
+        item.plan = draft
+        item.save()
+    return draft
+
+
+def review_start(*, user: User, student: Student, kind: str) -> Referral:
+    """Start a reevaluation (consent to reevaluate requested, then the evaluation steps) or
+    an annual review (a draft of the next IEP from the current one), from the due dates."""
+    staff = _team_staff(user=user)
+    errors = Errors()
+    if kind not in {Referral.Kind.REEVALUATION, Referral.Kind.ANNUAL_REVIEW}:
+        errors.add("kind", "Choose a reevaluation or an annual review.")
+    current = Plan.objects.filter(
+        student=student, status=Plan.Status.ACTIVE, kind=Plan.Kind.IEP
+    ).first()
+    if current is None:
+        errors.add("kind", "The student has no IEP in effect to review.")
+    if (
+        Referral.objects.filter(student=student, kind=kind)
+        .exclude(status=Referral.Status.CLOSED)
+        .filter(Q(plan__isnull=True) | Q(plan__status=Plan.Status.DRAFT))
+        .exists()
+    ):
+        errors.add("kind", "One is already under way for this student.")
+    errors.raise_if_any()
+    today = timezone.localdate()
+    due = (
+        current.reevaluation_due
+        if kind == Referral.Kind.REEVALUATION
+        else current.annual_review_due
+    )
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            district_id=student.district_id,
+            student=student,
+            kind=kind,
+            referred_by=user,
+            referrer_role=Referral.ReferrerRole.TEAM_MEMBER,
+            received_on=today,
+            reason=f"{Referral.Kind(kind).label} due {due:%b %-d, %Y}.",
+            triaged_by=staff,
+            triaged_on=today,
+        )
+        if kind == Referral.Kind.REEVALUATION:
+            referral.status = Referral.Status.EVALUATION
+            Consent.objects.create(
+                district_id=student.district_id,
+                student=student,
+                referral=referral,
+                kind=Consent.Kind.REEVALUATION,
+                requested_on=today,
+                recorded_by=staff,
+            )
+        else:
+            referral.status = Referral.Status.REVIEW
+            referral.plan = _plan_draft_from(current=current, start=today)
+        referral.save()
+    return referral

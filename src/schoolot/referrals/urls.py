@@ -30,5 +30,6 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("plans/<int:plan_id>/build/", views.plan_build, name="plan_build"),
     path("students/<int:student_id>/team/", views.team_thread_view, name="team_thread"),
+    path("students/<int:student_id>/review/", views.review_start, name="review_start"),
     path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -515,3 +515,27 @@ def notification_list(request):
         read_at=timezone.now()
     )
     return render(request, "referrals/notifications.html", {"items": items})
+
+
+@require_POST
+def review_start(request, student_id: int):
+    """Start an annual review or a reevaluation from the student's record."""
+    from schoolot.core.access import students_visible_to
+
+    student = get_object_or_404(students_visible_to(user=request.user), pk=student_id)
+    try:
+        referral = services.review_start(
+            user=request.user, student=student, kind=request.POST.get("kind", "")
+        )
+    except ValidationError as exc:
+        for item in exc.messages:
+            messages.error(request, item)
+        return redirect("student_detail", student_id)
+    audit_event_record(
+        request=request,
+        student=student,
+        action=AuditAction.CREATE,
+        what=f"{referral.get_kind_display()} {referral.pk}",
+    )
+    messages.success(request, f"{referral.get_kind_display()} started.")
+    return redirect("referral_detail", referral.pk)
