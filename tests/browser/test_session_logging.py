@@ -77,7 +77,10 @@ def record_one_point(counter, block):
     """One data point for the student's first goal, whatever its measurement type."""
     goal = block.locator(".goal-data").first
     if goal.locator("button.step").count():
+        # The tap buttons work once the page's deferred script has run.
+        block.page.wait_for_load_state("load")
         counter.click(goal.get_by_role("button", name=re.compile("One more correct")))
+        expect(goal.locator("input.tally").first).to_have_value("1")
     elif goal.locator("input[type=radio]").count():
         counter.click(goal.locator("label.tap").nth(1))
     else:
