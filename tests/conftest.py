@@ -11,6 +11,9 @@ hypothesis_settings.load_profile("schoolot")
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Static files straight from the apps (no collectstatic manifest in tests).
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

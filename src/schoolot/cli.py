@@ -101,8 +101,10 @@ def demo_logins_text(*, url: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    # The demo is the one place DEBUG is on; set before Django reads settings.
+    # The demo is the one place DEBUG is on; set before Django reads settings. Background
+    # tasks run inline there: no worker process to start.
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("SCHOOLOT_TASKS", "immediate")
     _setup_django()
     _check_database()
     if not args.no_serve:

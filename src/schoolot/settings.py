@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "schoolot.delivery",
     "schoolot.referrals",
     "schoolot.compliance",
+    "schoolot.progress",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,7 @@ if _env_bool("SCHOOLOT_FAST_HASHER"):
 
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Chicago"
 USE_I18N = True
 USE_TZ = True
@@ -193,7 +195,15 @@ WHITENOISE_USE_FINDERS = DEBUG or _env_bool("SCHOOLOT_TESTING")
 # access; there is deliberately no MEDIA_URL route.
 MEDIA_ROOT = DATA_DIR / "uploads"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work runs in `schoolot db_worker` processes (any number, any machine) reading the
+# database queue; SCHOOLOT_TASKS=immediate runs it inline (the demo and the tests).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("SCHOOLOT_TASKS") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

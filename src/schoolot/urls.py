@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("schoolot.delivery.urls")),
     path("", include("schoolot.referrals.urls")),
     path("", include("schoolot.compliance.urls")),
+    path("", include("schoolot.progress.urls")),
     path("admin/", admin.site.urls),
 ]
