@@ -1,0 +1,119 @@
+"""When a session could go, for the solver and the baseline (the scorer checks on its own).
+
+A "unit" is what needs placing: one student's mandate, or a group of students whose
+mandates allow group service, each needing `sessions` sessions of `minutes` a week.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from schoolot.scheduling.instance import CORE, Instance, Mandate, Student
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    school: str
+    members: tuple[tuple[str, str], ...]  # (student id, mandate id)
+    minutes: int
+    sessions: int
+
+    @property
+    def students(self) -> tuple[str, ...]:
+        return tuple(s for s, _ in self.members)
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def core_minutes(instance: Instance, student: Student, day: int, start: int, end: int) -> int:
+    school = instance.schools[student.school]
+    weekday = day % 5
+    return sum(
+        _overlap(start, end, b.start, b.end)
+        for b in school.bells
+        if b.kind == CORE
+        and (not b.grades or student.grade in b.grades)
+        and (not b.days or weekday in b.days)
+    )
+
+
+def student_free(student: Student, day: int, start: int, end: int) -> bool:
+    weekday = day % 5
+    return not any(
+        _overlap(start, end, b.start, b.end)
+        for b in student.protected
+        if not b.days or weekday in b.days
+    )
+
+
+def therapist_at(instance: Instance, day: int, school: str, start: int, end: int) -> bool:
+    """The therapist is available then, at that school, and has no commitment."""
+    inside = any(
+        w.day == day and w.start <= start and end <= w.end and w.school in (None, school)
+        for w in instance.availability
+    )
+    if not inside:
+        return False
+    return not any(
+        c.day == day and _overlap(start, end, c.start, c.end) for c in instance.commitments
+    )
+
+
+def candidates(instance: Instance, unit: Unit, day: int, step: int) -> list[int]:
+    """Start times on `day` where the unit's session fits every rule that involves it alone."""
+    school = instance.schools[unit.school]
+    members = [instance.student(s) for s in unit.students]
+    result = []
+    first = school.day_start + (-school.day_start) % step
+    for start in range(first, school.day_end - unit.minutes + 1, step):
+        end = start + unit.minutes
+        if all(student_free(m, day, start, end) for m in members) and therapist_at(
+            instance, day, unit.school, start, end
+        ):
+            result.append(start)
+    return result
+
+
+def units(instance: Instance, *, grouping: bool = True, step: int = 15) -> list[Unit]:
+    """Individual units, and groups of students at one school whose mandates allow group
+    service with the same minutes and sessions, when they share enough free times."""
+    singles: list[Unit] = []
+    pools: dict[tuple, list[tuple[Student, Mandate]]] = defaultdict(list)
+    for s in instance.students:
+        for m in s.mandates:
+            if grouping and m.group_allowed and m.max_group_size >= 2:
+                pools[(s.school, m.minutes, m.sessions)].append((s, m))
+            else:
+                singles.append(
+                    Unit(f"{s.id}/{m.id}", s.school, ((s.id, m.id),), m.minutes, m.sessions)
+                )
+    result = list(singles)
+    for (school, minutes, sessions), pool in sorted(pools.items()):
+        pool.sort(key=lambda sm: (sm[0].grade, sm[0].id))
+        while pool:
+            seed_student, seed_mandate = pool.pop(0)
+            group = [(seed_student, seed_mandate)]
+            limit = seed_mandate.max_group_size
+            for other in list(pool):
+                if len(group) >= limit:
+                    break
+                if len(group) >= other[1].max_group_size:
+                    continue
+                trial = Unit(
+                    "g", school, tuple((s.id, m.id) for s, m in [*group, other]), minutes, sessions
+                )
+                days_ok = sum(
+                    1 for d in range(instance.days) if candidates(instance, trial, d, step)
+                )
+                if days_ok >= sessions:
+                    group.append(other)
+                    pool.remove(other)
+                    limit = min(limit, other[1].max_group_size)
+            members = tuple((s.id, m.id) for s, m in group)
+            key = "+".join(f"{s}/{m}" for s, m in members)
+            result.append(Unit(key, school, members, minutes, sessions))
+    return result

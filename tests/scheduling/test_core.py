@@ -1,0 +1,282 @@
+"""The scheduler core: the scorer catches every broken rule; the solver and the baseline never
+break one; what cannot be placed comes with its reasons; the JSON round-trips; the CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schoolot.scheduling.baseline import greedy
+from schoolot.scheduling.generate import generate_instance
+from schoolot.scheduling.instance import (
+    Block,
+    Commitment,
+    Instance,
+    InstanceError,
+    Mandate,
+    Schedule,
+    School,
+    Session,
+    Student,
+    Window,
+)
+from schoolot.scheduling.scorer import score
+from schoolot.scheduling.solver import solve
+
+H = 60
+
+
+def tiny(**overrides) -> Instance:
+    """Two schools 20 minutes apart; three students at A, one at B."""
+    schools = {"A": School("A", "Alder", 8 * H, 14 * H), "B": School("B", "Birch", 8 * H, 14 * H)}
+    students = [
+        Student(
+            "a1",
+            "Ann",
+            "A",
+            "1",
+            (Mandate("m1", 30, 2, True, 3),),
+            (Block(8 * H, 10 * H, reason="reading block"),),
+        ),
+        Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 2, True, 2),)),
+        Student("a3", "Amy", "A", "2", (Mandate("m3", 30, 1),)),
+        Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 1),)),
+    ]
+    data = dict(
+        therapist="OT",
+        schools=schools,
+        students=students,
+        availability=[Window(d, 8 * H, 15 * H) for d in range(5)],
+        travel={("A", "B"): 20},
+    )
+    data.update(overrides)
+    return Instance(**data)
+
+
+def session(day, start, minutes, school, *students, mandates=()):
+    return Session(day, start, start + minutes, school, tuple(students), tuple(mandates))
+
+
+class TestScorerCatchesEachRule:
+    def check(self, sessions, text, instance=None):
+        result = score(instance or tiny(), Schedule(sessions=sessions))
+        assert any(text in v for v in result.violations), result.violations
+
+    def test_protected_block(self):
+        self.check([session(0, 9 * H, 30, "A", "a1", mandates=["m1"])], "protected time")
+
+    def test_outside_school_hours(self):
+        self.check([session(0, 13 * H + 45, 30, "A", "a2", mandates=["m2"])], "outside")
+
+    def test_wrong_duration(self):
+        self.check([Session(0, 11 * H, 11 * H + 20, "A", ("a3",), ("m3",))], "not 20")
+
+    def test_double_booked_therapist(self):
+        self.check(
+            [
+                session(0, 11 * H, 30, "A", "a2", mandates=["m2"]),
+                session(0, 11 * H + 15, 30, "A", "a3", mandates=["m3"]),
+            ],
+            "double-booked",
+        )
+
+    def test_group_not_allowed_and_too_big(self):
+        self.check(
+            [session(0, 11 * H, 30, "A", "a2", "a3", mandates=["m2", "m3"])], "does not allow group"
+        )
+        self.check(
+            [session(0, 11 * H, 30, "A", "a1", "a2", "a3", mandates=["m1", "m2", "m3"])],
+            "at most 2",
+        )
+
+    def test_travel_between_schools(self):
+        self.check(
+            [
+                session(0, 10 * H, 30, "A", "a2", mandates=["m2"]),
+                session(0, 10 * H + 40, 45, "B", "b1", mandates=["m4"]),
+            ],
+            "drive",
+        )
+
+    def test_availability_and_commitments(self):
+        inst = tiny(
+            availability=[Window(0, 12 * H, 15 * H, "B")],
+            commitments=[Commitment(0, 12 * H, 13 * H, "IEP meeting")],
+        )
+        self.check([session(0, 10 * H, 30, "A", "a2", mandates=["m2"])], "not available", inst)
+        self.check([session(0, 12 * H, 45, "B", "b1", mandates=["m4"])], "IEP meeting", inst)
+
+    def test_lunch(self):
+        sessions = [
+            session(0, t, 30, "A", sid, mandates=[m])
+            for t, sid, m in [
+                (11 * H, "a2", "m2"),
+                (11 * H + 30, "a3", "m3"),
+                (12 * H, "a1", "m1"),
+                (12 * H + 30, "a2", "m2"),
+            ]
+        ]
+        self.check(sessions, "lunch")
+
+    def test_locked_session_dropped(self):
+        locked = Session(1, 11 * H, 11 * H + 30, "A", ("a3",), ("m3",), locked=True)
+        self.check([], "locked session", tiny(locked=[locked]))
+
+    def test_a_clean_schedule_scores_clean(self):
+        result = score(
+            tiny(), Schedule(sessions=[session(0, 11 * H, 30, "A", "a3", mandates=["m3"])])
+        )
+        assert result.feasible and result.placed_minutes == 30
+        assert result.required_minutes == 30 * 2 + 30 * 2 + 30 + 45
+
+
+@pytest.mark.parametrize("make", [greedy, lambda i: solve(i, time_limit=3)])
+def test_tiny_week_is_placed_without_violations(make):
+    inst = tiny()
+    schedule = make(inst)
+    result = score(inst, schedule)
+    assert result.feasible, result.violations
+    assert result.placed_share == 1.0 and schedule.complete
+
+
+def test_solver_keeps_locked_sessions_and_prefers_the_current_week():
+    locked = Session(2, 12 * H, 12 * H + 30, "A", ("a3",), ("m3",), locked=True)
+    inst = tiny(locked=[locked])
+    schedule = solve(inst, time_limit=3)
+    assert locked in schedule.sessions
+    assert score(inst, schedule).feasible
+    again = solve(tiny(current=schedule.sessions, locked=[locked]), time_limit=3)
+    assert score(tiny(current=schedule.sessions), again).changes == 0
+
+
+class TestWhatCannotBePlaced:
+    def test_session_longer_than_any_free_time(self):
+        long = Student(
+            "x",
+            "Xavi",
+            "A",
+            "4",
+            (Mandate("mx", 60, 1),),
+            tuple(Block(t, t + 45, reason="resource room") for t in range(8 * H + 45, 14 * H, 90)),
+        )
+        inst = tiny(students=[long])
+        for schedule in (solve(inst, time_limit=2), greedy(inst)):
+            assert not schedule.complete
+            reasons = " ".join(schedule.unplaced[0].reasons)
+            assert "resource room" in reasons and "needs 60" in reasons
+            assert score(inst, schedule).feasible
+
+    def test_no_availability(self):
+        inst = tiny(availability=[])
+        schedule = solve(inst, time_limit=2)
+        assert len(schedule.unplaced) == 6  # every student's mandate
+        assert schedule.unplaced[0].reasons == ["The therapist has no availability in the week."]
+
+    def test_a_full_week_says_so(self):
+        many = [Student(f"s{i}", f"S{i}", "A", "1", (Mandate(f"m{i}", 45, 1),)) for i in range(12)]
+        inst = tiny(students=many, availability=[Window(0, 8 * H, 11 * H)])
+        schedule = solve(inst, time_limit=2)
+        assert not schedule.complete and score(inst, schedule).feasible
+        assert any("week is full" in r for u in schedule.unplaced for r in u.reasons)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 10_000), st.integers(4, 14), st.integers(1, 3), st.booleans())
+def test_sweep_no_solver_output_breaks_a_rule(seed, students, schools, tight):
+    inst = generate_instance(students=students, schools=schools, seed=seed, tight=tight)
+    for schedule in (greedy(inst), solve(inst, time_limit=1.5)):
+        result = score(inst, schedule)
+        assert result.feasible, (schedule.solver, result.violations)
+        placed = {
+            (sid, m)
+            for x in schedule.sessions
+            for sid, m in zip(x.students, x.mandates, strict=False)
+        }
+        for u in schedule.unplaced:
+            assert u.reasons  # never unexplained
+        assert (
+            result.placed_minutes + sum(u.minutes for u in schedule.unplaced)
+            == result.required_minutes
+        ), placed
+
+
+class TestFormats:
+    def test_json_round_trip(self):
+        inst = generate_instance(students=8, schools=2, seed=3, tight=True)
+        again = Instance.from_dict(json.loads(json.dumps(inst.to_dict())))
+        assert again.to_dict() == inst.to_dict()
+        schedule = greedy(inst)
+        back = Schedule.from_dict(json.loads(json.dumps(schedule.to_dict())))
+        assert score(inst, back).to_dict() == score(inst, schedule).to_dict()
+
+    @pytest.mark.parametrize(
+        "broken, message",
+        [
+            ({"schools": [{"id": "A", "day_start": "09:00", "day_end": "08:00"}]}, "ends before"),
+            ({"schools": [{"id": "A", "day_start": "8am", "day_end": "15:00"}]}, "not a time"),
+            (
+                {
+                    "schools": [{"id": "A", "day_start": "08:00", "day_end": "15:00"}],
+                    "students": [{"id": "p", "school": "Z", "mandates": []}],
+                },
+                "unknown school",
+            ),
+            (
+                {
+                    "schools": [{"id": "A", "day_start": "08:00", "day_end": "09:00"}],
+                    "students": [{"id": "p", "school": "A", "mandates": [{"minutes": 90}]}],
+                },
+                "longer than the school day",
+            ),
+            ({"schools": [{"id": "A"}]}, "missing"),
+        ],
+    )
+    def test_bad_instances(self, broken, message):
+        with pytest.raises(InstanceError, match=message):
+            Instance.from_dict(broken)
+
+
+def run_cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "schoolot.cli", "schedule", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_cli_generate_solve_score(tmp_path):
+    inst, out = tmp_path / "i.json", tmp_path / "s.json"
+    assert (
+        run_cli(
+            "generate",
+            "--students",
+            "10",
+            "--schools",
+            "2",
+            "--seed",
+            "4",
+            "--out",
+            str(inst),
+            cwd=tmp_path,
+        ).returncode
+        == 0
+    )
+    assert (
+        run_cli("solve", str(inst), "--time-limit", "2", "--out", str(out), cwd=tmp_path).returncode
+        == 0
+    )
+    result = run_cli("score", str(inst), str(out), cwd=tmp_path)
+    assert result.returncode == 0 and json.loads(result.stdout)["feasible"]
+
+
+def test_cli_bad_input_is_one_line(tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    for args in [("solve", "missing.json"), ("solve", "bad.json"), ("score", "bad.json", "x.json")]:
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
