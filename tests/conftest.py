@@ -11,6 +11,7 @@ hypothesis_settings.load_profile("schoolot")
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Static files straight from the apps (no collectstatic manifest in tests).
+    settings.SCHOOLOT_SOLVE_SECONDS = 2
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "schoolot.referrals",
     "schoolot.compliance",
     "schoolot.progress",
+    "schoolot.schedules",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,9 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Seconds the scheduler may take to build a therapist's week from the page.
+SCHOOLOT_SOLVE_SECONDS = float(os.environ.get("SCHOOLOT_SOLVE_SECONDS", "10"))
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

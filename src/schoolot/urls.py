@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("schoolot.referrals.urls")),
     path("", include("schoolot.compliance.urls")),
     path("", include("schoolot.progress.urls")),
+    path("", include("schoolot.schedules.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,8 +19,9 @@ def demo(transactional_db):
 
 
 def test_batch_review_sign_pdf_and_the_parent(page, demo):
-    child, other_child = Student.objects.filter(guardians__user__username="parent").order_by(
-        "pk")[:2]
+    child, other_child = Student.objects.filter(guardians__user__username="parent").order_by("pk")[
+        :2
+    ]
     log_in(page, "therapist")
     page.get_by_role("link", name="Progress reports").click()
     page.get_by_role("button", name=re.compile(r"Draft all \d+ reports")).click()
@@ -33,8 +34,7 @@ def test_batch_review_sign_pdf_and_the_parent(page, demo):
     narrative.fill("Reviewed by the OT: steady gains with the slant board.")
     page.get_by_role("button", name="Save and sign").click()
     expect(page.locator(".messages")).to_contain_text("Report signed")
-    response = page.request.get(page.get_by_role("link", name="Report (PDF)").get_attribute(
-        "href"))
+    response = page.request.get(page.get_by_role("link", name="Report (PDF)").get_attribute("href"))
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
     report = ProgressReport.objects.get(student=child)

@@ -30,6 +30,7 @@ from schoolot.delivery.session_selectors import (
     today_get,
     unsigned_sessions,
 )
+from schoolot.schedules.models import CalendarFeed, ScheduleRun
 
 
 def _int_list(values) -> list[int]:
@@ -419,7 +420,12 @@ def slot_list(request):
     return render(
         request,
         "delivery/slots.html",
-        {"slots": slots, "form": form},
+        {
+            "slots": slots,
+            "form": form,
+            "run": ScheduleRun.objects.filter(staff=staff).first(),
+            "feed": CalendarFeed.objects.filter(staff=staff).first(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,0 +1,138 @@
+"""What the scheduler needs from the district's records: bell schedules, protected time,
+therapist availability, travel between schools, and the calendar feed's token."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import F, Q
+
+from schoolot.directory.models import DistrictOwned, School, Staff, Student
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri")]
+
+
+class BellPeriod(DistrictOwned):
+    class Kind(models.TextChoices):
+        CORE = "core", "Core instruction"
+        SPECIALS = "specials", "Specials"
+        LUNCH = "lunch", "Lunch"
+        RECESS = "recess", "Recess"
+        OTHER = "other", "Other"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bells")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=60, blank=True, help_text="e.g. Reading, Math")
+    grades = models.CharField(
+        max_length=60, blank=True, help_text="Comma-separated grades; empty for every grade."
+    )
+    weekdays = models.CharField(
+        max_length=20, blank=True, help_text="Comma-separated 0 (Mon) to 4 (Fri); empty: daily."
+    )
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["school", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="bellperiod_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.get_kind_display()} {self.start:%H:%M}"
+
+
+class ProtectedBlock(DistrictOwned):
+    """A student's time that OT never takes (set by a teacher or the therapist)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="protected")
+    reason = models.CharField(max_length=80, default="Reading block")
+    weekdays = models.CharField(max_length=20, blank=True)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["student", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="protectedblock_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.reason} {self.start:%H:%M}"
+
+
+class Availability(DistrictOwned):
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start = models.TimeField()
+    end = models.TimeField()
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty: any of her schools.",
+    )
+
+    class Meta:
+        ordering = ["staff", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="availability_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.get_weekday_display()} {self.start:%H:%M}"
+
+
+class TravelTime(DistrictOwned):
+    origin = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    destination = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    minutes = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "destination"], name="traveltime_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin} -> {self.destination}: {self.minutes} min"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(DistrictOwned):
+    """The secret address of a therapist's iCalendar feed; a new token revokes the old."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=_token)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.staff}"
+
+
+class ScheduleRun(DistrictOwned):
+    """One solve of a therapist's week: what it placed and what it could not, with why."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="schedule_runs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20)
+    required_minutes = models.PositiveIntegerField(default=0)
+    placed_minutes = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    unplaced = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"

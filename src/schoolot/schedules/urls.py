@@ -1,0 +1,10 @@
+from django.urls import path
+
+from schoolot.schedules import views
+
+urlpatterns = [
+    path("week/build/", views.week_build, name="week_build"),
+    path("week/<int:slot_id>/lock/", views.slot_lock, name="slot_lock"),
+    path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

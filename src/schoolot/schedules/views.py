@@ -1,0 +1,104 @@
+"""The week: build it with the solver, lock sessions, subscribe to it as a calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from schoolot.delivery.models import WeeklySlot
+from schoolot.delivery.services import therapist_staff_get
+from schoolot.directory.models import SchoolYear
+from schoolot.schedules.models import CalendarFeed
+from schoolot.schedules.services import week_solve
+
+
+@require_POST
+def week_build(request):
+    from django.conf import settings
+
+    limit = min(60.0, float(request.POST.get("seconds") or settings.SCHOOLOT_SOLVE_SECONDS))
+    run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
+    placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
+    if run.unplaced:
+        messages.warning(
+            request, f"Week rebuilt: {placed}; see below what could not be placed and why."
+        )
+    else:
+        messages.success(request, f"Week rebuilt: {placed}.")
+    return redirect("slot_list")
+
+
+@require_POST
+def slot_lock(request, slot_id: int):
+    staff = therapist_staff_get(user=request.user)
+    slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
+    slot.locked = not slot.locked
+    slot.save(update_fields=["locked"])
+    messages.success(request, f"{slot} {'locked' if slot.locked else 'unlocked'}.")
+    return redirect("slot_list")
+
+
+@require_POST
+def calendar_feed_new(request):
+    """A new secret address for the feed; the old one stops working."""
+    staff = therapist_staff_get(user=request.user)
+    CalendarFeed.objects.filter(staff=staff).delete()
+    CalendarFeed.objects.create(district_id=staff.district_id, staff=staff)
+    messages.success(request, "A new calendar address was made; the old one no longer works.")
+    return redirect("slot_list")
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_not_required
+def calendar_feed(request, token: str):
+    """The therapist's week as iCalendar (RFC 5545) weekly events, for Google Calendar or
+    Outlook. The token is the only key: no student names, initials only."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("staff__user").first()
+    if feed is None:
+        raise Http404("No such calendar.")
+    staff = feed.staff
+    today = timezone.localdate()
+    year = (
+        SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
+        .order_by("first_day")
+        .first()
+    )
+    until = (year.last_day if year else today + dt.timedelta(days=180)).strftime("%Y%m%d")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//SchoolOT//Week//EN",
+        f"X-WR-CALNAME:{_ics_escape('OT week: ' + staff.user.display_name)}",
+        "X-WR-TIMEZONE:America/Chicago",
+    ]
+    monday = today - dt.timedelta(days=today.weekday())
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    for slot in (
+        WeeklySlot.objects.filter(therapist=staff)
+        .select_related("school")
+        .prefetch_related("students")
+    ):
+        day = monday + dt.timedelta(days=slot.weekday)
+        initials = ", ".join(f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all())
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:slot-{slot.pk}@schoolot",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID=America/Chicago:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
+            f"DTEND;TZID=America/Chicago:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
+            f"RRULE:FREQ=WEEKLY;UNTIL={until}T235959Z",
+            f"SUMMARY:{_ics_escape('OT ' + initials)}",
+            f"LOCATION:{_ics_escape(slot.school.name)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")

@@ -1,0 +1,114 @@
+"""The therapist's week from the records: solve, lock, protected time, the calendar feed."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.delivery.models import WeeklySlot
+from schoolot.schedules.models import Availability, CalendarFeed, ProtectedBlock, ScheduleRun
+from schoolot.schedules.services import week_instance, week_solve
+from schoolot.scheduling.scorer import score
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def week(world):
+    world.staff["therapist"].schools.add(world.school)
+    return world
+
+
+def test_instance_from_the_records(week):
+    ProtectedBlock.objects.create(
+        district=week.district,
+        student=week.students["own"],
+        reason="Reading block",
+        start=dt.time(8),
+        end=dt.time(9, 30),
+    )
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    ids = {s.id for s in instance.students}
+    assert ids == {str(week.students["own"].pk)}  # her own; "cota" is the COTA's to schedule
+    student = instance.students[0]
+    assert student.mandates[0].minutes == 30 and student.mandates[0].sessions == 2
+    assert student.protected[0].reason == "Reading block"
+    assert len(instance.availability) == 5  # the default week
+
+
+def test_solve_writes_the_week_and_keeps_locked_slots(week):
+    own = week.students["own"]
+    locked = WeeklySlot.objects.create(
+        district=week.district,
+        therapist=week.staff["therapist"],
+        weekday=2,
+        start_time=dt.time(10),
+        school=week.school,
+        end_time=dt.time(10, 30),
+        locked=True,
+    )
+    locked.students.add(own)
+    run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=3)
+    slots = list(WeeklySlot.objects.filter(therapist=week.staff["therapist"]))
+    assert len(slots) == 2 and locked in slots
+    other = next(s for s in slots if s.pk != locked.pk)
+    assert abs(other.weekday - 2) > 1  # not bunched next to the locked Wednesday
+    assert run.placed_minutes == run.required_minutes == 60 and not run.unplaced
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    from schoolot.scheduling.instance import Schedule
+
+    assert score(instance, Schedule(sessions=instance.current)).feasible
+
+
+def test_unplaceable_is_recorded_with_reasons(week):
+    Availability.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        weekday=0,
+        start=dt.time(8),
+        end=dt.time(8, 20),
+    )
+    run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=2)
+    assert run.placed_minutes == 0 and run.unplaced
+    assert "needs 30" in " ".join(run.unplaced[0]["reasons"])
+
+
+def test_pages_and_access(client, week):
+    client.force_login(week.users["therapist"])
+    response = client.post(reverse("week_build"), {"seconds": "2"})
+    assert response.status_code == 302
+    html = client.get(reverse("slot_list")).content.decode()
+    assert "Last build" in html and "mandated minutes placed" in html
+    slot = WeeklySlot.objects.filter(therapist=week.staff["therapist"]).first()
+    client.post(reverse("slot_lock", args=[slot.pk]))
+    slot.refresh_from_db()
+    assert slot.locked
+    client.force_login(week.users["other_therapist"])
+    assert client.post(reverse("slot_lock", args=[slot.pk])).status_code == 404
+    client.force_login(week.users["teacher"])
+    assert client.post(reverse("week_build")).status_code == 403
+
+
+def test_calendar_feed(client, week):
+    client.force_login(week.users["therapist"])
+    client.post(reverse("week_build"), {"seconds": "2"})
+    client.post(reverse("calendar_feed_new"))
+    feed = CalendarFeed.objects.get()
+    client.logout()
+    response = client.get(reverse("calendar_feed", args=[feed.token]))
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/calendar")
+    assert body.startswith("BEGIN:VCALENDAR") and body.count("BEGIN:VEVENT") == 2
+    assert "RRULE:FREQ=WEEKLY" in body
+    assert week.students["own"].last_name not in body  # initials only
+    assert client.get(reverse("calendar_feed", args=["wrong-token"])).status_code == 404
+    old = feed.token
+    client.force_login(week.users["therapist"])
+    client.post(reverse("calendar_feed_new"))
+    assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+
+
+def test_run_history_is_per_therapist(week):
+    week_solve(user=week.users["therapist"], on=TODAY, time_limit=1)
+    assert ScheduleRun.objects.filter(staff=week.staff["therapist"]).count() == 1
