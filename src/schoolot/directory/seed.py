@@ -573,6 +573,9 @@ def district_seed(
     )
     with transaction.atomic():
         district = builder.build()
+        from schoolot.schedules.seed import schedule_data_seed
+
+        schedule_data_seed(district=district, rng=random.Random(seed))
         if history:
             from schoolot.delivery.seed import (
                 periodic_history_seed,

@@ -1,0 +1,99 @@
+"""Demo data for the scheduler: bell schedules, protected reading blocks, travel times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from schoolot.directory.models import District, School, Staff, Student
+from schoolot.schedules.models import BellPeriod, ProtectedBlock, TravelTime
+
+BANDS = {
+    School.GradeBand.ELEMENTARY: [("K,1,2", 15, 270, 195), ("3,4,5", 120, 315, 225)],
+    School.GradeBand.MIDDLE: [("6,7,8", 10, 200, 215)],
+    School.GradeBand.HIGH: [("9,10,11,12", 10, 200, 215)],
+}
+
+
+def _at(school: School, minutes: int) -> dt.time:
+    base = school.day_start.hour * 60 + school.day_start.minute + minutes
+    return dt.time(base // 60, base % 60)
+
+
+def schedule_data_seed(*, district: District, rng: random.Random) -> None:
+    bells, blocks, travel = [], [], []
+    schools = list(School.objects.filter(district=district))
+    for school in schools:
+        for grades, reading, math, lunch in BANDS.get(school.grade_band, BANDS["elementary"]):
+            bells += [
+                BellPeriod(
+                    district=district,
+                    school=school,
+                    kind="core",
+                    name="Reading",
+                    grades=grades,
+                    start=_at(school, reading),
+                    end=_at(school, reading + 90),
+                ),
+                BellPeriod(
+                    district=district,
+                    school=school,
+                    kind="core",
+                    name="Math",
+                    grades=grades,
+                    start=_at(school, math),
+                    end=_at(school, math + 60),
+                ),
+                BellPeriod(
+                    district=district,
+                    school=school,
+                    kind="lunch",
+                    name="Lunch",
+                    grades=grades,
+                    start=_at(school, lunch),
+                    end=_at(school, lunch + 30),
+                ),
+                BellPeriod(
+                    district=district,
+                    school=school,
+                    kind="recess",
+                    name="Recess",
+                    grades=grades,
+                    start=_at(school, lunch + 30),
+                    end=_at(school, lunch + 50),
+                ),
+            ]
+    BellPeriod.objects.bulk_create(bells, batch_size=5000)
+    reading = {}
+    for b in bells:
+        if b.name == "Reading":
+            for grade in b.grades.split(","):
+                reading[(b.school_id, grade)] = b
+    for student in (
+        Student.objects.filter(district=district, assignments__isnull=False)
+        .distinct()
+        .only("pk", "school_id", "grade")
+    ):
+        block = reading.get((student.school_id, student.grade))
+        if block and rng.random() < 0.4:
+            blocks.append(
+                ProtectedBlock(
+                    district=district,
+                    student=student,
+                    reason="Reading block",
+                    start=block.start,
+                    end=block.end,
+                )
+            )
+    ProtectedBlock.objects.bulk_create(blocks, batch_size=5000)
+    pairs = set()
+    for staff in Staff.objects.filter(district=district).prefetch_related("schools"):
+        ids = sorted(s.pk for s in staff.schools.all())
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                pairs.add((a, b))
+    for a, b in sorted(pairs):
+        travel.append(
+            TravelTime(district=district, origin_id=a, destination_id=b, minutes=rng.randint(8, 25))
+        )
+    TravelTime.objects.bulk_create(travel, batch_size=5000)
