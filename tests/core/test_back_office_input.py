@@ -110,3 +110,13 @@ def test_school_year_backwards(client, world):
     assert response.status_code == 200
     assert not SchoolYear.objects.filter(name="odd").exists()
     assert "after" in response.content.decode().lower()  # the message names the problem
+
+
+def test_district_settings_only_for_her_own_district(client, world, elsewhere):
+    client.force_login(elsewhere.users["admin"])
+    response = client.get(f"/admin/directory/district/{world.district.pk}/change/", follow=True)
+    assert world.district.name not in response.content.decode()
+    html = client.get("/admin/directory/district/").content.decode()
+    assert elsewhere.district.name in html and world.district.name not in html
+    client.force_login(world.users["therapist"])
+    assert client.get("/admin/directory/district/").status_code in {302, 403}

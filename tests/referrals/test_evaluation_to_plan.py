@@ -285,3 +285,51 @@ def test_evaluation_pdf_text(consented, world, client, tmp_path):
     assert "Occupational therapy evaluation report" in text
     assert "Nina Park" in text and "Manual dexterity" in text
     assert "Below-average manual dexterity" in text
+
+
+def test_a_districts_own_timeline_profile(consented, world):
+    world.district.timeline_profile = "custom"
+    world.district.timeline_custom = {
+        "code": "district",
+        "name": "Board policy",
+        "days": 20,
+        "counting": "calendar",
+        "source": "Policy 6164.4",
+    }
+    world.district.full_clean()
+    world.district.save()
+    evaluation = evaluation_plan(
+        user=world.users["therapist"],
+        referral=consented,
+        areas=["self_care"],
+        tools="SFA",
+        settings_to_observe=[],
+    )
+    assert evaluation.due_on == TODAY - dt.timedelta(days=7) + dt.timedelta(days=20)
+    assert "Policy 6164.4" in evaluation.due_rule
+
+
+def test_a_broken_custom_profile_is_refused_in_the_back_office(client, world):
+    client.force_login(world.users["admin"])
+    url = f"/admin/directory/district/{world.district.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "name": world.district.name,
+            "state": "TX",
+            "time_zone": "America/Chicago",
+            "timeline_profile": "custom",
+            "timeline_custom": '{"days": 0}',
+            "billing_units_method": "cms8",
+            "cosign_cota_notes": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "Not a timeline profile" in response.content.decode()
+        or "positive" in response.content.decode()
+    )
+    world.district.refresh_from_db()
+    assert world.district.timeline_profile != "custom"
+    client.force_login(world.users["admin"])
+    assert client.get("/admin/directory/district/").status_code == 200

@@ -3,20 +3,40 @@ from django.contrib import admin
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
-from schoolot.core.admin import DistrictScopedAdmin, DistrictScopedInline
+from schoolot.core.admin import DistrictScopedAdmin, DistrictScopedInline, is_district_admin
 from schoolot.directory import models
 
 
 @admin.register(models.District)
 class DistrictAdmin(admin.ModelAdmin):
+    """The platform operator manages districts; a district administrator edits her own
+    district's settings (timeline profile, co-signature, billing units)."""
+
     list_display = ("name", "state", "timeline_profile", "time_zone")
 
+    def _own(self, request, obj=None) -> bool:
+        return is_district_admin(request.user) and (
+            obj is None or obj.pk == request.user.district_id
+        )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk=request.user.district_id)
+
     def has_module_permission(self, request):
+        return request.user.is_superuser or self._own(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or self._own(request, obj)
+
+    def has_add_permission(self, request):
         return request.user.is_superuser
 
-    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: request.user.is_superuser
-    )
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class CalendarEventInline(DistrictScopedInline):
@@ -39,8 +59,9 @@ class ReportingPeriodFormSet(forms.BaseInlineFormSet):
                         f"{data.get('name') or 'A period'} overlaps {name}; reporting periods "
                         "of a school year must not overlap."
                     )
-            spans.append((data.get("name") or "another period", data["start_date"],
-                          data["end_date"]))
+            spans.append(
+                (data.get("name") or "another period", data["start_date"], data["end_date"])
+            )
 
 
 class ReportingPeriodInline(DistrictScopedInline):

@@ -24,7 +24,16 @@ class District(models.Model):
     timeline_profile = models.CharField(
         max_length=32,
         default="federal",
-        help_text="Which state's evaluation timeline rules apply (see schoolot.rules.timelines).",
+        help_text="Which state's evaluation timeline rules apply (federal, CA, NY, TX, IL, PA, "
+        "MA), or 'custom' for the district's own below.",
+    )
+    timeline_custom = models.JSONField(
+        null=True,
+        blank=True,
+        help_text='The district\'s own profile when the profile is "custom", e.g. {"code": '
+        '"district", "name": "Board policy", "days": 50, "counting": "school", "source": '
+        '"Policy 6164.4"}; counting is calendar, school, calendar_excluding_long_breaks or '
+        "calendar_excluding_summer.",
     )
     cosign_cota_notes = models.BooleanField(
         default=True, help_text="COTA/L session notes need the supervising OTR/L's co-signature."
@@ -39,6 +48,19 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from schoolot.rules.timelines import PROFILES, TimelineError, TimelineProfile
+
+        if self.timeline_profile == "custom":
+            try:
+                TimelineProfile.from_dict(self.timeline_custom or {})
+            except TimelineError as exc:
+                raise ValidationError({"timeline_custom": str(exc)}) from exc
+        elif self.timeline_profile not in PROFILES:
+            raise ValidationError(
+                {"timeline_profile": f"Choose one of {', '.join(PROFILES)} or custom."}
+            )
 
 
 class DistrictOwned(models.Model):

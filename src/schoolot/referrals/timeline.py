@@ -40,7 +40,11 @@ def evaluation_due(*, district: District, consent_on: dt.date) -> Due:
             "The district has no school calendar yet; add the school year first."
         )
     try:
-        profile = rules.profile_get(district.timeline_profile)
+        profile = (
+            rules.TimelineProfile.from_dict(district.timeline_custom or {})
+            if district.timeline_profile == "custom"
+            else rules.profile_get(district.timeline_profile)
+        )
         result = rules.initial_evaluation_due(
             consent_on=consent_on, calendars=calendars, profile=profile
         )
