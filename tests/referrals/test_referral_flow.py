@@ -349,3 +349,32 @@ def test_referral_form_in_the_browserless_way(client, world, django_capture_on_c
     assert Referral.objects.count() == 1
     assert len(mail.outbox) >= 1
     assert "New OT referral" in mail.outbox[0].subject
+
+
+def test_medicaid_yearly_notice_and_its_due_date(client, world):
+    from schoolot.compliance.due import due_items
+    from schoolot.referrals.services import medicaid_notice_record
+
+    student = world.students["own"]
+    signed_on = TODAY - dt.timedelta(days=360)
+    c = consent_request(
+        user=world.users["therapist"],
+        student=student,
+        kind="medicaid_billing",
+        requested_on=TODAY - dt.timedelta(days=365),
+    )
+    c.requested_on = signed_on - dt.timedelta(days=5)
+    c.save()
+    consent_record(
+        user=world.users["therapist"], consent=c, response="received", responded_on=signed_on
+    )
+    items = due_items(user=world.users["therapist"], start=TODAY, end=TODAY + dt.timedelta(30))
+    notice = [i for i in items if i.kind == "Medicaid yearly notice"]
+    assert notice and notice[0].date == signed_on.replace(year=signed_on.year + 1)
+    with pytest.raises(ValidationError):
+        medicaid_notice_record(
+            user=world.users["therapist"], consent=c, sent_on=TODAY + dt.timedelta(days=1)
+        )
+    medicaid_notice_record(user=world.users["therapist"], consent=c, sent_on=TODAY)
+    items = due_items(user=world.users["therapist"], start=TODAY, end=TODAY + dt.timedelta(30))
+    assert not [i for i in items if i.kind == "Medicaid yearly notice"]

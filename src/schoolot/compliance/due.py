@@ -20,7 +20,8 @@ from schoolot.core.access import current_assignments, students_visible_to
 from schoolot.directory.models import ReportingPeriod, Student
 from schoolot.plans.models import Plan
 from schoolot.referrals.access import referrals_visible_to
-from schoolot.referrals.models import EligibilityMeeting, Evaluation, Referral
+from schoolot.referrals.models import Consent, EligibilityMeeting, Evaluation, Referral
+from schoolot.rules.timelines import add_years
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,13 @@ def due_items(
             status=Referral.Status.CONSULTATION, consultation_review_on__range=(lo, end)
         ).select_related("student__school")
     )
+    medicaid = list(
+        Consent.objects.filter(
+            student__in=visible.values("pk"),
+            kind=Consent.Kind.MEDICAID_BILLING,
+            response=Consent.Response.RECEIVED,
+        ).select_related("student__school")
+    )
     periods = list(
         ReportingPeriod.objects.filter(district_id=user.district_id, end_date__range=(lo, end))
     )
@@ -184,6 +192,19 @@ def due_items(
                 (ev.evaluator_id,),
             )
         )
+    for c in medicaid:
+        notice_due = add_years(c.notice_sent_on or c.responded_on, 1)
+        if lo <= notice_due <= end:
+            items.append(
+                DueItem(
+                    notice_due,
+                    "Medicaid yearly notice",
+                    c.student,
+                    "",
+                    "Written notice to parents before billing Medicaid (34 CFR 300.154(d))",
+                    reverse("student_detail", args=[c.student_id]),
+                )
+            )
     for r in reviews:
         items.append(
             DueItem(

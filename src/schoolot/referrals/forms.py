@@ -231,3 +231,7 @@ class TeamMessageForm(forms.Form):
         label="Message", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
     audience = forms.ChoiceField(label="Who may read it", choices=TeamMessage.Audience.choices)
+
+
+class MedicaidNoticeForm(forms.Form):
+    sent_on = forms.DateField(label="Yearly notice sent on", widget=DATE)

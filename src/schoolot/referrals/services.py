@@ -907,3 +907,23 @@ def review_start(*, user: User, student: Student, kind: str) -> Referral:
             referral.plan = _plan_draft_from(current=current, start=today)
         referral.save()
     return referral
+
+
+def medicaid_notice_record(*, user: User, consent: Consent, sent_on: dt.date) -> Consent:
+    """The yearly written notice to parents before billing Medicaid again (34 CFR
+    300.154(d)(2)(v)); the next one falls due a year later (on the due-dates list)."""
+    _team_staff(user=user)
+    errors = Errors()
+    if (
+        consent.kind != Consent.Kind.MEDICAID_BILLING
+        or consent.response != Consent.Response.RECEIVED
+    ):
+        errors.add("sent_on", "A yearly notice follows a received Medicaid billing consent.")
+    elif sent_on < consent.responded_on:
+        errors.add("sent_on", "The notice cannot come before the consent.")
+    if sent_on > timezone.localdate():
+        errors.add("sent_on", "Record the notice once it has been sent.")
+    errors.raise_if_any()
+    consent.notice_sent_on = sent_on
+    consent.save(update_fields=["notice_sent_on"])
+    return consent

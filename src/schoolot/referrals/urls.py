@@ -14,6 +14,11 @@ urlpatterns = [
         name="consent_respond",
     ),
     path("referrals/<int:referral_id>/evaluation/", views.evaluation_new, name="evaluation_new"),
+    path(
+        "referrals/<int:referral_id>/consents/<int:consent_id>/notice/",
+        views.medicaid_notice,
+        name="medicaid_notice",
+    ),
     path("referrals/<int:referral_id>/evaluation/scores/", views.score_new, name="score_new"),
     path(
         "referrals/<int:referral_id>/evaluation/observations/",

@@ -539,3 +539,25 @@ def review_start(request, student_id: int):
     )
     messages.success(request, f"{referral.get_kind_display()} started.")
     return redirect("referral_detail", referral.pk)
+
+
+@require_POST
+def medicaid_notice(request, referral_id: int, consent_id: int):
+    record = _team_record(request, referral_id)
+    consent = next((c for c in record.consents if c.pk == consent_id), None)
+    if consent is None:
+        raise Http404("No such consent.")
+    form = f.MedicaidNoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.medicaid_notice_record(
+                user=request.user, consent=consent, sent_on=form.cleaned_data["sent_on"]
+            )
+        except ValidationError as exc:
+            for item in exc.messages:
+                messages.error(request, item)
+        else:
+            messages.success(request, "Yearly Medicaid notice recorded.")
+    else:
+        messages.error(request, "Give the date the notice was sent.")
+    return redirect("referral_detail", referral_id)
