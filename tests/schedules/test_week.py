@@ -112,3 +112,38 @@ def test_calendar_feed(client, week):
 def test_run_history_is_per_therapist(week):
     week_solve(user=week.users["therapist"], on=TODAY, time_limit=1)
     assert ScheduleRun.objects.filter(staff=week.staff["therapist"]).count() == 1
+
+
+def test_district_solve_as_a_task_with_progress(client, week):
+    from schoolot.schedules.models import DistrictSolve
+
+    client.force_login(week.users["supervisor"])
+    assert client.post(reverse("schedules_district_start")).status_code == 302
+    run = DistrictSolve.objects.get()
+    assert run.status == "finished" and run.total == run.done == 2  # her OTR and COTA
+    assert (
+        ScheduleRun.objects.filter(staff__in=[week.staff["therapist"], week.staff["cota"]]).count()
+        == 2
+    )
+    html = client.get(reverse("schedules_district")).content.decode()
+    assert "2 of 2 weeks solved" in html
+    partial = client.get(
+        reverse("schedules_district"), {"partial": "progress"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert partial.lstrip().startswith('<div id="progress"')
+    client.force_login(week.users["admin"])
+    client.post(reverse("schedules_district_start"))
+    assert DistrictSolve.objects.filter(started_by=week.users["admin"]).get().total == 3
+    client.force_login(week.users["therapist"])
+    assert client.get(reverse("schedules_district")).status_code == 403
+
+
+def test_a_cancelled_run_stops(week):
+    from schoolot.schedules.models import DistrictSolve
+    from schoolot.schedules.tasks import district_solve
+
+    run = DistrictSolve.objects.create(
+        district=week.district, started_by=week.users["admin"], total=3, status="cancelled"
+    )
+    assert district_solve.call(run_id=run.pk) == 0
+    assert not ScheduleRun.objects.exists()

@@ -136,3 +136,33 @@ class ScheduleRun(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class DistrictSolve(DistrictOwned):
+    """Re-solving every therapist's week (a supervisor's team or the district) as a task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    seconds_each = models.FloatField(default=5)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.done}/{self.total} {self.get_status_display()}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}

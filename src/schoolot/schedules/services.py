@@ -211,3 +211,29 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
             ]
             + [{"student": "", "minutes": 0, "reasons": [v]} for v in result.violations],
         )
+
+
+def team_therapists(*, user: User):
+    """Whose weeks `user` may re-solve: a supervisor her team, an administrator everyone."""
+    therapists = Staff.objects.filter(
+        district_id=user.district_id, user__role=Role.THERAPIST, user__is_active=True
+    ).order_by("pk")
+    if user.role == Role.DISTRICT_ADMIN:
+        return therapists
+    if user.role == Role.SUPERVISOR:
+        return therapists.filter(supervisor__user=user)
+    raise PermissionDenied("Re-solving many weeks is for supervisors and administrators.")
+
+
+def district_solve_start(*, user: User, seconds_each: float = 5.0):
+    """Queue the re-solving of every week `user` oversees; progress is on the run."""
+    from schoolot.schedules.models import DistrictSolve
+    from schoolot.schedules.tasks import district_solve
+
+    total = team_therapists(user=user).count()
+    run = DistrictSolve.objects.create(
+        district_id=user.district_id, started_by=user, total=total, seconds_each=seconds_each
+    )
+    district_solve.enqueue(run_id=run.pk)
+    run.refresh_from_db()
+    return run

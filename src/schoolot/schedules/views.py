@@ -102,3 +102,45 @@ def calendar_feed(request, token: str):
         ]
     lines.append("END:VCALENDAR")
     return HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+
+
+def district_page(request):
+    """Re-solve the weeks of a supervisor's team or the whole district, with progress."""
+    from schoolot.schedules.models import DistrictSolve, ScheduleRun
+    from schoolot.schedules.services import team_therapists
+
+    therapists = list(team_therapists(user=request.user).select_related("user"))
+    runs = {}
+    for r in ScheduleRun.objects.filter(staff__in=therapists).order_by("staff", "-created_at"):
+        runs.setdefault(r.staff_id, r)
+    run = DistrictSolve.objects.filter(started_by=request.user).first()
+    template = "schedules/district.html"
+    if request.htmx and request.GET.get("partial") == "progress":
+        template += "#progress"
+    from django.shortcuts import render
+
+    return render(
+        request, template, {"therapists": [(t, runs.get(t.pk)) for t in therapists], "run": run}
+    )
+
+
+@require_POST
+def district_start(request):
+    from django.conf import settings
+
+    from schoolot.schedules.services import district_solve_start
+
+    run = district_solve_start(user=request.user, seconds_each=settings.SCHOOLOT_SOLVE_SECONDS)
+    messages.success(request, f"Re-solving {run.total} weeks.")
+    return redirect("schedules_district")
+
+
+@require_POST
+def district_cancel(request, run_id: int):
+    from schoolot.schedules.models import DistrictSolve
+
+    if DistrictSolve.objects.filter(
+        pk=run_id, started_by=request.user, status__in=["queued", "running"]
+    ).update(status=DistrictSolve.Status.CANCELLED):
+        messages.success(request, "Cancelled.")
+    return redirect("schedules_district")
