@@ -147,3 +147,31 @@ def test_a_cancelled_run_stops(week):
     )
     assert district_solve.call(run_id=run.pk) == 0
     assert not ScheduleRun.objects.exists()
+
+
+def test_teacher_sets_protected_time_and_the_week_respects_it(client, week):
+    own = week.students["own"]
+    client.force_login(week.users["teacher"])
+    response = client.post(
+        reverse("protected_time", args=[own.pk]),
+        {"reason": "Reading block", "start": "05:00", "end": "06:00"},
+    )
+    assert response.status_code == 400 and "is in session" in response.content.decode()
+    response = client.post(
+        reverse("protected_time", args=[own.pk]),
+        {"reason": "Reading block", "start": "08:00", "end": "15:00", "weekdays": ["0", "1", "2"]},
+    )
+    assert response.status_code == 302
+    block = ProtectedBlock.objects.get(student=own)
+    assert block.weekdays == "0,1,2"
+    week_solve(user=week.users["therapist"], on=TODAY, time_limit=2)
+    days = set(
+        WeeklySlot.objects.filter(therapist=week.staff["therapist"]).values_list(
+            "weekday", flat=True
+        )
+    )
+    assert days and days <= {3, 4}
+    client.force_login(week.users["other_teacher"])
+    assert client.get(reverse("protected_time", args=[own.pk])).status_code == 404
+    client.force_login(week.users["parent"])
+    assert client.get(reverse("protected_time", args=[own.pk])).status_code == 404

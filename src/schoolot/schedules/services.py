@@ -237,3 +237,42 @@ def district_solve_start(*, user: User, seconds_each: float = 5.0):
     district_solve.enqueue(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+def protected_block_add(
+    *, user: User, student_id: int, reason: str, weekdays: list[int], start: dt.time, end: dt.time
+):
+    """A teacher or the student's therapist marks time OT must not take (the reading block).
+    Refuses a student the user does not see, a time outside the school day, end before
+    start."""
+    from django.core.exceptions import ValidationError
+
+    from schoolot.core.access import students_visible_to
+
+    if user.role not in {Role.TEACHER, Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN}:
+        raise PermissionDenied("Teachers and the OT team set protected time.")
+    student = students_visible_to(user=user).filter(pk=student_id).select_related("school").first()
+    if student is None:
+        raise PermissionDenied("Not a student you work with.")
+    errors: dict[str, list[str]] = {}
+    if end <= start:
+        errors.setdefault("end", []).append("The protected time must end after it starts.")
+    if start < student.school.day_start or end > student.school.day_end:
+        errors.setdefault("start", []).append(
+            f"{student.school.name} is in session {student.school.day_start:%-I:%M} to "
+            f"{student.school.day_end:%-I:%M}."
+        )
+    if not reason.strip():
+        errors.setdefault("reason", []).append("Say what the time is for.")
+    if any(d not in range(5) for d in weekdays):
+        errors.setdefault("weekdays", []).append("Days are Monday to Friday.")
+    if errors:
+        raise ValidationError(errors)
+    return ProtectedBlock.objects.create(
+        district_id=student.district_id,
+        student=student,
+        reason=reason.strip()[:80],
+        weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+        start=start,
+        end=end,
+    )

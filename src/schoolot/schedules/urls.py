@@ -8,6 +8,7 @@ urlpatterns = [
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),
+    path("students/<int:student_id>/protected/", views.protected_time, name="protected_time"),
     path("schedules/start/", views.district_start, name="schedules_district_start"),
     path("schedules/<int:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),
 ]

@@ -144,3 +144,49 @@ def district_cancel(request, run_id: int):
     ).update(status=DistrictSolve.Status.CANCELLED):
         messages.success(request, "Cancelled.")
     return redirect("schedules_district")
+
+
+def protected_time(request, student_id: int):
+    """A student's protected time: teachers and the OT team see it and add to it."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import render
+
+    from schoolot.core.access import students_visible_to
+    from schoolot.schedules.models import WEEKDAYS, ProtectedBlock
+    from schoolot.schedules.services import protected_block_add
+
+    if request.user.role == "parent":
+        raise Http404("No such page.")
+    student = get_object_or_404(students_visible_to(user=request.user), pk=student_id)
+
+    class BlockForm(forms.Form):
+        reason = forms.CharField(max_length=80, initial="Reading block")
+        weekdays = forms.TypedMultipleChoiceField(
+            label="Days (none: every day)",
+            coerce=int,
+            choices=WEEKDAYS,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+        end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+
+    form = BlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            protected_block_add(user=request.user, student_id=student.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            for key, items in exc.message_dict.items():
+                for item in items:
+                    form.add_error(key if key in form.fields else None, item)
+        else:
+            messages.success(request, "Protected time added; the next week built keeps it free.")
+            return redirect("protected_time", student.pk)
+    blocks = ProtectedBlock.objects.filter(student=student)
+    return render(
+        request,
+        "schedules/protected.html",
+        {"student": student, "blocks": blocks, "form": form},
+        status=400 if form.errors else 200,
+    )
