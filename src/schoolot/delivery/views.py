@@ -422,12 +422,30 @@ def slot_list(request):
         "delivery/slots.html",
         {
             "slots": slots,
+            "grid": _week_grid(slots),
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
         },
         status=400 if form.errors else 200,
     )
+
+
+def _week_grid(slots) -> dict:
+    """The week as a calendar: one column a day, each slot placed by its time (minutes from
+    the earliest start), for a picture of the week beside the list."""
+    slots = list(slots)
+    if not slots:
+        return {}
+    first = min(s.start_time.hour * 60 + s.start_time.minute for s in slots)
+    last = max(s.end_time.hour * 60 + s.end_time.minute for s in slots)
+    first -= first % 60
+    columns = {d: [] for d in range(5)}
+    for s in slots:
+        top = s.start_time.hour * 60 + s.start_time.minute - first
+        columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
+    return {"columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
+            "height": last - first, "hours": list(range(first // 60, (last + 59) // 60))}
 
 
 @require_POST
