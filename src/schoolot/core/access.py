@@ -49,9 +49,11 @@ def caseload_staff_ids(*, user: User) -> QuerySet | None:
             "pk"
         )
     if user.role == Role.THERAPIST:
-        return Staff.objects.filter(district_id=user.district_id).filter(
-            Q(user=user) | Q(supervising_otr__user=user)
-        ).values("pk")
+        return (
+            Staff.objects.filter(district_id=user.district_id)
+            .filter(Q(user=user) | Q(supervising_otr__user=user))
+            .values("pk")
+        )
     return None
 
 

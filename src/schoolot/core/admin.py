@@ -54,9 +54,7 @@ class DistrictScopedAdmin(admin.ModelAdmin):
         if not request.user.is_superuser and any(
             f.name == "district" for f in model._meta.get_fields()
         ):
-            kwargs["queryset"] = model._default_manager.filter(
-                district_id=request.user.district_id
-            )
+            kwargs["queryset"] = model._default_manager.filter(district_id=request.user.district_id)
         return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -96,9 +94,7 @@ class DistrictScopedInline(admin.TabularInline):
         if not request.user.is_superuser and any(
             f.name == "district" for f in model._meta.get_fields()
         ):
-            kwargs["queryset"] = model._default_manager.filter(
-                district_id=request.user.district_id
-            )
+            kwargs["queryset"] = model._default_manager.filter(district_id=request.user.district_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from schoolot.core.models import ProgressRun
 from schoolot.directory.models import DistrictOwned, ReportingPeriod, Staff, Student
 from schoolot.plans.models import Goal, Plan
 from schoolot.rules import progress as rules
@@ -107,35 +108,11 @@ class ProgressReportGoal(DistrictOwned):
         return f"{self.goal_id}: {self.get_status_display()}"
 
 
-class ReportBatch(DistrictOwned):
+class ReportBatch(ProgressRun):
     """Drafting all of a therapist's reports for a period, as one background task."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
 
     author = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.done}/{self.total} {self.get_status_display()}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else round(100 * self.done / self.total)
-
-    @property
-    def running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+    class Meta(ProgressRun.Meta):
+        pass

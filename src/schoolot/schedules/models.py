@@ -8,6 +8,7 @@ import secrets
 from django.db import models
 from django.db.models import F, Q
 
+from schoolot.core.models import ProgressRun
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri")]
@@ -138,31 +139,11 @@ class ScheduleRun(DistrictOwned):
         return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
 
 
-class DistrictSolve(DistrictOwned):
+class DistrictSolve(ProgressRun):
     """Re-solving every therapist's week (a supervisor's team or the district) as a task."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
-
     started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
     seconds_each = models.FloatField(default=5)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.done}/{self.total} {self.get_status_display()}"
-
-    @property
-    def running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+    class Meta(ProgressRun.Meta):
+        pass

@@ -1,0 +1,68 @@
+"""Shared shapes of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from schoolot.directory.models import DistrictOwned
+
+
+class ProgressRun(DistrictOwned):
+    """A background task over many items whose progress a page shows and a user may cancel."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.done}/{self.total} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @classmethod
+    def run_items(cls, run_id: int, items: Iterable, work: Callable) -> int:
+        """Call `work` on each item, counting on the row; stop when the row is cancelled;
+        mark it finished, or failed with the error (and re-raise)."""
+        rows = cls.objects.filter(pk=run_id)
+        if rows.filter(status=cls.Status.CANCELLED).exists():
+            return 0
+        rows.update(status=cls.Status.RUNNING)
+        done = 0
+        try:
+            for item in items:
+                if rows.filter(status=cls.Status.CANCELLED).exists():
+                    return done
+                work(item)
+                done += 1
+                rows.update(done=F("done") + 1)
+        except Exception as exc:
+            rows.update(status=cls.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now())
+            raise
+        rows.exclude(status=cls.Status.CANCELLED).update(
+            status=cls.Status.FINISHED, finished_at=timezone.now()
+        )
+        return done
