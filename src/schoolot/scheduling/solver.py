@@ -327,8 +327,6 @@ def solve(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.repair_hint = True
-    # The LP relaxation at level 2 places more minutes on the benchmark's instances.
-    solver.parameters.linearization_level = 2
     status = solver.Solve(model)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
