@@ -452,3 +452,10 @@ def test_billing_queries_do_not_grow(client, world, n, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = client.get(reverse("billing"), {"start": DAY, "end": DAY})
     assert response.status_code == 200
+
+
+def test_supervisor_timesheet_starts_with_her_first_therapist(client, world):
+    client.force_login(world.users["supervisor"])
+    response = client.get(reverse("timesheet"), {"start": DAY, "end": DAY})
+    assert response.status_code == 200
+    assert "Timesheet:" in response.content.decode()

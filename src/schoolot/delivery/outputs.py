@@ -345,12 +345,14 @@ class TimesheetDay:
 def timesheet(*, user: User, staff_id: int | None, start: dt.date, end: dt.date):
     """Per day for one therapist: schools, sessions, direct minutes (a group session's
     minutes once), sessions missed entirely, consultation minutes."""
-    allowed = therapists_visible_to(user=user)
-    staff = (
-        (allowed.filter(pk=staff_id) if staff_id else allowed.filter(user=user))
-        .select_related("user")
-        .first()
-    )
+    allowed = therapists_visible_to(user=user).select_related("user")
+    if staff_id:
+        staff = allowed.filter(pk=staff_id).first()
+    else:  # her own; a supervisor or administrator starts with the first she oversees
+        staff = (
+            allowed.filter(user=user).first()
+            or allowed.order_by("user__last_name", "user__first_name").first()
+        )
     if staff is None:
         raise Http404("No such therapist.")
     days: dict[dt.date, TimesheetDay] = {}
