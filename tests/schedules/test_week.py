@@ -175,3 +175,48 @@ def test_teacher_sets_protected_time_and_the_week_respects_it(client, week):
     assert client.get(reverse("protected_time", args=[own.pk])).status_code == 404
     client.force_login(week.users["parent"])
     assert client.get(reverse("protected_time", args=[own.pk])).status_code == 404
+
+
+def test_move_a_session_by_hand(client, week):
+    own = week.students["own"]
+    slot = WeeklySlot.objects.create(
+        district=week.district,
+        therapist=week.staff["therapist"],
+        weekday=0,
+        start_time=dt.time(9),
+        end_time=dt.time(9, 30),
+        school=week.school,
+    )
+    slot.students.add(own)
+    ProtectedBlock.objects.create(
+        district=week.district,
+        student=own,
+        reason="Reading block",
+        weekdays="1",
+        start=dt.time(10),
+        end=dt.time(11),
+    )
+    client.force_login(week.users["therapist"])
+    response = client.post(
+        reverse("slot_move", args=[slot.pk]), {"weekday": "1", "start_time": "10:15"}, follow=True
+    )
+    assert "reading block is then" in response.content.decode()
+    client.post(reverse("slot_move", args=[slot.pk]), {"weekday": "1", "start_time": "13:00"})
+    slot.refresh_from_db()
+    assert (slot.weekday, slot.start_time, slot.end_time, slot.locked) == (
+        1,
+        dt.time(13),
+        dt.time(13, 30),
+        True,
+    )
+    response = client.post(
+        reverse("slot_move", args=[slot.pk]), {"weekday": "1", "start_time": "06:00"}, follow=True
+    )
+    assert "is in session" in response.content.decode()
+    client.force_login(week.users["cota"])
+    assert (
+        client.post(
+            reverse("slot_move", args=[slot.pk]), {"weekday": "2", "start_time": "13:00"}
+        ).status_code
+        == 404
+    )

@@ -625,3 +625,49 @@ def consultation_log(*, user: User, data: ConsultationInput) -> Consultation:
             for sid in students
         )
     return consultation
+
+
+def weekly_slot_move(
+    *, user: User, slot: WeeklySlot, weekday: int, start_time: dt.time
+) -> WeeklySlot:
+    """Move a session of the week by hand; it is locked so that re-solving keeps it.
+
+    Refuses: a day other than Monday to Friday; a time outside the school's day; an overlap
+    with another of her sessions that day; a student's protected time."""
+    from schoolot.schedules.models import ProtectedBlock
+
+    staff = therapist_staff_get(user=user)
+    if slot.therapist_id != staff.pk:
+        raise PermissionDenied("Not your session.")
+    minutes = slot.minutes
+    start = start_time.hour * 60 + start_time.minute
+    end_time = dt.time((start + minutes) // 60 % 24, (start + minutes) % 60)
+    errors: dict[str, list[str]] = {}
+    school = slot.school
+    if weekday not in range(5):
+        errors.setdefault("weekday", []).append("Choose a school day.")
+    if start_time < school.day_start or end_time > school.day_end or start + minutes >= 24 * 60:
+        errors.setdefault("start_time", []).append(
+            f"{school.name} is in session {school.day_start:%-I:%M} to {school.day_end:%-I:%M}."
+        )
+    if (
+        WeeklySlot.objects.filter(
+            therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+        )
+        .exclude(pk=slot.pk)
+        .exists()
+    ):
+        errors.setdefault("start_time", []).append("This overlaps another of your sessions.")
+    for block in ProtectedBlock.objects.filter(
+        student__in=slot.students.all(), start__lt=end_time, end__gt=start_time
+    ):
+        days = {int(d) for d in block.weekdays.split(",") if d.strip()}
+        if not days or weekday in days:
+            errors.setdefault("start_time", []).append(
+                f"{block.student.full_name}'s {block.reason.lower()} is then."
+            )
+    if errors:
+        raise ValidationError(errors)
+    slot.weekday, slot.start_time, slot.end_time, slot.locked = weekday, start_time, end_time, True
+    slot.save(update_fields=["weekday", "start_time", "end_time", "locked"])
+    return slot

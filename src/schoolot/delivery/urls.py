@@ -14,6 +14,7 @@ urlpatterns = [
     path("notes/unsigned/", views.unsigned_list, name="unsigned_notes"),
     path("week/", views.slot_list, name="slot_list"),
     path("week/<int:slot_id>/delete/", views.slot_delete, name="slot_delete"),
+    path("week/<int:slot_id>/move/", views.slot_move, name="slot_move"),
     path("consultations/", views_outputs.consultation_list, name="consultation_list"),
     path("consultations/new/", views_outputs.consultation_new, name="consultation_new"),
     path("students/<int:student_id>/service-log/", views_outputs.service_log, name="service_log"),

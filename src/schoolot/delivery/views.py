@@ -423,6 +423,7 @@ def slot_list(request):
         {
             "slots": slots,
             "grid": _week_grid(slots),
+            "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
@@ -444,8 +445,32 @@ def _week_grid(slots) -> dict:
     for s in slots:
         top = s.start_time.hour * 60 + s.start_time.minute - first
         columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
-    return {"columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
-            "height": last - first, "hours": list(range(first // 60, (last + 59) // 60))}
+    return {
+        "columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
+        "height": last - first,
+        "hours": list(range(first // 60, (last + 59) // 60)),
+    }
+
+
+@require_POST
+def slot_move(request, slot_id: int):
+    """Move a session of the week (it is then locked); messages say why a move is refused."""
+    staff = services.therapist_staff_get(user=request.user)
+    slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
+    try:
+        weekday = int(request.POST.get("weekday", ""))
+        start = dt.time.fromisoformat(request.POST.get("start_time", ""))
+    except ValueError:
+        messages.error(request, "Give a day and a start time.")
+        return redirect("slot_list")
+    try:
+        services.weekly_slot_move(user=request.user, slot=slot, weekday=weekday, start_time=start)
+    except ValidationError as exc:
+        for item in exc.messages:
+            messages.error(request, item)
+    else:
+        messages.success(request, f"Moved to {slot} and locked.")
+    return redirect("slot_list")
 
 
 @require_POST
