@@ -52,16 +52,22 @@ def main() -> int:
     staff = Staff.objects.get(user=therapist)
     mine = CaseloadAssignment.objects.filter(staff=staff, end_date__isnull=True)
     have = Plan.objects.filter(student__assignments__in=mine, status="active", kind="iep").count()
-    extra = Plan.objects.filter(status="active", kind="iep").exclude(
-        student__assignments__staff=staff).values_list("student_id", flat=True)[
-        : max(0, args.students - have)]
+    extra = (
+        Plan.objects.filter(status="active", kind="iep")
+        .exclude(student__assignments__staff=staff)
+        .values_list("student_id", flat=True)[: max(0, args.students - have)]
+    )
     CaseloadAssignment.objects.bulk_create(
-        CaseloadAssignment(district_id=staff.district_id, staff=staff, student_id=sid,
-                           start_date=today - dt.timedelta(days=200))
-        for sid in extra)
+        CaseloadAssignment(
+            district_id=staff.district_id,
+            staff=staff,
+            student_id=sid,
+            start_date=today - dt.timedelta(days=200),
+        )
+        for sid in extra
+    )
     with mock.patch("django.utils.timezone.localdate", return_value=today):
-        period = ReportingPeriod.objects.filter(start_date__lte=today,
-                                                end_date__gte=today).first()
+        period = ReportingPeriod.objects.filter(start_date__lte=today, end_date__gte=today).first()
         started = time.perf_counter()
         trivial = HTML(string="<p>x</p>").write_pdf()
         trivial_s = time.perf_counter() - started
@@ -77,18 +83,24 @@ def main() -> int:
         pages = 0
         for report in reports:
             for name in ("report_pdf", "report_family_pdf"):
-                response = client.get(f"/reports/{report.pk}/"
-                                      + ("report.pdf" if name == "report_pdf" else "family.pdf"))
+                response = client.get(
+                    f"/reports/{report.pk}/"
+                    + ("report.pdf" if name == "report_pdf" else "family.pdf")
+                )
                 assert response.status_code == 200 and response.content.startswith(b"%PDF")
                 pages += 1
         pdf_s = time.perf_counter() - started
     batch.refresh_from_db()
     print(f"caseload: {batch.total} IEPs; reports drafted: {len(reports)}")
     print(f"drafting all reports (batch): {draft_s:.1f} s")
-    print(f"rendering {pages} PDFs (team and family versions): {pdf_s:.1f} s "
-          f"({pdf_s / max(pages, 1) * 1000:.0f} ms each)")
-    print(f"total: {draft_s + pdf_s:.1f} s (target 60 s); one trivial PDF: "
-          f"{trivial_s * 1000:.0f} ms (x{pdf_s / max(pages, 1) / trivial_s:.1f} per report)")
+    print(
+        f"rendering {pages} PDFs (team and family versions): {pdf_s:.1f} s "
+        f"({pdf_s / max(pages, 1) * 1000:.0f} ms each)"
+    )
+    print(
+        f"total: {draft_s + pdf_s:.1f} s (target 60 s); one trivial PDF: "
+        f"{trivial_s * 1000:.0f} ms (x{pdf_s / max(pages, 1) / trivial_s:.1f} per report)"
+    )
     return 0
 
 

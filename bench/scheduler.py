@@ -15,6 +15,7 @@ import sys
 import time
 
 from schoolot.scheduling.baseline import greedy
+from schoolot.scheduling.feasibility import capacity
 from schoolot.scheduling.generate import generate_instance
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
@@ -31,9 +32,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one seed, a third of the time")
     args = parser.parse_args()
     seeds = args.seeds[:1] if args.quick else args.seeds
-    print(f"{'row':<8} {'seed':>4} {'solver placed':>13} {'penalty':>8} {'status':>9} "
-          f"{'objective':>10} {'bound':>8} {'time s':>6} | {'greedy placed':>13} "
-          f"{'penalty':>8} | violations")
+    print(
+        f"{'row':<8} {'seed':>4} {'solver placed':>13} {'penalty':>8} {'status':>9} "
+        f"{'objective':>10} {'bound':>8} {'time s':>6} | {'greedy placed':>13} "
+        f"{'penalty':>8} | violations | therapist minutes needed/free, units with too few days"
+    )
     ok = True
     for name, params, limit in ROWS:
         for seed in seeds:
@@ -43,11 +46,15 @@ def main() -> int:
             seconds = time.perf_counter() - started
             base = greedy(instance)
             s, g = score(instance, week), score(instance, base)
+            cap = capacity(instance)
             ok &= s.feasible and g.feasible
-            print(f"{name:<8} {seed:>4} {s.placed_share:>12.1%} {s.penalty:>8.0f} "
-                  f"{week.status:>9} {week.objective or 0:>10.0f} {week.bound or 0:>8.0f} "
-                  f"{seconds:>6.1f} | {g.placed_share:>12.1%} {g.penalty:>8.0f} | "
-                  f"{len(s.violations)}/{len(g.violations)}")
+            print(
+                f"{name:<8} {seed:>4} {s.placed_share:>12.1%} {s.penalty:>8.0f} "
+                f"{week.status:>9} {week.objective or 0:>10.0f} {week.bound or 0:>8.0f} "
+                f"{seconds:>6.1f} | {g.placed_share:>12.1%} {g.penalty:>8.0f} | "
+                f"{len(s.violations)}/{len(g.violations)} | {cap.needed}/{cap.available}"
+                f"{' (over capacity)' if cap.short else ''}, {len(cap.impossible_units)}"
+            )
     print("District (200 therapists, 10,000 students): not run yet (see docs/performance.md).")
     return 0 if ok else 1
 

@@ -24,8 +24,10 @@ def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
         if not (x.end + gap <= new.start or new.end + gap <= x.start):
             return False
     # Each school is one visit a day (no back and forth): its sessions are consecutive.
-    order = [x.school for x in sorted((x for x in [*placed, new] if x.day == new.day),
-                                      key=lambda x: x.start)]
+    order = [
+        x.school
+        for x in sorted((x for x in [*placed, new] if x.day == new.day), key=lambda x: x.start)
+    ]
     runs = [school for i, school in enumerate(order) if i == 0 or order[i - 1] != school]
     if len(runs) != len(set(runs)):
         return False

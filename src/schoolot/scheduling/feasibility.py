@@ -117,3 +117,43 @@ def units(instance: Instance, *, grouping: bool = True, step: int = 15) -> list[
             key = "+".join(f"{s}/{m}" for s, m in members)
             result.append(Unit(key, school, members, minutes, sessions))
     return result
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A quick necessary condition: the therapist's free minutes against the minutes the
+    units need (groups count once). `short` > 0 proves that many unit-minutes cannot all be
+    placed, whatever the solver does (travel only makes it worse)."""
+
+    needed: int
+    available: int
+    impossible_units: tuple[str, ...]  # units with fewer feasible days than sessions
+
+    @property
+    def short(self) -> int:
+        return max(0, self.needed - self.available)
+
+
+def capacity(instance: Instance, *, step: int = 10) -> Capacity:
+    the_units = units(instance, step=step)
+    needed = sum(u.minutes * u.sessions for u in the_units)
+    available = 0
+    for day in range(instance.days):
+        minutes = set()
+        for w in instance.availability:
+            if w.day != day:
+                continue
+            schools = [instance.schools[w.school]] if w.school else instance.schools.values()
+            for school in schools:
+                minutes.update(range(max(w.start, school.day_start), min(w.end, school.day_end)))
+        for c in instance.commitments:
+            if c.day == day:
+                minutes.difference_update(range(c.start, c.end))
+        if minutes:
+            available += max(0, len(minutes) - instance.lunch_minutes - instance.planning_minutes)
+    impossible = tuple(
+        u.key
+        for u in the_units
+        if sum(1 for d in range(instance.days) if candidates(instance, u, d, step)) < u.sessions
+    )
+    return Capacity(needed=needed, available=available, impossible_units=impossible)

@@ -92,7 +92,9 @@ def generate_instance(
 ) -> Instance:
     """An itinerant therapist's week: `schools` elementary schools a few km apart, `students`
     with one mandate each (20-45 minutes, 1-2 sessions a week, 70% group-allowed),
-    reading blocks and other protected time; `tight` shortens days and protects more."""
+    reading blocks and other protected time; `tight` shortens days, protects more time, opens
+    each school to the therapist on three fixed days, and loads her week to 80-90% of her free
+    minutes (before travel)."""
     rng = random.Random(seed)
     the_schools = {}
     for i in range(schools):
@@ -119,8 +121,8 @@ def generate_instance(
             protected.append(
                 Block(start, start + 30, frozenset(rng.sample(range(5), 2)), "speech therapy")
             )
-        minutes = rng.choice([20, 30, 30, 30, 30, 45] if not tight else [30, 30, 30, 45])
-        sessions = 2 if rng.random() < 0.3 else 1
+        minutes = rng.choice([20, 30, 30, 30, 30, 45] if not tight else [20, 30, 30, 30])
+        sessions = 2 if rng.random() < (0.2 if tight else 0.3) else 1
         group = rng.random() < 0.7
         the_students.append(
             Student(
@@ -138,10 +140,10 @@ def generate_instance(
         )
     availability = [Window(day, 7 * 60 + 30, 16 * 60) for day in range(days)]
     if tight:
-        # The district gives each school fixed days.
+        # The district gives each school three fixed days a week.
         availability = []
         for day in range(days):
-            open_schools = [s for i, s in enumerate(the_schools) if (i + day) % 2 == 0] or list(
+            open_schools = [s for i, s in enumerate(the_schools) if (i + day) % 5 < 3] or list(
                 the_schools
             )[:1]
             for s in open_schools:
