@@ -23,6 +23,7 @@ from schoolot.rules.timelines import (
     profile_get,
     progress_report_dates,
     reevaluation_due,
+    reevaluation_earliest,
     section_504_review_due,
 )
 
@@ -217,6 +218,9 @@ class TestOtherDeadlines:
         assert annual_review_due(meeting_on=D(2026, 11, 10)) == D(2027, 11, 9)
         assert reevaluation_due(evaluated_on=D(2026, 11, 10)) == D(2029, 11, 9)
         assert annual_review_due(meeting_on=D(2028, 2, 29)) == D(2029, 2, 27)
+
+    def test_reevaluation_not_more_than_once_a_year(self):
+        assert reevaluation_earliest(evaluated_on=D(2026, 11, 10)) == D(2027, 11, 10)
 
     def test_504_review(self):
         assert section_504_review_due(reviewed_on=D(2026, 9, 1)) == D(2027, 8, 31)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from schoolot.accounts.models import Role, User
@@ -12,7 +12,6 @@ from schoolot.core.access import students_visible_to
 from schoolot.directory.models import Staff, Student
 from schoolot.referrals.access import (
     ReferralScope,
-    may_refer,
     referral_scope_for,
     referrals_visible_to,
 )
@@ -116,11 +115,3 @@ def team_thread(*, user: User, student_id: int) -> tuple[Student, list[TeamMessa
         .order_by("created_at", "pk")
     )
     return student, messages
-
-
-def may_refer_student(*, user: User, student_id: int) -> bool:
-    return may_refer(user=user, student_id=student_id)
-
-
-def prefetch_consents() -> Prefetch:
-    return Prefetch("consents", queryset=Consent.objects.order_by("requested_on"))
