@@ -220,3 +220,23 @@ def test_move_a_session_by_hand(client, week):
         ).status_code
         == 404
     )
+
+
+def test_my_hours_page(client, week):
+    client.force_login(week.users["therapist"])
+    response = client.post(
+        reverse("availability"), {"weekday": "1", "start": "10:00", "end": "09:00"}
+    )
+    assert response.status_code == 400 and "must end after" in response.content.decode()
+    response = client.post(
+        reverse("availability"),
+        {"weekday": "1", "start": "08:00", "end": "12:00", "school": week.school.pk},
+    )
+    assert response.status_code == 302
+    hours = Availability.objects.get(staff=week.staff["therapist"])
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    assert [(w.day, w.school) for w in instance.availability] == [(1, str(week.school.pk))]
+    client.post(reverse("availability"), {"delete": hours.pk})
+    assert not Availability.objects.exists()
+    client.force_login(week.users["teacher"])
+    assert client.get(reverse("availability")).status_code == 403

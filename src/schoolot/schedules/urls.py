@@ -6,6 +6,7 @@ urlpatterns = [
     path("week/build/", views.week_build, name="week_build"),
     path("week/<int:slot_id>/lock/", views.slot_lock, name="slot_lock"),
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
+    path("week/hours/", views.availability_page, name="availability"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),
     path("students/<int:student_id>/protected/", views.protected_time, name="protected_time"),

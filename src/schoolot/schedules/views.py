@@ -190,3 +190,47 @@ def protected_time(request, student_id: int):
         {"student": student, "blocks": blocks, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def availability_page(request):
+    """The therapist's working hours by day (and school), which the scheduler works within.
+    With none recorded, every school day 7:30-16:00 at any of her schools."""
+    from django import forms
+    from django.shortcuts import render
+
+    from schoolot.schedules.models import WEEKDAYS, Availability
+
+    staff = therapist_staff_get(user=request.user)
+
+    class AvailabilityForm(forms.Form):
+        weekday = forms.TypedChoiceField(coerce=int, choices=WEEKDAYS)
+        start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+        end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+        school = forms.ModelChoiceField(
+            queryset=staff.schools.all(), required=False, empty_label="Any of my schools"
+        )
+
+        def clean(self):
+            data = super().clean()
+            if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+                self.add_error("end", "The hours must end after they start.")
+            return data
+
+    if request.method == "POST" and request.POST.get("delete"):
+        Availability.objects.filter(staff=staff, pk=request.POST["delete"]).delete()
+        messages.success(request, "Removed.")
+        return redirect("availability")
+    form = AvailabilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        Availability.objects.create(district_id=staff.district_id, staff=staff, **form.cleaned_data)
+        messages.success(request, "Hours added; the next week you build works within them.")
+        return redirect("availability")
+    return render(
+        request,
+        "schedules/availability.html",
+        {
+            "hours": Availability.objects.filter(staff=staff).select_related("school"),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
