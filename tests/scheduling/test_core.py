@@ -203,6 +203,33 @@ def test_sweep_no_solver_output_breaks_a_rule(seed, students, schools, tight):
         ), placed
 
 
+def cost(instance, schedule) -> float:
+    """The week's objective as the scorer sees it: penalty + 200 a minute left unplaced."""
+    result = score(instance, schedule)
+    return result.penalty + 200 * (result.required_minutes - result.placed_minutes)
+
+
+def test_tiny_week_is_proven_optimal_and_the_bound_is_its_cost():
+    inst = tiny()
+    schedule = solve(inst, time_limit=5)
+    assert schedule.status == "OPTIMAL"
+    assert schedule.bound == pytest.approx(schedule.objective)
+    assert cost(inst, schedule) == pytest.approx(schedule.objective)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 10_000), st.integers(6, 24), st.integers(2, 4), st.booleans())
+def test_sweep_the_bound_is_below_every_week(seed, students, schools, tight):
+    """The day plan is a relaxation: its bound never exceeds the cost of a real week, the
+    solver's own or the greedy baseline's, as the independent scorer counts it."""
+    inst = generate_instance(students=students, schools=schools, seed=seed, tight=tight)
+    schedule = solve(inst, time_limit=1.5)
+    assert schedule.bound is not None
+    assert schedule.bound <= cost(inst, schedule) + 1e-6
+    assert schedule.bound <= cost(inst, greedy(inst)) + 1e-6
+    assert schedule.objective == pytest.approx(cost(inst, schedule))
+
+
 class TestFormats:
     def test_json_round_trip(self):
         inst = generate_instance(students=8, schools=2, seed=3, tight=True)

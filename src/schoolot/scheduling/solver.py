@@ -1,18 +1,25 @@
 """The weekly schedule as a CP-SAT model (OR-Tools).
 
-Decision: for each unit (a student's mandate, or a group) and each of its weekly sessions, one
-start among the times the unit could go alone (feasibility.candidates), or none (unplaced, at a
-heavy cost per minute, so an infeasible week still yields the best partial schedule and says
-what could not be placed and why).
+Decision: for each unit (a student's mandate, or a group), day and start among the times the
+unit could go alone (feasibility.candidates, on the grid of `step` minutes), whether its
+session is there; a unit has at most one session a day and as many as its mandate asks, the
+rest counted unplaced (at a heavy cost per minute, so an infeasible week still yields the best
+partial schedule and says what could not be placed and why).
 
-Hard rules in the model: the mandate's duration; one session per day per unit (sessions of a
-mandate on separate days); no overlap for the therapist (sessions, locked sessions, fixed
-commitments, lunch in its window, planning time) nor for a student; school hours, protected
-blocks and availability through the candidates; each school visited in one block a day, the
-blocks ordered by a circuit with the travel time between them.
+Hard rules in the model: the mandate's duration; sessions of a mandate on separate days; no
+overlap for the therapist (so for any student): every start on the grid, two sessions overlap
+exactly when one covers the other's start, so one at-most-one constraint per grid time and day
+covers sessions, lunch and planning time (a time-indexed model, whose LP relaxation is strong);
+locked sessions and commitments remove the starts they overlap; school hours, protected blocks
+and availability through the candidates; each school visited in one block a day, the blocks
+ordered by a circuit with the travel time between them.
 
 Minimised: weights x (core instruction minutes missed, travel minutes, moves between schools,
-a student's sessions on adjacent days, current sessions not kept) + unplaced minutes x 200.
+a unit's sessions on adjacent days, current sessions not kept) + unplaced minutes x 200.
+
+Two stages: the day plan (plan.py, a relaxation solved first, usually to optimality) gives a
+lower bound and the starting point; the full model then searches from it, with its objective
+held at or above that bound, so CP-SAT's bound is never weaker than the plan's.
 """
 
 from __future__ import annotations
@@ -24,9 +31,9 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
+from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days
 
-UNPLACED_COST = 200  # per minute: placing minutes dominates every preference
-SCALE = 10  # weights are floats; the model works in tenths
+PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 
 
 def remaining_instance(instance: Instance) -> Instance:
@@ -121,6 +128,11 @@ def _longest_gap(instance: Instance, unit: Unit, day: int) -> int:
     return best
 
 
+def _grid(lo: int, hi: int, step: int) -> list[int]:
+    """Multiples of `step` minutes from `lo` to `hi` (both included)."""
+    return list(range(lo + (-lo) % step, hi + 1, step))
+
+
 def solve(
     instance: Instance,
     *,
@@ -131,8 +143,9 @@ def solve(
     grouping: bool = True,
     hint: bool = True,
 ) -> Schedule:
-    """The best schedule CP-SAT finds in `time_limit` seconds (deterministic for a seed with
-    one worker; with several, the best found in the time given)."""
+    """The best schedule CP-SAT finds in `time_limit` seconds, with its proven lower bound
+    (`bound`; equal to `objective` when `status` is OPTIMAL). Never worse than the day plan's
+    starting point allows; deterministic for a seed with one worker."""
     started = time.perf_counter()
     step = step or max(instance.slot_minutes, 10)
     todo = remaining_instance(instance)
@@ -141,141 +154,137 @@ def solve(
     model = cp_model.CpModel()
     days = range(instance.days)
 
-    locked_by_day: dict[int, list[Session]] = defaultdict(list)
-    for x in instance.locked:
-        locked_by_day[x.day].append(x)
+    fixed: dict[int, list[tuple[int, int]]] = defaultdict(list)  # locked sessions, meetings
     locked_days: dict[str, set[int]] = defaultdict(set)
     for x in instance.locked:
+        fixed[x.day].append((x.start, x.end))
         for sid in x.students:
             locked_days[sid].add(x.day)
+    for c in instance.commitments:
+        fixed[c.day].append((c.start, c.end))
 
-    x_vars: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
-    misses: dict[tuple[int, int], cp_model.IntVar] = {}
-    by_day_school: dict[tuple[int, str], list] = defaultdict(list)
-    therapist_intervals: dict[int, list] = defaultdict(list)
-    student_intervals: dict[tuple[str, int], list] = defaultdict(list)
-    objective = []
-    cand: dict[tuple[int, int], list[int]] = {}
+    def clear(day: int, start: int, end: int) -> bool:
+        return all(end <= a or b <= start for a, b in fixed[day])
+
+    starts: dict[tuple[int, int], list[int]] = {}
     for ui, unit in enumerate(the_units):
         for d in days:
-            blocked = any(d in locked_days[s] for s in unit.students)
-            cand[(ui, d)] = [] if blocked else candidates(instance, unit, d, step)
+            if any(d in locked_days[s] for s in unit.students):
+                continue  # a student with a locked session that day has it already
+            options = [
+                t for t in candidates(instance, unit, d, step) if clear(d, t, t + unit.minutes)
+            ]
+            if options:
+                starts[(ui, d)] = options
+
+    plan = plan_days(
+        instance,
+        the_units,
+        starts,
+        time_limit=time_limit * PLAN_SHARE,
+        workers=workers,
+        seed=seed,
+    )
+
+    x_vars: dict[tuple[int, int, int], cp_model.IntVar] = {}
+    on_day: dict[tuple[int, int], cp_model.IntVar] = {}
+    missing: dict[int, cp_model.IntVar] = {}
+    busy: dict[int, list[tuple[cp_model.IntVar, int, int]]] = defaultdict(list)
+    by_day_school: dict[tuple[int, str], list] = defaultdict(list)
+    objective = []
     for ui, unit in enumerate(the_units):
         members = [instance.student(s) for s in unit.students]
-        for k in range(unit.sessions):
-            chosen = []
-            for d in days:
-                for t in cand[(ui, d)]:
-                    var = model.NewBoolVar(f"x{ui}_{k}_{d}_{t}")
-                    x_vars[(ui, k, d, t)] = var
-                    chosen.append(var)
-                    interval = model.NewOptionalIntervalVar(
-                        t, unit.minutes, t + unit.minutes, var, ""
-                    )
-                    therapist_intervals[d].append(interval)
-                    for s in unit.students:
-                        student_intervals[(s, d)].append(interval)
-                    by_day_school[(d, unit.school)].append((var, t, t + unit.minutes))
-                    core = sum(core_minutes(instance, m, d, t, t + unit.minutes) for m in members)
-                    if core:
-                        objective.append(round(weights.core_missed * SCALE * core) * var)
-            miss = model.NewBoolVar(f"miss{ui}_{k}")
-            misses[(ui, k)] = miss
-            model.AddExactlyOne([*chosen, miss])
-            objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * miss)
-        # Sessions of a unit on separate days, in day order (no symmetric solutions).
+        used = []
         for d in days:
-            model.AddAtMostOne(
-                x_vars[(ui, k, d, t)] for k in range(unit.sessions) for t in cand[(ui, d)]
-            )
-        day_of = []
-        for k in range(unit.sessions):
-            expr = sum(d * x_vars[(ui, k, d, t)] for d in days for t in cand[(ui, d)])
-            day_of.append(expr)
-            if k:
-                model.Add(misses[(ui, k - 1)] <= misses[(ui, k)])
-                model.Add(day_of[k] > day_of[k - 1]).OnlyEnforceIf(misses[(ui, k)].Not())
-        # Bunching: consecutive sessions of the unit on adjacent days.
+            chosen = []
+            for t in starts.get((ui, d), []):
+                var = x_vars[(ui, d, t)] = model.NewBoolVar(f"x{ui}_{d}_{t}")
+                chosen.append(var)
+                busy[d].append((var, t, t + unit.minutes))
+                by_day_school[(d, unit.school)].append((var, t, t + unit.minutes))
+                core = sum(core_minutes(instance, m, d, t, t + unit.minutes) for m in members)
+                if core:
+                    objective.append(round(weights.core_missed * SCALE * core) * var)
+            if chosen:
+                on_day[(ui, d)] = model.NewBoolVar(f"y{ui}_{d}")
+                model.Add(sum(chosen) == on_day[(ui, d)])
+                used.append(on_day[(ui, d)])
+        missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
+        model.Add(sum(used) + missing[ui] == unit.sessions)
+        objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
+        # Bunching: the unit's sessions on adjacent days.
         if unit.sessions > 1 and weights.bunching:
-            for k in range(1, unit.sessions):
-                for d in days:
-                    if d + 1 >= instance.days:
-                        continue
-                    first = [x_vars[(ui, k - 1, d, t)] for t in cand[(ui, d)]]
-                    second = [x_vars[(ui, k, d + 1, t)] for t in cand[(ui, d + 1)]]
-                    if first and second:
-                        adjacent = model.NewBoolVar("")
-                        model.Add(sum(first) + sum(second) - 1 <= adjacent)
-                        objective.append(
-                            round(weights.bunching * SCALE) * len(unit.members) * adjacent
-                        )
+            for d in days:
+                if (ui, d) in on_day and (ui, d + 1) in on_day:
+                    adjacent = model.NewBoolVar("")
+                    model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
+                    objective.append(round(weights.bunching * SCALE) * len(unit.members) * adjacent)
 
-    # Fixed time: locked sessions, commitments, lunch and planning.
+    # Lunch in its window and planning time, each on the grid, every working day.
     for d in days:
-        for x in locked_by_day[d]:
-            interval = model.NewIntervalVar(x.start, x.minutes, x.end, "")
-            therapist_intervals[d].append(interval)
-            for s in x.students:
-                student_intervals[(s, d)].append(interval)
-            by_day_school[(d, x.school)].append((None, x.start, x.end))
-        for c in instance.commitments:
-            if c.day == d:
-                therapist_intervals[d].append(
-                    model.NewIntervalVar(c.start, c.end - c.start, c.end, "")
-                )
         works = [w for w in instance.availability if w.day == d]
-        if works:
-            if instance.lunch_minutes:
-                start = model.NewIntVar(
-                    instance.lunch_start, instance.lunch_end - instance.lunch_minutes, ""
-                )
-                therapist_intervals[d].append(
-                    model.NewFixedSizeIntervalVar(start, instance.lunch_minutes, "")
-                )
-            if instance.planning_minutes:
-                lo = min(w.start for w in works)
-                hi = max(w.end for w in works) - instance.planning_minutes
-                if hi >= lo:
-                    start = model.NewIntVar(lo, hi, "")
-                    therapist_intervals[d].append(
-                        model.NewFixedSizeIntervalVar(start, instance.planning_minutes, "")
-                    )
-        model.AddNoOverlap(therapist_intervals[d])
-    for (_s, _d), intervals in student_intervals.items():
-        if len(intervals) > 1:
-            model.AddNoOverlap(intervals)
+        if not works:
+            continue
+        needs = []
+        if instance.lunch_minutes:
+            needs.append((instance.lunch_start, instance.lunch_end, instance.lunch_minutes))
+        if instance.planning_minutes:
+            needs.append(
+                (min(w.start for w in works), max(w.end for w in works), instance.planning_minutes)
+            )
+        for lo, hi, minutes in needs:
+            options = []
+            for t in _grid(lo, hi - minutes, 5):
+                if clear(d, t, t + minutes):
+                    var = model.NewBoolVar("")
+                    options.append(var)
+                    busy[d].append((var, t, t + minutes))
+            if options:
+                model.AddExactlyOne(options)
+    # The therapist does one thing at a time: at most one item covers any start time.
+    for d in days:
+        for point in sorted({a for _v, a, _b in busy[d]}):
+            covering = [v for v, a, b in busy[d] if a <= point < b]
+            if len(covering) > 1:
+                model.AddAtMostOne(covering)
 
     # Schools: one block a day each, ordered by a circuit with travel between them.
+    visit: dict[tuple[str, int], cp_model.IntVar] = {}
+    for x in instance.locked:
+        by_day_school[(x.day, x.school)].append((None, x.start, x.end))
     for d in days:
         schools = sorted({s for (dd, s) in by_day_school if dd == d})
         if len(schools) < 2:
             continue
-        present, begin, end = {}, {}, {}
+        begin, end = {}, {}
         for s in schools:
             items = by_day_school[(d, s)]
-            fixed = [(a, b) for v, a, b in items if v is None]
-            present[s] = model.NewBoolVar("")
-            begin[s] = model.NewIntVar(0, 24 * 60, "")
-            end[s] = model.NewIntVar(0, 24 * 60, "")
-            if fixed:
-                model.Add(present[s] == 1)
+            is_fixed = any(v is None for v, _a, _b in items)
+            present = visit[(s, d)] = model.NewBoolVar(f"visit{s}d{d}")
+            lo = min(a for _v, a, _b in items)
+            hi = max(b for _v, _a, b in items)
+            begin[s] = model.NewIntVar(lo, hi, "")
+            end[s] = model.NewIntVar(lo, hi, "")
+            if is_fixed:
+                model.Add(present == 1)
             for var, a, b in items:
                 if var is None:
                     model.Add(begin[s] <= a)
                     model.Add(end[s] >= b)
                 else:
-                    model.AddImplication(var, present[s])
+                    model.AddImplication(var, present)
                     model.Add(begin[s] <= a).OnlyEnforceIf(var)
                     model.Add(end[s] >= b).OnlyEnforceIf(var)
-            if not fixed:
-                model.AddBoolOr([var for var, _a, _b in items]).OnlyEnforceIf(present[s])
+            if not is_fixed:
+                model.AddBoolOr([var for var, _a, _b in items]).OnlyEnforceIf(present)
             model.Add(begin[s] <= end[s])
         arcs = []
         index = {s: i + 1 for i, s in enumerate(schools)}
-        nobody = model.NewBoolVar("")
-        arcs.append((0, 0, nobody))
+        idle = model.NewBoolVar("")
+        arcs.append((0, 0, idle))
+        moves = []
         for s in schools:
-            arcs.append((index[s], index[s], present[s].Not()))
+            arcs.append((index[s], index[s], visit[(s, d)].Not()))
             out = model.NewBoolVar("")
             back = model.NewBoolVar("")
             arcs += [(0, index[s], out), (index[s], 0, back)]
@@ -284,46 +293,46 @@ def solve(
                     continue
                 arc = model.NewBoolVar("")
                 arcs.append((index[s], index[s2], arc))
+                moves.append(arc)
                 minutes = instance.travel_minutes(s, s2)
                 model.Add(end[s] + minutes <= begin[s2]).OnlyEnforceIf(arc)
                 objective.append(round(SCALE * (weights.travel * minutes + weights.trips)) * arc)
         model.AddCircuit(arcs)
+        # Moves = schools visited - 1 on a working day (the LP sees it at once).
+        model.Add(sum(moves) == sum(visit[(s, d)] for s in schools) - (1 - idle))
+    # A school needs as many visiting days as any of its units has sessions.
+    for ui, unit in enumerate(the_units):
+        if unit.sessions > 1:
+            visits = [
+                visit[(unit.school, d)] if (unit.school, d) in visit else on_day[(ui, d)]
+                for d in days
+                if (unit.school, d) in visit or (ui, d) in on_day
+            ]
+            model.Add(sum(visits) >= unit.sessions - missing[ui])
 
     # Stability: the current schedule's sessions kept where possible.
     if instance.current and weights.changes:
         for x in instance.current:
             keep = [
                 v
-                for (ui, _k, d, t), v in x_vars.items()
+                for (ui, d, t), v in x_vars.items()
                 if d == x.day and t == x.start and set(the_units[ui].students) == set(x.students)
             ]
             kept = sum(keep) if keep else 0
             objective.append(round(weights.changes * SCALE) * (1 - kept))
 
-    model.Minimize(sum(objective))
-    # Start from the greedy week: the solver is never worse than the spreadsheet method.
-    if hint:
-        from schoolot.scheduling.baseline import greedy
-
-        start_week = greedy(instance, step=step)
-        chosen = set()
-        copies: dict[int, int] = defaultdict(int)
-        index = {u.key: i for i, u in enumerate(the_units)}
-        for x in sorted(start_week.sessions, key=lambda x: (x.day, x.start)):
-            if x.locked:
-                continue
-            key = "+".join(f"{s}/{m}" for s, m in zip(x.students, x.mandates, strict=False))
-            ui = index.get(key)
-            if ui is None:
-                continue
-            chosen.add((ui, copies[ui], x.day, x.start))
-            copies[ui] += 1
-        for key, var in x_vars.items():
-            model.AddHint(var, 1 if key in chosen else 0)
-        for (ui, k), miss in misses.items():
-            model.AddHint(miss, 0 if k < copies[ui] else 1)
+    total = sum(objective)
+    model.Minimize(total)
+    # The day plan is a relaxation: no week costs less than its bound.
+    if plan.bound > 0:
+        model.Add(total >= plan.bound)
+    if hint and plan.objective is not None:
+        for key, var in on_day.items():
+            model.AddHint(var, 1 if key in plan.days else 0)
+        for key, var in visit.items():
+            model.AddHint(var, 1 if key in plan.visits else 0)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     status = solver.Solve(model)
@@ -349,7 +358,7 @@ def solve(
         )
     sessions = list(instance.locked)
     unplaced = []
-    for (ui, _k, d, t), var in x_vars.items():
+    for (ui, d, t), var in x_vars.items():
         if solver.Value(var):
             unit = the_units[ui]
             sessions.append(
@@ -362,18 +371,19 @@ def solve(
                     mandates=tuple(m for _, m in unit.members),
                 )
             )
-    for (ui, _k), miss in misses.items():
-        if solver.Value(miss):
+    for ui, miss in missing.items():
+        count = solver.Value(miss)
+        if count:
             unit = the_units[ui]
             reasons = explain(instance, unit, step, sessions)
-            for sid, mid in unit.members:
-                unplaced.append(Unplaced(sid, mid, unit.minutes, reasons))
+            for _ in range(count):  # one entry per session, as the baseline reports them
+                unplaced += [Unplaced(sid, mid, unit.minutes, reasons) for sid, mid in unit.members]
     return Schedule(
         sessions=sessions,
         unplaced=unplaced,
         status=name,
         objective=solver.ObjectiveValue() / SCALE,
-        bound=solver.BestObjectiveBound() / SCALE,
+        bound=max(solver.BestObjectiveBound(), plan.bound) / SCALE,
         solver="cp-sat",
         seconds=time.perf_counter() - started,
     )

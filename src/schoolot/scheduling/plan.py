@@ -1,0 +1,183 @@
+"""The day plan: which unit goes on which day, and which schools the therapist visits each day.
+
+A relaxation of the week (solver.py): the same units, days, costs for travel, trips, bunching
+and unplaced minutes, but no clock inside a day. A day only has to hold its minutes: at each
+school within the school's open time, and over the day within the span the therapist can work,
+with the drives between schools and a lunch in its window. Core instruction missed is each
+unit's cheapest start that day.
+
+Every schedule of the week gives a day plan of no higher cost, so the plan's optimum (or
+CP-SAT's bound on it) is a lower bound on the week's penalty. CP-SAT proves that optimum in
+about a second for a 50-student week; the full model then starts from the plan (a hint) and
+cannot end below its bound.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from schoolot.scheduling.feasibility import Unit, core_minutes
+from schoolot.scheduling.instance import Instance
+
+UNPLACED_COST = 200  # per minute: placing minutes dominates every preference
+SCALE = 10  # weights are floats; the models work in tenths
+
+
+@dataclass
+class DayPlan:
+    status: str
+    bound: int  # in tenths (SCALE): a lower bound on the week's objective
+    objective: int | None = None
+    days: set[tuple[int, int]] = field(default_factory=set)  # (unit index, day)
+    visits: set[tuple[str, int]] = field(default_factory=set)  # (school, day)
+
+
+def open_span(instance: Instance, school: str, day: int) -> tuple[int, int]:
+    """The part of the day the therapist can work at `school` (its hours and her windows)."""
+    s = instance.schools[school]
+    windows = [w for w in instance.availability if w.day == day and w.school in (None, school)]
+    if not windows:
+        return (0, 0)
+    start = max(s.day_start, min(w.start for w in windows))
+    end = min(s.day_end, max(w.end for w in windows))
+    return (start, max(start, end))
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def plan_days(
+    instance: Instance,
+    the_units: list[Unit],
+    starts: dict[tuple[int, int], list[int]],
+    *,
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 1,
+) -> DayPlan:
+    """The cheapest day plan, given each unit's candidate starts per day (`starts`, already
+    clear of locked sessions and commitments). Locked sessions count as fixed minutes."""
+    w = instance.weights
+    model = cp_model.CpModel()
+    days = range(instance.days)
+    on_day: dict[tuple[int, int], cp_model.IntVar] = {}
+    objective = []
+    missing = {}
+    at_school: dict[tuple[str, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for ui, unit in enumerate(the_units):
+        members = [instance.student(s) for s in unit.students]
+        used = []
+        for d in days:
+            options = starts.get((ui, d))
+            if not options:
+                continue
+            var = model.NewBoolVar(f"u{ui}d{d}")
+            on_day[(ui, d)] = var
+            used.append(var)
+            at_school[(unit.school, d)].append((ui, var))
+            core = min(
+                sum(core_minutes(instance, m, d, t, t + unit.minutes) for m in members)
+                for t in options
+            )
+            if core:
+                objective.append(round(w.core_missed * SCALE * core) * var)
+        missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
+        model.Add(sum(used) + missing[ui] == unit.sessions)
+        objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
+        if unit.sessions > 1 and w.bunching:
+            for d in days:
+                if (ui, d) in on_day and (ui, d + 1) in on_day:
+                    adjacent = model.NewBoolVar("")
+                    model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
+                    objective.append(round(w.bunching * SCALE) * len(unit.members) * adjacent)
+
+    locked_at: dict[tuple[str, int], int] = defaultdict(int)
+    for x in instance.locked:
+        locked_at[(x.school, x.day)] += x.minutes
+    visit: dict[tuple[str, int], cp_model.IntVar] = {}
+    for d in days:
+        schools = sorted(
+            {s for (s, dd) in at_school if dd == d} | {s for (s, dd) in locked_at if dd == d}
+        )
+        if not schools:
+            continue
+        for s in schools:
+            var = visit[(s, d)] = model.NewBoolVar(f"visit{s}d{d}")
+            items = at_school.get((s, d), [])
+            for _ui, v in items:
+                model.AddImplication(v, var)
+            if locked_at.get((s, d)):
+                model.Add(var == 1)
+            elif items:
+                model.AddBoolOr([v for _, v in items]).OnlyEnforceIf(var)
+            lo, hi = open_span(instance, s, d)
+            minutes = sum(the_units[ui].minutes * v for ui, v in items)
+            model.Add(minutes + locked_at.get((s, d), 0) <= max(0, hi - lo))
+        drives = []
+        if len(schools) > 1:
+            index = {s: i + 1 for i, s in enumerate(schools)}
+            idle = model.NewBoolVar("")
+            arcs = [(0, 0, idle)]
+            moves = []
+            for s in schools:
+                arcs.append((index[s], index[s], visit[(s, d)].Not()))
+                arcs += [(0, index[s], model.NewBoolVar("")), (index[s], 0, model.NewBoolVar(""))]
+                for s2 in schools:
+                    if s2 == s:
+                        continue
+                    arc = model.NewBoolVar("")
+                    arcs.append((index[s], index[s2], arc))
+                    moves.append(arc)
+                    minutes = instance.travel_minutes(s, s2)
+                    drives.append(minutes * arc)
+                    objective.append(round(SCALE * (w.travel * minutes + w.trips)) * arc)
+            model.AddCircuit(arcs)
+            # Moves = schools visited - 1 on a working day (the LP sees it at once).
+            model.Add(sum(moves) == sum(visit[(s, d)] for s in schools) - (1 - idle))
+        spans = [open_span(instance, s, d) for s in schools]
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        busy = sum(the_units[ui].minutes * v for s in schools for ui, v in at_school[(s, d)])
+        fixed = sum(m for (s, dd), m in locked_at.items() if dd == d) + sum(
+            _overlap(c.start, c.end, lo, hi) for c in instance.commitments if c.day == d
+        )
+        # Sessions and drives never overlap; lunch may fall during a drive.
+        model.Add(busy + fixed + sum(drives) <= hi - lo)
+        if instance.lunch_minutes and lo <= instance.lunch_start and instance.lunch_end <= hi:
+            model.Add(busy + fixed <= hi - lo - instance.lunch_minutes)
+
+    # A school needs as many visiting days as any of its units has sessions.
+    for ui, unit in enumerate(the_units):
+        if unit.sessions > 1:
+            visits = [visit[(unit.school, d)] for d in days if (unit.school, d) in visit]
+            model.Add(sum(visits) >= unit.sessions - missing[ui])
+
+    # Stability: a current session can only be kept if its unit is on that day.
+    if instance.current and w.changes:
+        by_students = {frozenset(u.students): ui for ui, u in enumerate(the_units)}
+        for x in instance.current:
+            ui = by_students.get(frozenset(x.students))
+            var = on_day.get((ui, x.day)) if ui is not None else None
+            objective.append(round(w.changes * SCALE) * (1 - var if var is not None else 1))
+
+    model.Minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.Solve(model)
+    name = solver.StatusName(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # UNKNOWN (out of time) still has a valid bound; anything else gives none.
+        bound = solver.BestObjectiveBound() if status == cp_model.UNKNOWN else 0
+        return DayPlan(status=name, bound=max(0, round(bound)))
+    return DayPlan(
+        status=name,
+        bound=max(0, round(solver.BestObjectiveBound())),
+        objective=round(solver.ObjectiveValue()),
+        days={k for k, v in on_day.items() if solver.Value(v)},
+        visits={k for k, v in visit.items() if solver.Value(v)},
+    )
