@@ -34,6 +34,7 @@ from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, S
 from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
+FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
 
 
 def remaining_instance(instance: Instance) -> Instance:
@@ -131,6 +132,32 @@ def _longest_gap(instance: Instance, unit: Unit, day: int) -> int:
 def _grid(lo: int, hi: int, step: int) -> list[int]:
     """Multiples of `step` minutes from `lo` to `hi` (both included)."""
     return list(range(lo + (-lo) % step, hi + 1, step))
+
+
+def _start_from_plan(model, plan, on_day, visit, seconds, *, workers, seed) -> None:
+    """Hint the model with a week built inside the day plan: first the model with every unit
+    held to its planned days (the days apart, it is small and quick), then that week as the
+    full model's starting point. Where the plan's days do not fit in a day's clock, the hint is
+    the plan itself."""
+    for key, var in on_day.items():
+        model.AddHint(var, 1 if key in plan.days else 0)
+    for key, var in visit.items():
+        model.AddHint(var, 1 if key in plan.visits else 0)
+    model.AddAssumptions([var.Not() for key, var in on_day.items() if key not in plan.days])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds * FIRST_WEEK_SHARE)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.Solve(model)
+    model.ClearAssumptions()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        model.ClearHints()
+        for var in _variables(model):
+            model.AddHint(var, solver.Value(var))
+
+
+def _variables(model: cp_model.CpModel) -> list[cp_model.IntVar]:
+    return [model.GetIntVarFromProtoIndex(i) for i in range(len(model.Proto().variables))]
 
 
 def solve(
@@ -327,10 +354,15 @@ def solve(
     if plan.bound > 0:
         model.Add(total >= plan.bound)
     if hint and plan.objective is not None:
-        for key, var in on_day.items():
-            model.AddHint(var, 1 if key in plan.days else 0)
-        for key, var in visit.items():
-            model.AddHint(var, 1 if key in plan.visits else 0)
+        _start_from_plan(
+            model,
+            plan,
+            on_day,
+            visit,
+            time_limit - (time.perf_counter() - started),
+            workers=workers,
+            seed=seed,
+        )
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
