@@ -125,6 +125,17 @@ class TestScorerCatchesEachRule:
         locked = Session(1, 11 * H, 11 * H + 30, "A", ("a3",), ("m3",), locked=True)
         self.check([], "locked session", tiny(locked=[locked]))
 
+    def test_a_cycle_spreads_each_mandate_over_its_weeks(self):
+        inst = tiny(days=10, availability=[Window(d, 8 * H, 15 * H) for d in range(10)])
+        both_in_week_one = [
+            session(1, 11 * H, 30, "A", "a2", mandates=("m2",)),
+            session(3, 11 * H, 30, "A", "a2", mandates=("m2",)),
+        ]
+        self.check(both_in_week_one, "spread over 2 weeks allow 1", instance=inst)
+        spread = [both_in_week_one[0], session(8, 11 * H, 30, "A", "a2", mandates=("m2",))]
+        result = score(inst, Schedule(sessions=spread))
+        assert not any("spread" in v for v in result.violations)
+
     def test_a_clean_schedule_scores_clean(self):
         result = score(
             tiny(), Schedule(sessions=[session(0, 11 * H, 30, "A", "a3", mandates=["m3"])])
@@ -140,6 +151,15 @@ def test_tiny_week_is_placed_without_violations(make):
     result = score(inst, schedule)
     assert result.feasible, result.violations
     assert result.placed_share == 1.0 and schedule.complete
+
+
+def test_a_two_week_cycle_is_placed_with_each_mandate_spread():
+    inst = tiny(days=10, availability=[Window(d, 8 * H, 15 * H) for d in range(10)])
+    schedule = solve(inst, time_limit=4)
+    result = score(inst, schedule)
+    assert result.feasible and schedule.complete, result.violations
+    weeks = {x.day // 5 for x in schedule.sessions if "a1" in x.students}
+    assert weeks == {0, 1}  # two sessions a cycle: one in each week
 
 
 def test_solver_keeps_locked_sessions_and_prefers_the_current_week():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -42,17 +43,33 @@ class WeeklySlot(DistrictOwned):
     students = models.ManyToManyField(Student, related_name="weekly_slots")
     setting = models.CharField(max_length=20, choices=Setting.choices, default=Setting.THERAPY_ROOM)
     locked = models.BooleanField(default=False, help_text="Kept in place when re-solving.")
+    cycle_week = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Blank: every week. 1-4: only that week of the 4-week rotation "
+        "(monthly and quarterly mandates).",
+    )
 
     class Meta:
         ordering = ["weekday", "start_time"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")), name="weeklyslot_end_after_start"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(cycle_week__isnull=True) | Q(cycle_week__gte=1, cycle_week__lte=4),
+                name="weeklyslot_cycle_week_1_to_4",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @property
+    def rotation(self) -> str:
+        """'' for a slot of every week, else e.g. 'week 2 of 4'."""
+        return f"week {self.cycle_week} of 4" if self.cycle_week else ""
 
     @property
     def minutes(self) -> int:

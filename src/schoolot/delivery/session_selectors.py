@@ -13,6 +13,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
 from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
+from schoolot.directory.selectors import rotation_week_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 
 
@@ -33,7 +34,8 @@ class Today:
 
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
-    """The therapist's slots for `date`'s weekday, what is logged, and her to-dos."""
+    """The therapist's slots for `date`'s weekday (those of every week, and those of the
+    rotation's week that `date` falls in), what is logged, and her to-dos."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -45,6 +47,10 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
     slots = (
         WeeklySlot.objects.filter(therapist=staff, weekday=date.weekday())
+        .filter(
+            Q(cycle_week__isnull=True)
+            | Q(cycle_week=rotation_week_get(district_id=staff.district_id, day=date))
+        )
         .select_related("school")
         .prefetch_related("students")
         .order_by("start_time")

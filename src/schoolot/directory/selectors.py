@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -14,8 +15,9 @@ from schoolot.core.access import (
     record_scope_for,
     students_visible_to,
 )
-from schoolot.directory.models import Guardian, School, Staff, Student
+from schoolot.directory.models import Guardian, School, SchoolYear, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
+from schoolot.rules.cycles import cycle_week
 
 
 @dataclass(frozen=True)
@@ -142,3 +144,18 @@ def student_record_get(*, user: User, student_id: int) -> StudentRecord:
         therapists=student.current_assignments,
         guardians=guardians,
     )
+
+
+def rotation_week_get(*, district_id: int, day: dt.date) -> int:
+    """Which week (1-4) of the 4-week rotation `day` falls in, counted from the first day of
+    the district's school year holding `day` (or the latest one begun before it); without a
+    school year on record, from August 1 of the year's start."""
+    year = (
+        SchoolYear.objects.filter(district_id=district_id, first_day__lte=day)
+        .order_by("-first_day")
+        .values_list("first_day", flat=True)
+        .first()
+    )
+    if year is None:
+        year = dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+    return cycle_week(day=day, first_day=year)

@@ -50,6 +50,26 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
+def spread(model, instance: Instance, unit: Unit, ui: int, on_day: dict) -> None:
+    """In a cycle of weeks, a mandate's sessions spread over them: at most
+    ceil(sessions / weeks) in any one week, locked sessions included (the week model's rule)."""
+    weeks = instance.days // 5
+    if weeks < 2:
+        return
+    sid, mid = unit.members[0]
+    locked = [
+        x.day // 5
+        for x in instance.locked
+        if (sid, mid) in zip(x.students, x.mandates, strict=False)
+    ]
+    most = -(-(unit.sessions + len(locked)) // weeks)
+    for week in range(weeks):
+        days = [on_day[(ui, d)] for d in range(5 * week, 5 * week + 5) if (ui, d) in on_day]
+        room = most - locked.count(week)
+        if len(days) > room:
+            model.Add(sum(days) <= max(0, room))
+
+
 def plan_days(
     instance: Instance,
     the_units: list[Unit],
@@ -87,6 +107,7 @@ def plan_days(
                 objective.append(round(w.core_missed * SCALE * core) * var)
         missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
         model.Add(sum(used) + missing[ui] == unit.sessions)
+        spread(model, instance, unit, ui, on_day)
         objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
         if unit.sessions > 1 and w.bunching:
             for d in days:

@@ -135,6 +135,24 @@ def score(instance: Instance, schedule: Schedule) -> Score:
             )
             result.placed_minutes -= (n - mandate.sessions) * mandate.minutes
 
+    weeks = instance.days // 5
+    if weeks > 1:
+        # A cycle of weeks: each mandate's sessions spread, ceil(sessions / weeks) a week.
+        per_week: Counter = Counter()
+        for x in schedule.sessions:
+            for i, sid in enumerate(x.students):
+                mandate_id = x.mandates[i] if i < len(x.mandates) else None
+                if (sid, mandate_id) in mandates:
+                    per_week[(sid, mandate_id, x.day // 5)] += 1
+        for (sid, mandate_id, week), n in sorted(per_week.items()):
+            most = -(-mandates[(sid, mandate_id)].sessions // weeks)
+            if n > most:
+                bad.append(
+                    f"{students[sid].name}: {n} sessions in week {week + 1} of the cycle; "
+                    f"the mandate's {mandates[(sid, mandate_id)].sessions} spread over "
+                    f"{weeks} weeks allow {most}."
+                )
+
     by_day: dict[int, list[Session]] = defaultdict(list)
     for x in schedule.sessions:
         by_day[x.day].append(x)

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
-from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days
+from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days, spread
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
@@ -238,6 +238,7 @@ def solve(
                 used.append(on_day[(ui, d)])
         missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
         model.Add(sum(used) + missing[ui] == unit.sessions)
+        spread(model, instance, unit, ui, on_day)
         objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
         # Bunching: the unit's sessions on adjacent days.
         if unit.sessions > 1 and weights.bunching:

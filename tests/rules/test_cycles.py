@@ -1,0 +1,73 @@
+"""The 4-week rotation: weeks counted from the school year's first week; sessions per cycle
+keep pace with the mandate (rounded up, never behind)."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schoolot.rules.cycles import CYCLE_WEEKS, cycle_week, sessions_per_cycle
+
+FIRST = dt.date(2026, 8, 19)  # a Wednesday: week 1 runs Mon Aug 17 - Sun Aug 23
+
+
+@pytest.mark.parametrize(
+    "day, week",
+    [
+        (dt.date(2026, 8, 17), 1),  # the Monday before the first day is still week 1
+        (dt.date(2026, 8, 19), 1),
+        (dt.date(2026, 8, 23), 1),
+        (dt.date(2026, 8, 24), 2),
+        (dt.date(2026, 9, 7), 4),
+        (dt.date(2026, 9, 14), 1),  # the rotation starts again
+        (dt.date(2026, 11, 24), 3),  # the 15th week: through breaks, by the calendar
+        (dt.date(2026, 8, 14), 4),  # before the year: the week before week 1
+    ],
+)
+def test_cycle_week(day, week):
+    assert cycle_week(day=day, first_day=FIRST) == week
+
+
+@given(st.integers(-400, 400))
+def test_a_week_later_is_the_next_week_of_the_rotation(offset):
+    day = FIRST + dt.timedelta(days=offset)
+    later = day + dt.timedelta(days=7)
+    week = cycle_week(day=day, first_day=FIRST)
+    assert 1 <= week <= CYCLE_WEEKS
+    assert cycle_week(day=later, first_day=FIRST) == week % CYCLE_WEEKS + 1
+
+
+@pytest.mark.parametrize(
+    "sessions, period, per_cycle",
+    [
+        (1, "week", 4),
+        (2, "week", 8),
+        (1, "month", 1),  # 4 weeks of a 4.33-week month: 0.92, rounded up
+        (2, "month", 2),  # 1.85
+        (4, "month", 4),  # 3.69
+        (5, "month", 5),  # 4.62
+        (1, "quarter", 1),  # 0.44, at least one
+        (3, "quarter", 2),  # 1.33
+        (9, "quarter", 4),  # exactly one a week
+        (10, "quarter", 5),  # 4.44
+    ],
+)
+def test_sessions_per_cycle(sessions, period, per_cycle):
+    assert sessions_per_cycle(sessions=sessions, period=period) == per_cycle
+
+
+@given(st.integers(1, 40), st.sampled_from(["week", "month", "quarter"]))
+def test_never_behind_the_mandate(sessions, period):
+    weeks = {"week": 1, "month": 52 / 12, "quarter": 9}[period]
+    per_cycle = sessions_per_cycle(sessions=sessions, period=period)
+    # Over one period, the rotation holds at least what the mandate asks, and never a whole
+    # extra session a week more.
+    assert per_cycle / CYCLE_WEEKS * weeks >= sessions - 1e-9
+    assert per_cycle - 1 < sessions * CYCLE_WEEKS / weeks + 1e-9 or per_cycle == 1
+
+
+@pytest.mark.parametrize("sessions, period", [(0, "month"), (2, "year"), (1, "fortnight")])
+def test_bad_input(sessions, period):
+    with pytest.raises(ValueError):
+        sessions_per_cycle(sessions=sessions, period=period)
