@@ -240,3 +240,97 @@ def test_my_hours_page(client, week):
     assert not Availability.objects.exists()
     client.force_login(week.users["teacher"])
     assert client.get(reverse("availability")).status_code == 403
+
+
+# -- the 4-week rotation for monthly and quarterly mandates -------------------------------
+
+
+def _monthly(week, *, sessions=2, period="month"):
+    from schoolot.plans.models import ServiceMandate
+
+    own = week.students["own"]
+    mandate = ServiceMandate.objects.filter(plan__student=own).first()
+    ServiceMandate.objects.create(
+        district=week.district,
+        plan=mandate.plan,
+        delivery_model="pull_out",
+        minutes_per_session=45,
+        sessions_per_period=sessions,
+        period=period,
+        group_allowed=False,
+        max_group_size=1,
+        setting="therapy_room",
+        start_date=mandate.start_date,
+        end_date=mandate.end_date,
+    )
+    return own
+
+
+def test_rotation_instance_holds_the_week_four_times(week):
+    _monthly(week, sessions=2)
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    assert instance.days == 5
+    assert [m.minutes for m in instance.students[0].mandates] == [30]  # weekly only
+    from schoolot.scheduling.instance import Session
+
+    own = (str(week.students["own"].pk),)
+    the_week = [
+        Session(1, 600, 630, str(week.school.pk), own, (instance.students[0].mandates[0].id,))
+    ]
+    cycle, _ = week_instance(staff=week.staff["therapist"], on=TODAY, week=the_week)
+    assert cycle.days == 20 and len(cycle.availability) == 20
+    sessions = {m.minutes: m.sessions for m in cycle.students[0].mandates}
+    assert sessions == {30: 4, 45: 2}  # the week's one session four times; 2 a month
+    assert sorted(x.day for x in cycle.locked) == [1, 6, 11, 16]
+
+
+def test_monthly_mandate_is_placed_in_rotation_weeks(week):
+    own = _monthly(week, sessions=2)
+    run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
+    assert not run.unplaced, run.unplaced
+    slots = list(WeeklySlot.objects.filter(therapist=week.staff["therapist"]))
+    every_week = [s for s in slots if s.cycle_week is None]
+    rotation = [s for s in slots if s.cycle_week is not None]
+    assert len(every_week) == 2 and all(s.minutes == 30 for s in every_week)
+    assert len(rotation) == 2 and all(s.minutes == 45 for s in rotation)
+    assert len({s.cycle_week for s in rotation}) == 2  # two different weeks of the four
+    assert all(set(s.students.all()) == {own} for s in rotation)
+    # Required: 2 x 30 a week + 2 x 45 a rotation, each minute counted once.
+    assert run.required_minutes == run.placed_minutes == 60 + 90
+    # Never on a day the student already has her weekly session.
+    for s in rotation:
+        assert s.weekday not in {w.weekday for w in every_week}
+    # Re-solving keeps the rotation (stability) and writes no duplicates.
+    week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
+    assert WeeklySlot.objects.filter(therapist=week.staff["therapist"]).count() == 4
+
+
+def test_today_offers_a_rotation_slot_only_in_its_week(client, week):
+    from schoolot.directory.selectors import rotation_week_get
+
+    own = week.students["own"]
+    day = TODAY + dt.timedelta(days=(7 - TODAY.weekday()) % 7)  # a Monday
+    this = rotation_week_get(district_id=week.district.pk, day=day)
+    for cycle_week, hour in [(this, 9), (this % 4 + 1, 11)]:
+        slot = WeeklySlot.objects.create(
+            district=week.district,
+            therapist=week.staff["therapist"],
+            weekday=0,
+            cycle_week=cycle_week,
+            start_time=dt.time(hour),
+            end_time=dt.time(hour, 45),
+            school=week.school,
+        )
+        slot.students.add(own)
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("today"), {"date": day.isoformat()}).content.decode()
+    assert "9:00" in page and "11:00" not in page
+    later = day + dt.timedelta(weeks=1)
+    page = client.get(reverse("today"), {"date": later.isoformat()}).content.decode()
+    assert "11:00" in page and "9:00" not in page
+    # The week page says which week of the rotation; the feed repeats every fourth week.
+    assert f"week {this} of 4" in client.get(reverse("slot_list")).content.decode()
+    client.post(reverse("calendar_feed_new"))
+    feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
+    ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
+    assert ics.count("RRULE:FREQ=WEEKLY;INTERVAL=4;") == 2

@@ -12,6 +12,7 @@ from schoolot.core.access import current_assignments
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
+from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
 from schoolot.schedules.models import (
     Availability,
     BellPeriod,
@@ -24,6 +25,7 @@ from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
 
 DEFAULT_DAY = (7 * 60 + 30, 16 * 60)
+ROTATION_PERIODS = [ServiceMandate.Period.MONTH, ServiceMandate.Period.QUARTER]
 
 
 def _m(t: dt.time) -> int:
@@ -38,12 +40,22 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(int(d) for d in text.split(",") if d.strip().isdigit())
 
 
-def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
+def week_instance(
+    *, staff: Staff, on: dt.date, week: list[core.Session] | None = None
+) -> tuple[core.Instance, dict]:
     """The instance for `staff`'s week: the students assigned to her with weekly direct OT,
     her schools' bells, the students' protected time, her availability (default: every day
     7:30-16:00 at any of her schools), travel times (default 15 minutes), her locked slots
-    kept and her current slots as the schedule to stay close to. Returns the instance and a
-    map from instance ids back to records."""
+    kept and her current slots as the schedule to stay close to; a locked slot of the 4-week
+    rotation is busy time every week. Returns the instance and a map from instance ids back
+    to records.
+
+    With `week` (the weekly sessions already chosen), the instance is instead the 4-week
+    rotation (20 days) for the monthly and quarterly mandates: each needs
+    `rules.cycles.sessions_per_cycle` sessions; `week` repeats, locked, in each of the four
+    weeks (its weekly mandates count exactly those); the rotation's own slots are the ones
+    kept (locked) or stayed close to."""
+    rotation = week is not None
     # Her students; a student who also has a COTA is the COTA's to see.
     student_ids = (
         current_assignments(on=on)
@@ -61,16 +73,32 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
             plan__student_id__in=student_ids,
             plan__status=Plan.Status.ACTIVE,
             service=ServiceMandate.Service.OT,
-            period=ServiceMandate.Period.WEEK,
+            period__in=[ServiceMandate.Period.WEEK, *ROTATION_PERIODS]
+            if rotation
+            else [ServiceMandate.Period.WEEK],
             start_date__lte=on,
             end_date__gte=on,
         )
         .exclude(delivery_model=ServiceMandate.DeliveryModel.CONSULTATION)
         .select_related("plan__student__school")
     )
+    in_week: dict[tuple[str, str], int] = {}
+    for x in week or []:
+        for sid, mid in zip(x.students, x.mandates, strict=False):
+            in_week[(sid, mid)] = in_week.get((sid, mid), 0) + 1
+
+    def sessions_needed(m: ServiceMandate) -> int:
+        if not rotation:
+            return m.sessions_per_period
+        if m.period == ServiceMandate.Period.WEEK:
+            # The week's placed sessions, in each week of the rotation (already locked).
+            return CYCLE_WEEKS * in_week.get((str(m.plan.student_id), str(m.pk)), 0)
+        return sessions_per_cycle(sessions=m.sessions_per_period, period=m.period)
+
     by_student: dict[int, list[ServiceMandate]] = {}
     for m in mandates:
-        by_student.setdefault(m.plan.student_id, []).append(m)
+        if sessions_needed(m):
+            by_student.setdefault(m.plan.student_id, []).append(m)
     students = {s.pk: s for s in Student.objects.filter(pk__in=by_student).select_related("school")}
     schools = {s.pk: s for s in staff.schools.all()}
     schools.update({s.school_id: s.school for s in students.values()})
@@ -106,7 +134,7 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
                 core.Mandate(
                     str(m.pk),
                     m.minutes_per_session,
-                    m.sessions_per_period,
+                    sessions_needed(m),
                     m.group_allowed,
                     m.max_group_size,
                 )
@@ -122,6 +150,12 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
     ]
     if not windows:
         windows = [core.Window(d, *DEFAULT_DAY) for d in range(5)]
+    if rotation:
+        windows = [
+            core.Window(w.day + 5 * k, w.start, w.end, w.school)
+            for k in range(CYCLE_WEEKS)
+            for w in windows
+        ]
     travel = {
         (str(t.origin_id), str(t.destination_id)): t.minutes
         for t in TravelTime.objects.filter(origin_id__in=schools, destination_id__in=schools)
@@ -132,6 +166,7 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
                 travel[(a, b)] = 15
     mandate_of = {s: {m.id for m in st.mandates} for st in inst_students for s in [st.id]}
     slots = list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
+    own = [s for s in slots if (s.cycle_week is not None) == rotation]
 
     def as_session(slot: WeeklySlot, locked: bool) -> core.Session | None:
         ids = [str(s.pk) for s in slot.students.all() if str(s.pk) in mandate_of]
@@ -146,7 +181,7 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
             )
             mids.append(match)
         return core.Session(
-            slot.weekday,
+            slot.weekday + (5 * (slot.cycle_week - 1) if rotation else 0),
             _m(slot.start_time),
             _m(slot.end_time),
             str(slot.school_id),
@@ -155,13 +190,29 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
             locked,
         )
 
-    locked = [x for x in (as_session(s, True) for s in slots if s.locked) if x]
-    current = [x for x in (as_session(s, False) for s in slots) if x]
+    locked = [x for x in (as_session(s, True) for s in own if s.locked) if x]
+    current = [x for x in (as_session(s, False) for s in own) if x]
+    commitments = []
+    if rotation:
+        locked += [
+            core.Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
+            for x in week
+            for k in range(CYCLE_WEEKS)
+        ]
+    else:
+        # A locked rotation slot keeps its time free in every week.
+        commitments = [
+            core.Commitment(s.weekday, _m(s.start_time), _m(s.end_time), "rotation session")
+            for s in slots
+            if s.cycle_week is not None and s.locked
+        ]
     instance = core.Instance(
         therapist=staff.user.display_name,
         schools=inst_schools,
         students=inst_students,
         availability=windows,
+        days=CYCLE_WEEKS * 5 if rotation else 5,
+        commitments=commitments,
         locked=locked,
         current=current,
         travel=travel,
@@ -169,48 +220,87 @@ def week_instance(*, staff: Staff, on: dt.date) -> tuple[core.Instance, dict]:
     return instance, {"slots": slots}
 
 
+ROTATION_SHARE = 0.4  # of the time limit, for the 4-week rotation when one is needed
+
+
 def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> ScheduleRun:
     """Re-solve the therapist's week: locked slots stay, the others are replaced by the
-    solver's; what cannot be placed is recorded with its reasons."""
+    solver's; what cannot be placed is recorded with its reasons. Monthly and quarterly
+    mandates are then placed in the 4-week rotation around that week (slots of one week of
+    four). Nothing is written unless the scorer finds every placed session within the rules."""
     if user.role != Role.THERAPIST:
         raise PermissionDenied("A therapist builds her own week.")
     staff = Staff.objects.select_related("user").get(user=user)
+    needs_rotation = ServiceMandate.objects.filter(
+        plan__student_id__in=current_assignments(on=on).filter(staff=staff).values("student_id"),
+        plan__status=Plan.Status.ACTIVE,
+        service=ServiceMandate.Service.OT,
+        period__in=ROTATION_PERIODS,
+        start_date__lte=on,
+        end_date__gte=on,
+    ).exists()
+    week_seconds = time_limit * (1 - ROTATION_SHARE) if needs_rotation else time_limit
     instance, _refs = week_instance(staff=staff, on=on)
-    schedule = solve(instance, time_limit=time_limit, workers=2)
+    schedule = solve(instance, time_limit=week_seconds, workers=2)
     result = score(instance, schedule)
     names = {s.id: s.name for s in instance.students}
+    runs = [(instance, schedule, result)]
+    if needs_rotation and result.feasible:
+        cycle, _refs = week_instance(staff=staff, on=on, week=schedule.sessions)
+        cycle_schedule = solve(cycle, time_limit=time_limit * ROTATION_SHARE, workers=2)
+        names.update({s.id: s.name for s in cycle.students})
+        runs.append((cycle, cycle_schedule, score(cycle, cycle_schedule)))
+    feasible = all(r.feasible for _i, _s, r in runs)
     with transaction.atomic():
-        if result.feasible:
+        if feasible:
             WeeklySlot.objects.filter(therapist=staff, locked=False).delete()
-            for x in schedule.sessions:
-                if x.locked:
-                    continue
-                slot = WeeklySlot.objects.create(
-                    district_id=staff.district_id,
-                    therapist=staff,
-                    weekday=x.day,
-                    start_time=_t(x.start),
-                    end_time=_t(x.end),
-                    school_id=int(x.school),
-                )
-                slot.students.set([int(s) for s in x.students])
+            for i, (_inst, placed, _r) in enumerate(runs):
+                for x in placed.sessions:
+                    if x.locked:
+                        continue
+                    slot = WeeklySlot.objects.create(
+                        district_id=staff.district_id,
+                        therapist=staff,
+                        weekday=x.day % 5,
+                        cycle_week=x.day // 5 + 1 if i else None,
+                        start_time=_t(x.start),
+                        end_time=_t(x.end),
+                        school_id=int(x.school),
+                    )
+                    slot.students.set([int(s) for s in x.students])
+        # The rotation holds the week four times over: count the week's minutes once.
+        required, placed_minutes = result.required_minutes, result.placed_minutes
+        if len(runs) > 1:
+            rotation_result = runs[1][2]
+            required += rotation_result.required_minutes - CYCLE_WEEKS * result.placed_minutes
+            placed_minutes += rotation_result.placed_minutes - CYCLE_WEEKS * result.placed_minutes
         return ScheduleRun.objects.create(
             district_id=staff.district_id,
             staff=staff,
-            status=schedule.status,
-            required_minutes=result.required_minutes,
-            placed_minutes=result.placed_minutes,
-            seconds=schedule.seconds,
+            status=_weakest([placed.status for _i, placed, _r in runs]),
+            required_minutes=required,
+            placed_minutes=placed_minutes,
+            seconds=sum(placed.seconds for _i, placed, _r in runs),
             unplaced=[
                 {
                     "student": names.get(u.student, u.student),
                     "minutes": u.minutes,
-                    "reasons": u.reasons,
+                    "reasons": (["In the 4-week rotation: "] if i else []) + u.reasons,
                 }
-                for u in schedule.unplaced
+                for i, (_inst, placed, _r) in enumerate(runs)
+                for u in placed.unplaced
             ]
-            + [{"student": "", "minutes": 0, "reasons": [v]} for v in result.violations],
+            + [
+                {"student": "", "minutes": 0, "reasons": [v]}
+                for _i, _s, r in runs
+                for v in r.violations
+            ],
         )
+
+
+def _weakest(statuses: list[str]) -> str:
+    order = ["OPTIMAL", "FEASIBLE"]
+    return max(statuses, key=lambda s: order.index(s) if s in order else len(order))
 
 
 def team_therapists(*, user: User):
@@ -276,3 +366,198 @@ def protected_block_add(
         start=start,
         end=end,
     )
+
+
+# -- The district's school data the scheduler reads: bell schedules, travel between schools --
+
+# What `week_instance` assumes for a pair of schools with no TravelTime row either way
+# (tests/schedules/test_school_setup.py checks that the two agree).
+TRAVEL_DEFAULT_MINUTES = 15
+TRAVEL_MAX_MINUTES = 180
+TRAVEL_MINUTES_MESSAGE = f"Enter whole minutes from 1 to {TRAVEL_MAX_MINUTES}, or leave it blank."
+GRADES_MESSAGE = "Grades are PK, K and 1 to 12."
+WEEKDAYS_MESSAGE = "Days are Monday to Friday."
+SCHOOL_SETUP_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
+SCHOOL_SETUP_READERS = SCHOOL_SETUP_EDITORS | {Role.THERAPIST}
+
+
+def school_setup_access(*, user: User) -> bool:
+    """Whether `user` may change (True) or only read (False) her district's bell schedules
+    and travel times: district administrators and OT supervisors change them, therapists
+    (OTR/L and COTA/L) read them. PermissionDenied for everyone else (teachers, parents, the
+    platform operator, who has no district). Rows are always those of `user.district`."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.district_id is None
+        or user.role not in SCHOOL_SETUP_READERS
+    ):
+        raise PermissionDenied("Bell schedules and travel times are for the OT team.")
+    return user.role in SCHOOL_SETUP_EDITORS
+
+
+def _school_setup_editor_check(*, user: User) -> None:
+    if not school_setup_access(user=user):
+        raise PermissionDenied(
+            "Only district administrators and OT supervisors change bell schedules and "
+            "travel times."
+        )
+
+
+def _clock(t: dt.time) -> str:
+    from django.utils.dateformat import time_format
+
+    return time_format(t, "g:i A")
+
+
+def bell_period_add(
+    *,
+    user: User,
+    school_id: int,
+    kind: str,
+    name: str = "",
+    grades: list[str] | tuple[str, ...] = (),
+    weekdays: list[int] | tuple[int, ...] = (),
+    start: dt.time,
+    end: dt.time,
+) -> BellPeriod:
+    """Add a period to a school's day. Only an administrator or OT supervisor of the school's
+    district (PermissionDenied otherwise, and for a school of another district). Refuses,
+    with a ValidationError keyed by field and writing nothing: an unknown kind; a name over
+    60 characters; a grade not in the grade list (no grades: every grade); a day other than
+    0 (Mon) to 4 (Fri) (no days: every day); an end not after the start; a period outside
+    the school's day (`School.day_start` to `day_end`). Grades and days are stored
+    comma-separated in a fixed order, as `week_instance` reads them."""
+    from django.core.exceptions import ValidationError
+
+    from schoolot.directory.models import Grade, School
+
+    _school_setup_editor_check(user=user)
+    school = School.objects.filter(district_id=user.district_id, pk=school_id).first()
+    if school is None:
+        raise PermissionDenied("Not a school of your district.")
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in BellPeriod.Kind.values:
+        errors.setdefault("kind", []).append("Choose the kind of period.")
+    if len(name) > 60:
+        errors.setdefault("name", []).append("Keep the name to 60 characters.")
+    unknown = [g for g in grades if g not in Grade.values]
+    if unknown:
+        errors.setdefault("grades", []).append(
+            f"{GRADES_MESSAGE} Not a grade: {', '.join(map(str, unknown))}."
+        )
+    if any(isinstance(d, bool) or d not in range(5) for d in weekdays):
+        errors.setdefault("weekdays", []).append(WEEKDAYS_MESSAGE)
+    if end <= start:
+        errors.setdefault("end", []).append("The period must end after it starts.")
+    day = f"{_clock(school.day_start)} to {_clock(school.day_end)}"
+    if start < school.day_start:
+        errors.setdefault("start", []).append(
+            f"{school.name}'s day starts at {_clock(school.day_start)}; periods fit inside {day}."
+        )
+    if end > school.day_end:
+        errors.setdefault("end", []).append(
+            f"{school.name}'s day ends at {_clock(school.day_end)}; periods fit inside {day}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return BellPeriod.objects.create(
+        district_id=school.district_id,
+        school=school,
+        kind=kind,
+        name=name,
+        grades=",".join(g for g in Grade.values if g in set(grades)),
+        weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+        start=start,
+        end=end,
+    )
+
+
+def bell_period_delete(*, user: User, school_id: int, bell_id: int) -> bool:
+    """Remove one period of a school's day; only an administrator or OT supervisor, only in
+    her district. Returns whether there was such a period (False: nothing to remove)."""
+    _school_setup_editor_check(user=user)
+    deleted, _ = BellPeriod.objects.filter(
+        district_id=user.district_id, school_id=school_id, pk=bell_id
+    ).delete()
+    return bool(deleted)
+
+
+def travel_times_get(*, user: User) -> tuple[list, dict[tuple[int, int], int]]:
+    """The district's schools (by name) and the travel minutes recorded between them, keyed
+    (origin id, destination id). Anyone `school_setup_access` lets read (two queries)."""
+    from schoolot.directory.models import School
+
+    school_setup_access(user=user)
+    schools = list(School.objects.filter(district_id=user.district_id).order_by("name", "pk"))
+    ids = [s.pk for s in schools]
+    saved = {
+        (o, d): m
+        for o, d, m in TravelTime.objects.filter(
+            district_id=user.district_id, origin_id__in=ids, destination_id__in=ids
+        ).values_list("origin_id", "destination_id", "minutes")
+    }
+    return schools, saved
+
+
+def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None]) -> dict[str, int]:
+    """Save the travel matrix, all or nothing. `minutes` maps (origin id, destination id)
+    to whole minutes 1-180, or None to clear the pair; pairs not in it are left as they are.
+    The scheduler reads a pair entered one way only as the same both ways, and a pair with
+    neither way entered as TRAVEL_DEFAULT_MINUTES. Only an administrator or OT supervisor,
+    only between different schools of her district (PermissionDenied otherwise). A value
+    out of range raises ValidationError keyed "origin-destination" for each bad pair, and
+    nothing is written. Returns how many pairs were added, changed and cleared. Queries do
+    not grow with the number of schools."""
+    from django.core.exceptions import ValidationError
+
+    from schoolot.directory.models import School
+
+    _school_setup_editor_check(user=user)
+    ids = {o for o, _ in minutes} | {d for _, d in minutes}
+    known = set(
+        School.objects.filter(district_id=user.district_id, pk__in=ids).values_list("pk", flat=True)
+    )
+    if ids - known or any(o == d for o, d in minutes):
+        raise PermissionDenied("Travel times are between different schools of your district.")
+    errors = {
+        f"{o}-{d}": [TRAVEL_MINUTES_MESSAGE]
+        for (o, d), m in minutes.items()
+        if m is not None
+        and (not isinstance(m, int) or isinstance(m, bool) or not 1 <= m <= TRAVEL_MAX_MINUTES)
+    }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = {
+            (t.origin_id, t.destination_id): t
+            for t in TravelTime.objects.select_for_update().filter(
+                district_id=user.district_id, origin_id__in=known, destination_id__in=known
+            )
+        }
+        to_create, to_update, to_clear = [], [], []
+        for pair, m in minutes.items():
+            row = existing.get(pair)
+            if m is None:
+                if row is not None:
+                    to_clear.append(row.pk)
+            elif row is None:
+                to_create.append(
+                    TravelTime(
+                        district_id=user.district_id,
+                        origin_id=pair[0],
+                        destination_id=pair[1],
+                        minutes=m,
+                    )
+                )
+            elif row.minutes != m:
+                row.minutes = m
+                to_update.append(row)
+        if to_clear:
+            TravelTime.objects.filter(pk__in=to_clear).delete()
+        if to_update:
+            TravelTime.objects.bulk_update(to_update, ["minutes"])
+        if to_create:
+            TravelTime.objects.bulk_create(to_create)
+    return {"added": len(to_create), "changed": len(to_update), "cleared": len(to_clear)}

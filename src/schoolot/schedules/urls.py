@@ -10,6 +10,9 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),
     path("students/<int:student_id>/protected/", views.protected_time, name="protected_time"),
+    path("schools/bells/", views.school_bells_index, name="school_bells_index"),
+    path("schools/<int:school_id>/bells/", views.school_bells, name="school_bells"),
+    path("schools/travel/", views.travel_times, name="travel_times"),
     path("schedules/start/", views.district_start, name="schedules_district_start"),
     path("schedules/<int:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),
 ]

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import SchoolYear
+from schoolot.directory.selectors import rotation_week_get
+from schoolot.rules.cycles import CYCLE_WEEKS
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.services import week_solve
 
@@ -81,6 +83,7 @@ def calendar_feed(request, token: str):
         "X-WR-TIMEZONE:America/Chicago",
     ]
     monday = today - dt.timedelta(days=today.weekday())
+    this_week = rotation_week_get(district_id=staff.district_id, day=today)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     for slot in (
         WeeklySlot.objects.filter(therapist=staff)
@@ -88,6 +91,11 @@ def calendar_feed(request, token: str):
         .prefetch_related("students")
     ):
         day = monday + dt.timedelta(days=slot.weekday)
+        rule = f"RRULE:FREQ=WEEKLY;UNTIL={until}T235959Z"
+        if slot.cycle_week:
+            # One week of the 4-week rotation: the next such week, then every fourth.
+            day += dt.timedelta(weeks=(slot.cycle_week - this_week) % CYCLE_WEEKS)
+            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={CYCLE_WEEKS};UNTIL={until}T235959Z"
         initials = ", ".join(f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all())
         lines += [
             "BEGIN:VEVENT",
@@ -95,7 +103,7 @@ def calendar_feed(request, token: str):
             f"DTSTAMP:{stamp}",
             f"DTSTART;TZID=America/Chicago:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
             f"DTEND;TZID=America/Chicago:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
-            f"RRULE:FREQ=WEEKLY;UNTIL={until}T235959Z",
+            rule,
             f"SUMMARY:{_ics_escape('OT ' + initials)}",
             f"LOCATION:{_ics_escape(slot.school.name)}",
             "END:VEVENT",
@@ -231,6 +239,152 @@ def availability_page(request):
         {
             "hours": Availability.objects.filter(staff=staff).select_related("school"),
             "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# -- The district's school data: each school's day (bells) and travel between schools --------
+
+
+def _days_label(text: str) -> str:
+    from schoolot.schedules.models import WEEKDAYS
+
+    names = dict(WEEKDAYS)
+    days = [names[int(d)] for d in text.split(",") if d.strip().isdigit() and int(d) in names]
+    return ", ".join(days) if days else "Every day"
+
+
+def _grades_label(text: str) -> str:
+    grades = [g.strip() for g in text.split(",") if g.strip()]
+    return ", ".join(grades) if grades else "Every grade"
+
+
+def school_bells_index(request):
+    """The district's schools, each with its day and how many bell periods it has."""
+    from django.db.models import Count
+    from django.shortcuts import render
+
+    from schoolot.directory.models import School
+    from schoolot.schedules.services import school_setup_access
+
+    can_edit = school_setup_access(user=request.user)
+    schools = School.objects.filter(district_id=request.user.district_id).annotate(
+        bell_count=Count("bells")
+    )
+    return render(
+        request, "schedules/school_bells_index.html", {"schools": schools, "can_edit": can_edit}
+    )
+
+
+def school_bells(request, school_id: int):
+    """A school's day: its bell periods by start time; administrators and OT supervisors add
+    and remove periods, therapists read them."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import render
+
+    from schoolot.directory.models import School
+    from schoolot.schedules.forms import BellPeriodForm
+    from schoolot.schedules.models import BellPeriod
+    from schoolot.schedules.services import (
+        bell_period_add,
+        bell_period_delete,
+        school_setup_access,
+    )
+
+    can_edit = school_setup_access(user=request.user)
+    school = get_object_or_404(School, pk=school_id, district_id=request.user.district_id)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Therapists read the bell schedule; supervisors change it.")
+    if request.method == "POST" and "delete" in request.POST:
+        bell_id = request.POST["delete"]
+        if bell_id.isdigit() and bell_period_delete(
+            user=request.user, school_id=school.pk, bell_id=int(bell_id)
+        ):
+            messages.success(request, "Period removed; the next week built no longer uses it.")
+        else:
+            messages.warning(request, "That period was already removed.")
+        return redirect("school_bells", school.pk)
+    form = BellPeriodForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bell_period_add(user=request.user, school_id=school.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            for key, items in exc.message_dict.items():
+                for item in items:
+                    form.add_error(key if key in form.fields else None, item)
+        else:
+            messages.success(request, "Period added; the next week built works around it.")
+            return redirect("school_bells", school.pk)
+    bells = [
+        (b, _grades_label(b.grades), _days_label(b.weekdays))
+        for b in BellPeriod.objects.filter(
+            district_id=request.user.district_id, school=school
+        ).order_by("start", "end", "pk")
+    ]
+    return render(
+        request,
+        "schedules/school_bells.html",
+        {
+            "school": school,
+            "bells": bells,
+            "form": form if can_edit else None,
+            "can_edit": can_edit,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def travel_times(request):
+    """Travel minutes between the district's schools as one matrix (row: from, column: to),
+    saved all at once or not at all. A blank cell takes the other direction's minutes, or
+    the scheduler's default when both are blank."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import render
+
+    from schoolot.schedules.forms import TravelMatrixForm
+    from schoolot.schedules.services import (
+        TRAVEL_DEFAULT_MINUTES,
+        school_setup_access,
+        travel_times_get,
+        travel_times_save,
+    )
+
+    can_edit = school_setup_access(user=request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Therapists read travel times; supervisors change them.")
+    schools, saved = travel_times_get(user=request.user)
+    form = TravelMatrixForm(
+        request.POST if request.method == "POST" else None, schools=schools, saved=saved
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = travel_times_save(user=request.user, minutes=form.minutes())
+        except ValidationError as exc:
+            for key, items in exc.message_dict.items():
+                origin, _, destination = key.partition("-")
+                name = (
+                    form.name_of(int(origin), int(destination))
+                    if origin.isdigit() and destination.isdigit()
+                    else None
+                )
+                for item in items:
+                    form.add_error(name if name in form.fields else None, item)
+        else:
+            messages.success(
+                request,
+                "Travel times saved ({added} added, {changed} changed, {cleared} cleared); "
+                "the next week built uses them.".format(**counts),
+            )
+            return redirect("travel_times")
+    return render(
+        request,
+        "schedules/travel_times.html",
+        {
+            "form": form,
+            "rows": form.matrix(),
+            "can_edit": can_edit,
+            "default_minutes": TRAVEL_DEFAULT_MINUTES,
         },
         status=400 if form.errors else 200,
     )

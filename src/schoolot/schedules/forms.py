@@ -1,0 +1,172 @@
+"""Forms for the district's school data: a school's bell periods and the travel matrix.
+
+The forms check shape (times, numbers, choices); the rules (inside the school day, whole
+minutes 1-180, who may) live in services.bell_period_add and services.travel_times_save,
+whose messages the views put back on these forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+
+from schoolot.directory.models import Grade, School
+from schoolot.schedules.models import WEEKDAYS, BellPeriod
+from schoolot.schedules.services import (
+    GRADES_MESSAGE,
+    TRAVEL_DEFAULT_MINUTES,
+    TRAVEL_MAX_MINUTES,
+    TRAVEL_MINUTES_MESSAGE,
+    WEEKDAYS_MESSAGE,
+)
+
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+class BellPeriodForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "Choose…"), *BellPeriod.Kind.choices],
+        error_messages={
+            "required": "Choose the kind of period.",
+            "invalid_choice": "Choose the kind of period.",
+        },
+    )
+    name = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="e.g. Reading, Math (optional)",
+        error_messages={"max_length": "Keep the name to 60 characters."},
+    )
+    start = forms.TimeField(
+        widget=TIME_WIDGET,
+        error_messages={
+            "required": "Enter when the period starts.",
+            "invalid": "Enter a time such as 9:30.",
+        },
+    )
+    end = forms.TimeField(
+        widget=TIME_WIDGET,
+        error_messages={
+            "required": "Enter when the period ends.",
+            "invalid": "Enter a time such as 10:15.",
+        },
+    )
+    grades = forms.MultipleChoiceField(
+        label="Grades (none: every grade)",
+        choices=[(g, g) for g in Grade.values],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": GRADES_MESSAGE + " Not a grade: %(value)s."},
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days (none: every day)",
+        coerce=int,
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": WEEKDAYS_MESSAGE},
+    )
+
+
+@dataclass
+class TravelCell:
+    """One cell of the matrix: from `origin` to `destination`; `field` is None on the
+    diagonal. `saved` is the recorded minutes; `hint` what the scheduler uses while the cell
+    is blank, `mirrored` whether that comes from the other direction."""
+
+    origin: School
+    destination: School
+    field: forms.BoundField | None
+    saved: int | None
+    hint: int | None
+    mirrored: bool
+
+
+class TravelMatrixForm(forms.Form):
+    """The whole matrix in one form: a field per ordered pair of different schools, blank
+    for "no time recorded this way"."""
+
+    def __init__(self, *args, schools: list[School], saved: dict[tuple[int, int], int], **kw):
+        super().__init__(*args, **kw)
+        self.schools = schools
+        self.saved = saved
+        for a in schools:
+            for b in schools:
+                if a.pk == b.pk:
+                    continue
+                self.fields[self.name_of(a.pk, b.pk)] = forms.IntegerField(
+                    label=f"Minutes from {a.name} to {b.name}",
+                    required=False,
+                    min_value=1,
+                    max_value=TRAVEL_MAX_MINUTES,
+                    initial=saved.get((a.pk, b.pk)),
+                    error_messages={
+                        key: TRAVEL_MINUTES_MESSAGE for key in ("invalid", "min_value", "max_value")
+                    },
+                    widget=forms.TextInput(
+                        attrs={
+                            "inputmode": "numeric",
+                            "size": 3,
+                            "autocomplete": "off",
+                            "aria-label": f"Minutes from {a.name} to {b.name}",
+                            "placeholder": str(self._hint(b.pk, a.pk)[0]),
+                        }
+                    ),
+                )
+
+    @staticmethod
+    def name_of(origin_id: int, destination_id: int) -> str:
+        return f"travel-{origin_id}-{destination_id}"
+
+    def _hint(self, mirror_origin: int, mirror_destination: int) -> tuple[int, bool]:
+        """What a blank cell means: the other direction's minutes (as typed, when the form
+        is bound) if any, else the default estimate."""
+        if self.is_bound:
+            raw = (self.data.get(self.name_of(mirror_origin, mirror_destination)) or "").strip()
+            if raw.isdigit() and 1 <= int(raw) <= TRAVEL_MAX_MINUTES:
+                return int(raw), True
+            return TRAVEL_DEFAULT_MINUTES, False
+        mirror = self.saved.get((mirror_origin, mirror_destination))
+        return (mirror, True) if mirror is not None else (TRAVEL_DEFAULT_MINUTES, False)
+
+    def matrix(self) -> list[tuple[School, list[TravelCell]]]:
+        """Rows (origin school, its cells) in the schools' order, for the template."""
+        rows = []
+        for a in self.schools:
+            cells = []
+            for b in self.schools:
+                if a.pk == b.pk:
+                    cells.append(TravelCell(a, b, None, None, None, False))
+                    continue
+                hint, mirrored = self._hint(b.pk, a.pk)
+                cells.append(
+                    TravelCell(
+                        a,
+                        b,
+                        self[self.name_of(a.pk, b.pk)],
+                        self.saved.get((a.pk, b.pk)),
+                        hint,
+                        mirrored,
+                    )
+                )
+            rows.append((a, cells))
+        return rows
+
+    def minutes(self) -> dict[tuple[int, int], int | None]:
+        """The cleaned matrix, every pair: minutes, or None for a blank cell."""
+        return {
+            (a.pk, b.pk): self.cleaned_data.get(self.name_of(a.pk, b.pk))
+            for a in self.schools
+            for b in self.schools
+            if a.pk != b.pk
+        }
+
+    def error_cells(self) -> list[tuple[str, str, str]]:
+        """(input id, label, message) of each bad cell, for the summary above the matrix."""
+        return [
+            (self[name].auto_id, self.fields[name].label, message)
+            for name, messages in self.errors.items()
+            if name in self.fields
+            for message in messages
+        ]

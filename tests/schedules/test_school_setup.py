@@ -1,0 +1,384 @@
+"""The district's school data for the scheduler: each school's bell periods and the travel
+matrix between schools; who may see and change them; what the scheduler then reads."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.directory.models import School
+from schoolot.schedules.models import BellPeriod, TravelTime
+from schoolot.schedules.services import (
+    TRAVEL_DEFAULT_MINUTES,
+    bell_period_add,
+    travel_times_save,
+    week_instance,
+)
+from schoolot.scheduling.instance import Bell
+
+TODAY = timezone.localdate()
+
+BELL = {
+    "kind": "core",
+    "name": "Typed reading block",
+    "start": "09:00",
+    "end": "10:30",
+    "grades": ["1", "K"],
+    "weekdays": ["2", "0"],
+}
+
+
+def cell(origin, destination) -> str:
+    return f"travel-{origin.pk}-{destination.pk}"
+
+
+def matrix(schools, **typed) -> dict[str, str]:
+    """A posted matrix: every cell blank except those given as "a_b" = value (a, b indexes
+    into `schools`)."""
+    data = {cell(a, b): "" for a in schools for b in schools if a != b}
+    for key, value in typed.items():
+        a, b = (int(i) for i in key.split("_"))
+        data[cell(schools[a], schools[b])] = value
+    return data
+
+
+@pytest.fixture
+def bells_url(world):
+    return reverse("school_bells", args=[world.school.pk])
+
+
+# -- Who may --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "other_supervisor"])
+def test_admins_and_supervisors_see_and_change(client, world, bells_url, role):
+    client.force_login(world.users[role])
+    index = client.get(reverse("school_bells_index")).content.decode()
+    assert world.school.name in index and world.other_school.name in index
+    assert bells_url in index and reverse("travel_times") in index
+    html = client.get(bells_url).content.decode()
+    assert "Add a period" in html
+    assert "Save travel times" in client.get(reverse("travel_times")).content.decode()
+    assert client.post(bells_url, BELL).status_code == 302
+    schools = [world.school, world.other_school]
+    assert client.post(reverse("travel_times"), matrix(schools, **{"0_1": "9"})).status_code == 302
+    assert BellPeriod.objects.count() == 1 and TravelTime.objects.count() == 1
+    home = client.get(reverse("schedules_district")).content.decode()
+    assert reverse("school_bells_index") in home  # the header link
+
+
+@pytest.mark.parametrize("role", ["therapist", "cota"])
+def test_therapists_read_only(client, world, bells_url, role):
+    bell = BellPeriod.objects.create(
+        district=world.district,
+        school=world.school,
+        kind="lunch",
+        start=dt.time(11),
+        end=dt.time(11, 30),
+    )
+    TravelTime.objects.create(
+        district=world.district, origin=world.school, destination=world.other_school, minutes=11
+    )
+    client.force_login(world.users[role])
+    assert client.get(reverse("school_bells_index")).status_code == 200
+    html = client.get(bells_url).content.decode()
+    assert "Lunch" in html and "11:00" in html
+    assert "Add a period" not in html and 'name="delete"' not in html
+    travel = client.get(reverse("travel_times")).content.decode()
+    assert ">11<" in travel and "(as the other way)" in travel and 'name="travel-' not in travel
+    assert client.post(bells_url, BELL).status_code == 403
+    assert client.post(bells_url, {"delete": bell.pk}).status_code == 403
+    schools = [world.school, world.other_school]
+    posted = matrix(schools, **{"0_1": "40"})
+    assert client.post(reverse("travel_times"), posted).status_code == 403
+    assert list(BellPeriod.objects.all()) == [bell]
+    assert TravelTime.objects.get().minutes == 11
+    with pytest.raises(PermissionDenied):
+        travel_times_save(
+            user=world.users[role], minutes={(world.school.pk, world.other_school.pk): 5}
+        )
+
+
+@pytest.mark.parametrize("role", ["teacher", "parent"])
+def test_teachers_and_parents_refused(client, world, bells_url, role):
+    client.force_login(world.users[role])
+    for url in (reverse("school_bells_index"), bells_url, reverse("travel_times")):
+        assert client.get(url).status_code == 403
+    assert client.post(bells_url, BELL).status_code == 403
+    schools = [world.school, world.other_school]
+    assert client.post(reverse("travel_times"), matrix(schools, **{"0_1": "9"})).status_code == 403
+    assert not BellPeriod.objects.exists() and not TravelTime.objects.exists()
+
+
+def test_another_district_is_not_found(client, world, elsewhere, bells_url):
+    bell = BellPeriod.objects.create(
+        district=world.district,
+        school=world.school,
+        kind="lunch",
+        start=dt.time(11),
+        end=dt.time(11, 30),
+    )
+    for role in ("admin", "supervisor", "therapist"):
+        client.force_login(elsewhere.users[role])
+        assert client.get(bells_url).status_code == 404
+        assert client.post(bells_url, BELL).status_code == 404
+        assert client.post(bells_url, {"delete": bell.pk}).status_code == 404
+        for url in (reverse("school_bells_index"), reverse("travel_times")):
+            html = client.get(url).content.decode()
+            assert elsewhere.school.name in html and world.school.name not in html
+    # Posting the other district's cells changes nothing there (they are not in the form).
+    client.force_login(elsewhere.users["admin"])
+    client.post(reverse("travel_times"), matrix([world.school, world.other_school], **{"0_1": "9"}))
+    assert not TravelTime.objects.exists() and BellPeriod.objects.get() == bell
+    with pytest.raises(PermissionDenied):
+        travel_times_save(
+            user=elsewhere.users["admin"], minutes={(world.school.pk, world.other_school.pk): 9}
+        )
+    with pytest.raises(PermissionDenied):
+        bell_period_add(
+            user=elsewhere.users["admin"],
+            school_id=world.school.pk,
+            kind="core",
+            start=dt.time(9),
+            end=dt.time(10),
+        )
+
+
+def test_anonymous_goes_to_login(client, bells_url):
+    response = client.get(bells_url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+# -- A school's day ---------------------------------------------------------------------------
+
+
+def test_add_bells_listed_by_start_and_delete(client, world, bells_url):
+    client.force_login(world.users["supervisor"])
+    response = client.post(bells_url, BELL)
+    assert response.status_code == 302 and response["Location"] == bells_url
+    bell = BellPeriod.objects.get()
+    assert bell.district == world.district and bell.school == world.school
+    assert (bell.grades, bell.weekdays) == ("K,1", "0,2")  # the grade list's order, days sorted
+    client.post(bells_url, {"kind": "lunch", "start": "08:15", "end": "08:45"})
+    html = client.get(bells_url).content.decode()
+    assert "Period added" in html
+    assert html.index("8:15") < html.index("9:00")  # sorted by start, not by entry
+    assert "Typed reading block" in html and "K, 1" in html and "Mon, Wed" in html
+    assert "Every grade" in html and "Every day" in html  # the lunch has neither
+    response = client.post(bells_url, {"delete": bell.pk})
+    assert response.status_code == 302
+    assert list(BellPeriod.objects.values_list("kind", flat=True)) == ["lunch"]
+    html = client.get(bells_url).content.decode()
+    assert "Period removed" in html
+    client.post(bells_url, {"delete": bell.pk})  # twice: nothing to remove, no error
+    assert "already removed" in client.get(bells_url).content.decode()
+    # A period of another school can't be removed through this one's page.
+    other = BellPeriod.objects.create(
+        district=world.district,
+        school=world.other_school,
+        kind="core",
+        start=dt.time(9),
+        end=dt.time(10),
+    )
+    client.post(bells_url, {"delete": other.pk})
+    assert BellPeriod.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"start": "10:30", "end": "10:00"}, "The period must end after it starts."),
+        ({"start": "07:30"}, "day starts at 8:00 AM; periods fit inside 8:00 AM to 3:00 PM."),
+        ({"end": "15:30"}, "day ends at 3:00 PM; periods fit inside 8:00 AM to 3:00 PM."),
+        ({"grades": ["1", "13"]}, "Grades are PK, K and 1 to 12. Not a grade: 13."),
+        ({"weekdays": ["0", "5"]}, "Days are Monday to Friday."),
+        ({"kind": "nap"}, "Choose the kind of period."),
+        ({"start": ""}, "Enter when the period starts."),
+    ],
+)
+def test_bell_validation_in_place(client, world, bells_url, change, message):
+    client.force_login(world.users["admin"])
+    response = client.post(bells_url, {**BELL, **change})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html and "The period was not added" in html
+    assert 'value="Typed reading block"' in html  # what was typed is still there
+    if "end" not in change:
+        assert 'value="10:30"' in html
+    if "grades" not in change:
+        assert 'name="grades" value="K" id="id_grades_1" checked' in html
+    assert not BellPeriod.objects.exists()
+
+
+def test_a_school_with_a_different_day(client, world):
+    school = School.objects.create(
+        district=world.district,
+        name="north High",
+        grade_band="high",
+        day_start=dt.time(7, 15),
+        day_end=dt.time(14, 20),
+    )
+    client.force_login(world.users["admin"])
+    url = reverse("school_bells", args=[school.pk])
+    assert client.post(url, {**BELL, "start": "07:15", "end": "08:00"}).status_code == 302
+    html = client.post(url, {**BELL, "start": "13:00", "end": "14:30"}).content.decode()
+    assert "north High&#x27;s day ends at 2:20 PM" in html
+    assert BellPeriod.objects.count() == 1
+
+
+# -- Travel times -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three(world):
+    third = School.objects.create(district=world.district, name="north Annex", grade_band="k8")
+    return sorted([world.school, world.other_school, third], key=lambda s: s.name)
+
+
+def test_travel_matrix_saves(client, world, three):
+    url = reverse("travel_times")
+    client.force_login(world.users["admin"])
+    html = client.get(url).content.decode()
+    assert f"the scheduler uses {TRAVEL_DEFAULT_MINUTES} minutes" in html
+    assert html.count('name="travel-') == 6  # 3 x 3 without the diagonal
+    assert f'placeholder="{TRAVEL_DEFAULT_MINUTES}"' in html
+    response = client.post(url, matrix(three, **{"0_1": "12", "1_2": " 30 ", "2_1": "25"}))
+    assert response.status_code == 302
+    saved = {(t.origin_id, t.destination_id): t.minutes for t in TravelTime.objects.all()}
+    a, b, c = (s.pk for s in three)
+    assert saved == {(a, b): 12, (b, c): 30, (c, b): 25}
+    assert set(TravelTime.objects.values_list("district", flat=True)) == {world.district.pk}
+    html = client.get(url).content.decode()
+    assert "3 added, 0 changed, 0 cleared" in html
+    assert f'name="{cell(three[0], three[1])}" value="12"' in html
+    assert 'placeholder="12"' in html  # the blank way back shows the other way's minutes
+    # Change one, clear one, keep one.
+    client.post(url, matrix(three, **{"0_1": "14", "2_1": "25"}))
+    saved = {(t.origin_id, t.destination_id): t.minutes for t in TravelTime.objects.all()}
+    assert saved == {(a, b): 14, (c, b): 25}
+    assert "0 added, 1 changed, 1 cleared" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("bad", ["0", "181", "12.5", "abc", "-5"])
+def test_a_bad_cell_saves_nothing(client, world, three, bad):
+    TravelTime.objects.create(
+        district=world.district, origin=three[0], destination=three[1], minutes=12
+    )
+    client.force_login(world.users["supervisor"])
+    response = client.post(
+        reverse("travel_times"), matrix(three, **{"0_1": "20", "1_2": "33", "2_0": bad})
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was saved: 1 cell needs fixing" in html
+    assert "Enter whole minutes from 1 to 180, or leave it blank." in html
+    bad_cell = cell(three[2], three[0])
+    assert f'name="{bad_cell}" value="{bad}"' in html  # the bad value, as typed
+    assert 'aria-invalid="true"' in html and f'id="id_{bad_cell}_error"' in html
+    assert f'name="{cell(three[0], three[1])}" value="20"' in html  # the good ones, as typed
+    assert f'name="{cell(three[1], three[2])}" value="33"' in html
+    assert [(t.origin, t.destination, t.minutes) for t in TravelTime.objects.all()] == [
+        (three[0], three[1], 12)
+    ]
+
+
+def test_travel_save_is_all_or_nothing_in_the_service(world, three):
+    TravelTime.objects.create(
+        district=world.district, origin=three[0], destination=three[1], minutes=12
+    )
+    a, b, c = (s.pk for s in three)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        travel_times_save(user=world.users["admin"], minutes={(a, b): None, (b, c): 200})
+    assert list(exc.value.message_dict) == [f"{b}-{c}"]
+    assert TravelTime.objects.get().minutes == 12
+    with pytest.raises(PermissionDenied):
+        travel_times_save(user=world.users["admin"], minutes={(a, a): 5})
+
+
+# -- What the scheduler reads -----------------------------------------------------------------
+
+
+def test_the_scheduler_reads_bells_and_travel(client, world):
+    therapist = world.staff["therapist"]
+    therapist.schools.add(world.school, world.other_school)
+    a, b = str(world.school.pk), str(world.other_school.pk)
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == instance.travel_minutes(b, a)
+    assert instance.travel_minutes(a, b) == TRAVEL_DEFAULT_MINUTES  # what the page says
+
+    client.force_login(world.users["supervisor"])
+    client.post(reverse("school_bells", args=[world.school.pk]), BELL)
+    schools = [world.school, world.other_school]
+    client.post(reverse("travel_times"), matrix(schools, **{"0_1": "22"}))
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.schools[a].bells == (
+        Bell("core", 9 * 60, 10 * 60 + 30, frozenset({"K", "1"}), frozenset({0, 2})),
+    )
+    assert instance.schools[b].bells == ()
+    assert instance.travel_minutes(a, b) == instance.travel_minutes(b, a) == 22  # one way: both
+
+    client.post(reverse("travel_times"), matrix(schools, **{"0_1": "22", "1_0": "35"}))
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert (instance.travel_minutes(a, b), instance.travel_minutes(b, a)) == (22, 35)
+
+
+# -- Queries do not grow with the schools or the bells ----------------------------------------
+
+
+def test_queries_do_not_grow(client, world, django_assert_max_num_queries):
+    client.force_login(world.users["admin"])
+    bells_url = reverse("school_bells", args=[world.school.pk])
+
+    def count(method, url, data=None, status=200) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(url, data or {})
+            assert response.status_code == status
+        return len(queries)
+
+    def grow(n: int):
+        for i in range(n):
+            School.objects.create(district=world.district, name=f"north {i:02}", grade_band="k8")
+            BellPeriod.objects.create(
+                district=world.district,
+                school=world.school,
+                kind="core",
+                start=dt.time(8 + i % 6),
+                end=dt.time(8 + i % 6, 30),
+            )
+
+    def schools():
+        return list(School.objects.filter(district=world.district).order_by("name", "pk"))
+
+    def full(ss, base: int):
+        pairs = [(x, y) for x in ss for y in ss if x != y]
+        return {cell(x, y): str(base + i % 50) for i, (x, y) in enumerate(pairs)}
+
+    url = reverse("travel_times")
+
+    def counts(ss):
+        return (
+            count("get", reverse("school_bells_index")),
+            count("get", bells_url),
+            count("get", url),
+            count("post", url, full(ss, 60), status=302),
+            count("post", url, {**full(ss, 10), cell(ss[0], ss[1]): "x"}, status=400),
+        )
+
+    grow(1)
+    ss = schools()
+    client.post(url, full(ss, 10))  # every pair recorded; the counted save changes them all
+    small = counts(ss)
+    grow(8)
+    ss = schools()
+    client.post(url, full(ss, 10))
+    with django_assert_max_num_queries(sum(small)):
+        large = counts(ss)
+    assert len(schools()) == 11 and TravelTime.objects.filter(minutes__gte=60).count() == 110
+    assert large == small, (small, large)
+    assert max(small) <= 12, small
