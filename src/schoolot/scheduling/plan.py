@@ -70,6 +70,29 @@ def spread(model, instance: Instance, unit: Unit, ui: int, on_day: dict) -> None
             model.Add(sum(days) <= max(0, room))
 
 
+def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:
+    """Energy in time windows: the sessions that can only fall inside [a, b) fit in it, less
+    the locked sessions, commitments and lunch that must be there too (one therapist)."""
+    span = {}
+    for (ui, dd), var in on_day.items():
+        if dd == d:
+            options = starts[(ui, d)]
+            span[ui] = (options[0], options[-1] + the_units[ui].minutes, var)
+    fixed = [(x.start, x.end) for x in instance.locked if x.day == d] + [
+        (c.start, c.end) for c in instance.commitments if c.day == d
+    ]
+    for a in sorted({e for e, _l, _v in span.values()}):
+        for b in sorted({end for _e, end, _v in span.values()}):
+            inside = [(ui, v) for ui, (e, end, v) in span.items() if e >= a and end <= b]
+            if b <= a or len(inside) < 2:
+                continue
+            room = b - a - sum(_overlap(f0, f1, a, b) for f0, f1 in fixed)
+            if instance.lunch_minutes and a <= instance.lunch_start and instance.lunch_end <= b:
+                room -= instance.lunch_minutes
+            if sum(the_units[ui].minutes for ui, _v in inside) > room:
+                model.Add(sum(the_units[ui].minutes * v for ui, v in inside) <= max(0, room))
+
+
 def plan_days(
     instance: Instance,
     the_units: list[Unit],
@@ -169,6 +192,7 @@ def plan_days(
         model.Add(busy + fixed + sum(drives) <= hi - lo)
         if instance.lunch_minutes and lo <= instance.lunch_start and instance.lunch_end <= hi:
             model.Add(busy + fixed <= hi - lo - instance.lunch_minutes)
+        _windows(model, instance, the_units, starts, on_day, d)
 
     # A school needs as many visiting days as any of its units has sessions.
     for ui, unit in enumerate(the_units):
