@@ -61,7 +61,10 @@ def district(therapists: int, each: float) -> bool:
     started = time.perf_counter()
     rows = [district_week(i, each) for i in range(therapists)]
     seconds = time.perf_counter() - started
-    total = lambda key: sum(r[key] for r in rows)  # noqa: E731
+
+    def total(key: str) -> float:
+        return sum(r[key] for r in rows)
+
     print(
         f"District: {therapists} therapists, {therapists * 50} students, {each:.0f} s at most "
         f"each, one after the other: {seconds / 60:.1f} min wall (target 15 min)"

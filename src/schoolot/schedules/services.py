@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.dateformat import time_format
 
 from schoolot.accounts.models import Role, User
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import Staff, Student
+from schoolot.directory.models import Grade, School, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
 from schoolot.schedules.models import (
@@ -26,6 +27,13 @@ from schoolot.scheduling.solver import solve
 
 DEFAULT_DAY = (7 * 60 + 30, 16 * 60)
 ROTATION_PERIODS = [ServiceMandate.Period.MONTH, ServiceMandate.Period.QUARTER]
+TRAVEL_DEFAULT_MINUTES = 15
+TRAVEL_MAX_MINUTES = 180
+TRAVEL_MINUTES_MESSAGE = f"Enter whole minutes from 1 to {TRAVEL_MAX_MINUTES}, or leave it blank."
+GRADES_MESSAGE = "Grades are PK, K and 1 to 12."
+WEEKDAYS_MESSAGE = "Days are Monday to Friday."
+SCHOOL_SETUP_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
+SCHOOL_SETUP_READERS = SCHOOL_SETUP_EDITORS | {Role.THERAPIST}
 
 
 def _m(t: dt.time) -> int:
@@ -163,7 +171,7 @@ def week_instance(
     for a in inst_schools:
         for b in inst_schools:
             if a < b and (a, b) not in travel and (b, a) not in travel:
-                travel[(a, b)] = 15
+                travel[(a, b)] = TRAVEL_DEFAULT_MINUTES
     mandate_of = {s: {m.id for m in st.mandates} for st in inst_students for s in [st.id]}
     slots = list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
     own = [s for s in slots if (s.cycle_week is not None) == rotation]
@@ -335,8 +343,6 @@ def protected_block_add(
     """A teacher or the student's therapist marks time OT must not take (the reading block).
     Refuses a student the user does not see, a time outside the school day, end before
     start."""
-    from django.core.exceptions import ValidationError
-
     from schoolot.core.access import students_visible_to
 
     if user.role not in {Role.TEACHER, Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN}:
@@ -372,13 +378,6 @@ def protected_block_add(
 
 # What `week_instance` assumes for a pair of schools with no TravelTime row either way
 # (tests/schedules/test_school_setup.py checks that the two agree).
-TRAVEL_DEFAULT_MINUTES = 15
-TRAVEL_MAX_MINUTES = 180
-TRAVEL_MINUTES_MESSAGE = f"Enter whole minutes from 1 to {TRAVEL_MAX_MINUTES}, or leave it blank."
-GRADES_MESSAGE = "Grades are PK, K and 1 to 12."
-WEEKDAYS_MESSAGE = "Days are Monday to Friday."
-SCHOOL_SETUP_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
-SCHOOL_SETUP_READERS = SCHOOL_SETUP_EDITORS | {Role.THERAPIST}
 
 
 def school_setup_access(*, user: User) -> bool:
@@ -405,8 +404,6 @@ def _school_setup_editor_check(*, user: User) -> None:
 
 
 def _clock(t: dt.time) -> str:
-    from django.utils.dateformat import time_format
-
     return time_format(t, "g:i A")
 
 
@@ -428,10 +425,6 @@ def bell_period_add(
     0 (Mon) to 4 (Fri) (no days: every day); an end not after the start; a period outside
     the school's day (`School.day_start` to `day_end`). Grades and days are stored
     comma-separated in a fixed order, as `week_instance` reads them."""
-    from django.core.exceptions import ValidationError
-
-    from schoolot.directory.models import Grade, School
-
     _school_setup_editor_check(user=user)
     school = School.objects.filter(district_id=user.district_id, pk=school_id).first()
     if school is None:
@@ -487,8 +480,6 @@ def bell_period_delete(*, user: User, school_id: int, bell_id: int) -> bool:
 def travel_times_get(*, user: User) -> tuple[list, dict[tuple[int, int], int]]:
     """The district's schools (by name) and the travel minutes recorded between them, keyed
     (origin id, destination id). Anyone `school_setup_access` lets read (two queries)."""
-    from schoolot.directory.models import School
-
     school_setup_access(user=user)
     schools = list(School.objects.filter(district_id=user.district_id).order_by("name", "pk"))
     ids = [s.pk for s in schools]
@@ -510,10 +501,6 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
     out of range raises ValidationError keyed "origin-destination" for each bad pair, and
     nothing is written. Returns how many pairs were added, changed and cleared. Queries do
     not grow with the number of schools."""
-    from django.core.exceptions import ValidationError
-
-    from schoolot.directory.models import School
-
     _school_setup_editor_check(user=user)
     ids = {o for o, _ in minutes} | {d for _, d in minutes}
     known = set(

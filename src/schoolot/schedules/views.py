@@ -6,18 +6,29 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
-from schoolot.directory.models import SchoolYear
+from schoolot.directory.models import School, SchoolYear
 from schoolot.directory.selectors import rotation_week_get
 from schoolot.rules.cycles import CYCLE_WEEKS
-from schoolot.schedules.models import CalendarFeed
-from schoolot.schedules.services import week_solve
+from schoolot.schedules.forms import BellPeriodForm, TravelMatrixForm
+from schoolot.schedules.models import WEEKDAYS, BellPeriod, CalendarFeed
+from schoolot.schedules.services import (
+    TRAVEL_DEFAULT_MINUTES,
+    bell_period_add,
+    bell_period_delete,
+    school_setup_access,
+    travel_times_get,
+    travel_times_save,
+    week_solve,
+)
 
 
 @require_POST
@@ -125,7 +136,6 @@ def district_page(request):
     template = "schedules/district.html"
     if request.htmx and request.GET.get("partial") == "progress":
         template += "#progress"
-    from django.shortcuts import render
 
     return render(
         request, template, {"therapists": [(t, runs.get(t.pk)) for t in therapists], "run": run}
@@ -157,11 +167,9 @@ def district_cancel(request, run_id: int):
 def protected_time(request, student_id: int):
     """A student's protected time: teachers and the OT team see it and add to it."""
     from django import forms
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import render
 
     from schoolot.core.access import students_visible_to
-    from schoolot.schedules.models import WEEKDAYS, ProtectedBlock
+    from schoolot.schedules.models import ProtectedBlock
     from schoolot.schedules.services import protected_block_add
 
     if request.user.role == "parent":
@@ -185,9 +193,7 @@ def protected_time(request, student_id: int):
         try:
             protected_block_add(user=request.user, student_id=student.pk, **form.cleaned_data)
         except ValidationError as exc:
-            for key, items in exc.message_dict.items():
-                for item in items:
-                    form.add_error(key if key in form.fields else None, item)
+            _errors_on_form(form, exc)
         else:
             messages.success(request, "Protected time added; the next week built keeps it free.")
             return redirect("protected_time", student.pk)
@@ -204,9 +210,8 @@ def availability_page(request):
     """The therapist's working hours by day (and school), which the scheduler works within.
     With none recorded, every school day 7:30-16:00 at any of her schools."""
     from django import forms
-    from django.shortcuts import render
 
-    from schoolot.schedules.models import WEEKDAYS, Availability
+    from schoolot.schedules.models import Availability
 
     staff = therapist_staff_get(user=request.user)
 
@@ -247,9 +252,24 @@ def availability_page(request):
 # -- The district's school data: each school's day (bells) and travel between schools --------
 
 
-def _days_label(text: str) -> str:
-    from schoolot.schedules.models import WEEKDAYS
+def _errors_on_form(form, exc: ValidationError, *, field_of=lambda form, key: key) -> None:
+    """A service's ValidationError back on the form: each message on its field where the form
+    has one (`field_of` maps the service's key to a field name), else above the form."""
+    for key, items in exc.message_dict.items():
+        name = field_of(form, key)
+        for item in items:
+            form.add_error(name if name in form.fields else None, item)
 
+
+def _travel_field(form, key: str) -> str | None:
+    """travel_times_save keys a bad pair "origin-destination"; the form names its cell."""
+    origin, _, destination = key.partition("-")
+    if origin.isdigit() and destination.isdigit():
+        return form.name_of(int(origin), int(destination))
+    return None
+
+
+def _days_label(text: str) -> str:
     names = dict(WEEKDAYS)
     days = [names[int(d)] for d in text.split(",") if d.strip().isdigit() and int(d) in names]
     return ", ".join(days) if days else "Every day"
@@ -262,12 +282,6 @@ def _grades_label(text: str) -> str:
 
 def school_bells_index(request):
     """The district's schools, each with its day and how many bell periods it has."""
-    from django.db.models import Count
-    from django.shortcuts import render
-
-    from schoolot.directory.models import School
-    from schoolot.schedules.services import school_setup_access
-
     can_edit = school_setup_access(user=request.user)
     schools = School.objects.filter(district_id=request.user.district_id).annotate(
         bell_count=Count("bells")
@@ -280,18 +294,6 @@ def school_bells_index(request):
 def school_bells(request, school_id: int):
     """A school's day: its bell periods by start time; administrators and OT supervisors add
     and remove periods, therapists read them."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.shortcuts import render
-
-    from schoolot.directory.models import School
-    from schoolot.schedules.forms import BellPeriodForm
-    from schoolot.schedules.models import BellPeriod
-    from schoolot.schedules.services import (
-        bell_period_add,
-        bell_period_delete,
-        school_setup_access,
-    )
-
     can_edit = school_setup_access(user=request.user)
     school = get_object_or_404(School, pk=school_id, district_id=request.user.district_id)
     if request.method == "POST" and not can_edit:
@@ -310,9 +312,7 @@ def school_bells(request, school_id: int):
         try:
             bell_period_add(user=request.user, school_id=school.pk, **form.cleaned_data)
         except ValidationError as exc:
-            for key, items in exc.message_dict.items():
-                for item in items:
-                    form.add_error(key if key in form.fields else None, item)
+            _errors_on_form(form, exc)
         else:
             messages.success(request, "Period added; the next week built works around it.")
             return redirect("school_bells", school.pk)
@@ -339,17 +339,6 @@ def travel_times(request):
     """Travel minutes between the district's schools as one matrix (row: from, column: to),
     saved all at once or not at all. A blank cell takes the other direction's minutes, or
     the scheduler's default when both are blank."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.shortcuts import render
-
-    from schoolot.schedules.forms import TravelMatrixForm
-    from schoolot.schedules.services import (
-        TRAVEL_DEFAULT_MINUTES,
-        school_setup_access,
-        travel_times_get,
-        travel_times_save,
-    )
-
     can_edit = school_setup_access(user=request.user)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Therapists read travel times; supervisors change them.")
@@ -361,15 +350,7 @@ def travel_times(request):
         try:
             counts = travel_times_save(user=request.user, minutes=form.minutes())
         except ValidationError as exc:
-            for key, items in exc.message_dict.items():
-                origin, _, destination = key.partition("-")
-                name = (
-                    form.name_of(int(origin), int(destination))
-                    if origin.isdigit() and destination.isdigit()
-                    else None
-                )
-                for item in items:
-                    form.add_error(name if name in form.fields else None, item)
+            _errors_on_form(form, exc, field_of=_travel_field)
         else:
             messages.success(
                 request,
