@@ -2,9 +2,10 @@
 matrix between schools; who may see and change them; what the scheduler then reads."""
 
 import datetime as dt
+import random
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from schoolot.directory.models import School
 from schoolot.schedules.models import BellPeriod, TravelTime
+from schoolot.schedules.seed import schedule_data_seed
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     bell_period_add,
@@ -228,6 +230,190 @@ def test_a_school_with_a_different_day(client, world):
     html = client.post(url, {**BELL, "start": "13:00", "end": "14:30"}).content.decode()
     assert "north High&#x27;s day ends at 2:20 PM" in html
     assert BellPeriod.objects.count() == 1
+
+
+# -- A grade's periods do not overlap ---------------------------------------------------------
+
+OVERLAP_TAIL = "; a grade's periods cannot overlap."
+
+
+@pytest.fixture
+def lunch(world):
+    """Lunch, 11:30-12:00, for K to 2 on Monday and Wednesday."""
+    return BellPeriod.objects.create(
+        district=world.district,
+        school=world.school,
+        kind="lunch",
+        name="Lunch",
+        grades="K,1,2",
+        weekdays="0,2",
+        start=dt.time(11, 30),
+        end=dt.time(12),
+    )
+
+
+def add(world, **typed) -> BellPeriod:
+    """bell_period_add by the administrator at world.school: a core period, 11:30-12:00,
+    every grade and day unless typed otherwise."""
+    return bell_period_add(
+        user=world.users["admin"],
+        school_id=world.school.pk,
+        **{"kind": "core", "start": dt.time(11, 30), "end": dt.time(12), **typed},
+    )
+
+
+def refusal(world, **typed) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as exc:
+        add(world, **typed)
+    return exc.value.message_dict
+
+
+def test_an_overlap_for_a_shared_grade_and_day_is_refused(world, lunch):
+    errors = refusal(
+        world,
+        grades=["K", "1", "2", "3"],
+        weekdays=[0, 2, 4],
+        start=dt.time(11, 45),
+        end=dt.time(12, 30),
+    )
+    assert errors == {
+        "start": [
+            "This overlaps Lunch (11:30 AM–12:00 PM, grades K, 1, 2) on Mon, Wed" + OVERLAP_TAIL
+        ]
+    }
+    # Only what the two share is named; a period inside the other overlaps it too.
+    errors = refusal(
+        world, grades=["2", "5"], weekdays=[2], start=dt.time(11, 40), end=dt.time(11, 50)
+    )
+    assert errors["start"] == [
+        "This overlaps Lunch (11:30 AM–12:00 PM, grade 2) on Wed" + OVERLAP_TAIL
+    ]
+    assert list(BellPeriod.objects.all()) == [lunch]  # nothing written
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"grades": ["3", "4"], "weekdays": [0, 2]},  # the same days, other grades
+        {"grades": ["K", "1", "2"], "weekdays": [1, 3, 4]},  # the same grades, other days
+    ],
+    ids=["disjoint-grades", "disjoint-days"],
+)
+def test_same_times_without_a_shared_grade_or_day_are_accepted(world, lunch, typed):
+    bell = add(world, **typed)
+    assert (bell.start, bell.end) == (lunch.start, lunch.end)
+    assert BellPeriod.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "typed, shared",
+    [
+        ({}, "every grade) every day"),
+        ({"grades": ["K", "1"]}, "grades K, 1) every day"),
+        ({"grades": ["5"], "weekdays": [4]}, "grade 5) on Fri"),
+        ({"weekdays": [3, 1], "start": dt.time(8), "end": dt.time(15)}, "every grade) on Tue, Thu"),
+    ],
+)
+def test_an_every_grade_every_day_period_collides_with_any_overlap(world, typed, shared):
+    recess = BellPeriod.objects.create(
+        district=world.district,
+        school=world.school,
+        kind="recess",  # no name: called by its kind
+        start=dt.time(11, 45),
+        end=dt.time(12, 15),
+    )
+    assert refusal(world, **typed) == {
+        "start": [f"This overlaps Recess (11:45 AM–12:15 PM, {shared}" + OVERLAP_TAIL]
+    }
+    assert list(BellPeriod.objects.all()) == [recess]
+
+
+def test_each_period_overlapped_is_named_in_one_query(world, lunch):
+    for hour in (9, 10, 13):
+        BellPeriod.objects.create(
+            district=world.district,
+            school=world.school,
+            kind="core",
+            start=dt.time(hour),
+            end=dt.time(hour, 30),
+        )
+    BellPeriod.objects.create(  # another school's day is its own
+        district=world.district,
+        school=world.other_school,
+        kind="core",
+        start=dt.time(9),
+        end=dt.time(14),
+    )
+    typed = {"grades": ["1"], "weekdays": [0], "start": dt.time(9, 15), "end": dt.time(13, 15)}
+    with CaptureQueriesContext(connection) as queries:
+        errors = refusal(world, **typed)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 2 and "directory_school" in reads[0]  # the school, then its periods
+    assert [m.split(" (")[0] for m in errors["start"]] == [
+        "This overlaps Core instruction",
+        "This overlaps Core instruction",
+        "This overlaps Lunch",
+        "This overlaps Core instruction",
+    ]
+    assert "(9:00 AM–9:30 AM, grade 1) on Mon" in errors["start"][0]
+    assert BellPeriod.objects.count() == 5
+
+
+def test_touching_periods_are_accepted(world, lunch):
+    add(world, name="Before", grades=["K"], weekdays=[0], start=dt.time(11), end=dt.time(11, 30))
+    add(world, name="After", grades=["K"], weekdays=[0], start=dt.time(12), end=dt.time(12, 30))
+    assert BellPeriod.objects.count() == 3
+    # A minute more and it overlaps.
+    assert "start" in refusal(world, grades=["K"], start=dt.time(11, 59), end=dt.time(12, 10))
+    assert BellPeriod.objects.count() == 3
+
+
+def test_an_overlap_is_shown_in_place_and_keeps_what_was_typed(client, world, bells_url):
+    client.force_login(world.users["supervisor"])
+    assert client.post(bells_url, BELL).status_code == 302  # 9:00-10:30, K and 1, Mon and Wed
+    typed = {
+        "kind": "specials",
+        "name": "Typed art",
+        "start": "10:00",
+        "end": "11:00",
+        "grades": ["1", "2"],
+        "weekdays": ["2", "4"],
+    }
+    response = client.post(bells_url, typed)
+    html = response.content.decode()
+    assert response.status_code == 400 and "The period was not added" in html
+    message = (
+        "This overlaps Typed reading block (9:00 AM–10:30 AM, grade 1) on Wed; "
+        "a grade&#x27;s periods cannot overlap."
+    )
+    assert f'<p class="field-error" id="id_start_error">{message}</p>' in html
+    assert 'value="Typed art"' in html and 'value="10:00"' in html and 'value="11:00"' in html
+    assert '<option value="specials" selected>' in html
+    assert 'name="grades" value="2" id="id_grades_3" checked' in html
+    assert 'name="grades" value="K" id="id_grades_1" checked' not in html
+    assert 'name="weekdays" value="4" id="id_weekdays_4" checked' in html
+    assert BellPeriod.objects.count() == 1
+
+
+def test_the_demo_bells_have_no_overlaps(world):
+    """Every seeded period could have been added through bell_period_add."""
+    School.objects.create(district=world.district, name="north High", grade_band="high")
+    schedule_data_seed(district=world.district, rng=random.Random(1))
+    seeded = list(BellPeriod.objects.all())
+    assert {b.school.grade_band for b in seeded} == {"elementary", "middle", "high"}
+    BellPeriod.objects.all().delete()
+    for b in seeded:
+        bell_period_add(
+            user=world.users["admin"],
+            school_id=b.school_id,
+            kind=b.kind,
+            name=b.name,
+            grades=b.grades.split(",") if b.grades else [],
+            weekdays=[int(d) for d in b.weekdays.split(",") if d],
+            start=b.start,
+            end=b.end,
+        )
+    assert BellPeriod.objects.count() == len(seeded)
 
 
 # -- Travel times -----------------------------------------------------------------------------

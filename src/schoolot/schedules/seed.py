@@ -8,10 +8,12 @@ import random
 from schoolot.directory.models import District, School, Staff, Student
 from schoolot.schedules.models import BellPeriod, ProtectedBlock, TravelTime
 
+# Per grade group: minutes after the first bell that Reading (90), Math (60), Lunch (30) and
+# then Recess (20) start; a group's periods never overlap (bell_period_add refuses that).
 BANDS = {
     School.GradeBand.ELEMENTARY: [("K,1,2", 15, 270, 195), ("3,4,5", 120, 315, 225)],
-    School.GradeBand.MIDDLE: [("6,7,8", 10, 200, 215)],
-    School.GradeBand.HIGH: [("9,10,11,12", 10, 200, 215)],
+    School.GradeBand.MIDDLE: [("6,7,8", 10, 130, 215)],
+    School.GradeBand.HIGH: [("9,10,11,12", 10, 130, 215)],
 }
 
 

@@ -15,6 +15,7 @@ from schoolot.directory.models import Grade, School, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
 from schoolot.schedules.models import (
+    WEEKDAYS,
     Availability,
     BellPeriod,
     ProtectedBlock,
@@ -423,12 +424,83 @@ def bell_period_add(
     with a ValidationError keyed by field and writing nothing: an unknown kind; a name over
     60 characters; a grade not in the grade list (no grades: every grade); a day other than
     0 (Mon) to 4 (Fri) (no days: every day); an end not after the start; a period outside
-    the school's day (`School.day_start` to `day_end`). Grades and days are stored
-    comma-separated in a fixed order, as `week_instance` reads them."""
+    the school's day (`School.day_start` to `day_end`); a period overlapping one of the
+    school's periods for a grade they share on a day they share (no grades: shares every
+    grade; no days: every day; ending as the other starts is not overlapping), keyed
+    "start", one message per period overlapped, naming it, its times and the shared grades
+    and days (checked, in one query, only once times, grades and days are otherwise valid).
+    The school's row is locked while checking and adding, so two periods added at once
+    cannot overlap either. Grades and days are stored comma-separated in a fixed order, as
+    `week_instance` reads them."""
     _school_setup_editor_check(user=user)
-    school = School.objects.filter(district_id=user.district_id, pk=school_id).first()
-    if school is None:
-        raise PermissionDenied("Not a school of your district.")
+    with transaction.atomic():
+        school = (
+            School.objects.select_for_update()
+            .filter(district_id=user.district_id, pk=school_id)
+            .first()
+        )
+        if school is None:
+            raise PermissionDenied("Not a school of your district.")
+        return _bell_period_add(
+            school=school,
+            kind=kind,
+            name=name,
+            grades=grades,
+            weekdays=weekdays,
+            start=start,
+            end=end,
+        )
+
+
+def _shared(mine: set, theirs: set) -> set | None:
+    """What two periods' grades (or days) have in common, an empty set meaning every one:
+    None when both are every one, else the shared ones (empty: nothing shared)."""
+    if not mine and not theirs:
+        return None
+    return mine & theirs if mine and theirs else mine or theirs
+
+
+def _bell_overlaps(
+    *, school: School, grades: set[str], weekdays: set[int], start: dt.time, end: dt.time
+) -> list[str]:
+    """A message for each of `school`'s periods overlapping `start`-`end` for a shared grade
+    on a shared day (empty sets: every grade, every day), by start time. One query."""
+    day_names = dict(WEEKDAYS)
+    messages = []
+    for b in BellPeriod.objects.filter(
+        district_id=school.district_id, school=school, start__lt=end, end__gt=start
+    ).order_by("start", "end", "pk"):
+        shared_grades = _shared(grades, {g.strip() for g in b.grades.split(",") if g.strip()})
+        shared_days = _shared(weekdays, set(_days(b.weekdays)))
+        if shared_grades == set() or shared_days == set():
+            continue
+        if shared_grades is None:
+            who = "every grade"
+        else:
+            listed = [g for g in Grade.values if g in shared_grades]
+            who = f"{'grade' if len(listed) == 1 else 'grades'} {', '.join(listed)}"
+        if shared_days is None:
+            when = "every day"
+        else:
+            when = "on " + ", ".join(day_names[d] for d in sorted(shared_days))
+        messages.append(
+            f"This overlaps {b.name or b.get_kind_display()} "
+            f"({_clock(b.start)}–{_clock(b.end)}, {who}) {when}; "
+            "a grade's periods cannot overlap."
+        )
+    return messages
+
+
+def _bell_period_add(
+    *,
+    school: School,
+    kind: str,
+    name: str,
+    grades: list[str] | tuple[str, ...],
+    weekdays: list[int] | tuple[int, ...],
+    start: dt.time,
+    end: dt.time,
+) -> BellPeriod:
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if kind not in BellPeriod.Kind.values:
@@ -453,6 +525,12 @@ def bell_period_add(
         errors.setdefault("end", []).append(
             f"{school.name}'s day ends at {_clock(school.day_end)}; periods fit inside {day}."
         )
+    if not errors.keys() & {"start", "end", "grades", "weekdays"}:
+        overlaps = _bell_overlaps(
+            school=school, grades=set(grades), weekdays=set(weekdays), start=start, end=end
+        )
+        if overlaps:
+            errors.setdefault("start", []).extend(overlaps)
     if errors:
         raise ValidationError(errors)
     return BellPeriod.objects.create(
