@@ -123,3 +123,21 @@ def test_medium_size_is_in_proportion(db):
     assert School.objects.count() == 12
     assert Staff.objects.filter(user__role=Role.THERAPIST).count() == 10
     assert Student.objects.filter(assignments__isnull=False).distinct().count() == 500
+
+
+def test_every_school_has_a_location_in_one_town(demo):
+    """Travel between schools nobody has timed is estimated from their locations."""
+    from schoolot.rules.travel import distance_km
+    from schoolot.schedules.services import TRAVEL_DEFAULT_MINUTES, travel_default_minutes
+
+    schools = list(School.objects.all())
+    assert schools and all(s.location for s in schools)
+    widest = max(distance_km(a=a.location, b=b.location) for a in schools for b in schools)
+    assert 1 < widest < 30  # one town, not one spot
+    minutes = [travel_default_minutes(a=a, b=b) for a in schools for b in schools if a != b]
+    assert min(minutes) >= 5 and max(minutes) <= 60
+    assert len(set(minutes)) > 1 and set(minutes) != {TRAVEL_DEFAULT_MINUTES}
+    # An itinerant therapist's run of schools are neighbours: short drives between them.
+    for staff in Staff.objects.prefetch_related("schools"):
+        mine = list(staff.schools.all())
+        assert all(travel_default_minutes(a=a, b=b) <= 25 for a in mine for b in mine)

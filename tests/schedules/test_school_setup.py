@@ -6,17 +6,18 @@ import random
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from schoolot.directory.models import School
+from schoolot.directory.models import School, Staff
 from schoolot.schedules.models import BellPeriod, TravelTime
 from schoolot.schedules.seed import schedule_data_seed
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     bell_period_add,
+    travel_default_minutes,
     travel_times_save,
     week_instance,
 )
@@ -429,7 +430,7 @@ def test_travel_matrix_saves(client, world, three):
     url = reverse("travel_times")
     client.force_login(world.users["admin"])
     html = client.get(url).content.decode()
-    assert f"the scheduler uses {TRAVEL_DEFAULT_MINUTES} minutes" in html
+    assert f"takes {TRAVEL_DEFAULT_MINUTES} minutes when a school's location is not" in html
     assert html.count('name="travel-') == 6  # 3 x 3 without the diagonal
     assert f'placeholder="{TRAVEL_DEFAULT_MINUTES}"' in html
     response = client.post(url, matrix(three, **{"0_1": "12", "1_2": " 30 ", "2_1": "25"}))
@@ -512,6 +513,80 @@ def test_the_scheduler_reads_bells_and_travel(client, world):
     client.post(reverse("travel_times"), matrix(schools, **{"0_1": "22", "1_0": "35"}))
     instance, _ = week_instance(staff=therapist, on=TODAY)
     assert (instance.travel_minutes(a, b), instance.travel_minutes(b, a)) == (22, 35)
+
+
+def _place(school: School, latitude: float | None, longitude: float | None) -> None:
+    school.latitude, school.longitude = latitude, longitude
+    school.save(update_fields=["latitude", "longitude"])
+
+
+def test_without_an_entered_time_the_scheduler_estimates_from_the_locations(client, world):
+    therapist = world.staff["therapist"]
+    therapist.schools.add(world.school, world.other_school)
+    a, b = str(world.school.pk), str(world.other_school.pk)
+    # About 3.16 km apart in a straight line: 12 minutes (rules/test_travel.py).
+    _place(world.school, 39.9526, -75.1652)
+    _place(world.other_school, 39.9800, -75.1550)
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == instance.travel_minutes(b, a) == 12
+    client.force_login(world.users["supervisor"])
+    html = client.get(reverse("travel_times")).content.decode()
+    assert html.count('placeholder="12"') == 2  # what the blank cells will mean, both ways
+    client.force_login(world.users["therapist"])
+    assert "12 (default)" in client.get(reverse("travel_times")).content.decode()
+    # A time entered either way wins over the estimate.
+    TravelTime.objects.create(
+        district=world.district, origin=world.other_school, destination=world.school, minutes=9
+    )
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == instance.travel_minutes(b, a) == 9
+    # One school without a location: the flat default.
+    TravelTime.objects.all().delete()
+    _place(world.other_school, None, None)
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == TRAVEL_DEFAULT_MINUTES
+
+
+@pytest.mark.parametrize(
+    "latitude, longitude",
+    [(40.0, None), (None, -75.0), (91.0, -75.0), (40.0, -181.0)],
+    ids=["no-longitude", "no-latitude", "latitude-out-of-range", "longitude-out-of-range"],
+)
+def test_a_school_location_is_both_coordinates_in_range_or_none(world, latitude, longitude):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _place(world.school, latitude, longitude)
+    world.school.refresh_from_db()
+    assert world.school.location is None
+    # Forms (the admin's too) say so in words before the database has to.
+    world.school.latitude, world.school.longitude = latitude, longitude
+    with pytest.raises(ValidationError, match="Enter both the latitude"):
+        world.school.full_clean()
+
+
+def test_the_demo_district_has_locations_and_about_half_its_drives_timed(world):
+    therapist = world.staff["therapist"]
+    extra = [
+        School.objects.create(district=world.district, name=f"north {n}", grade_band="elementary")
+        for n in ("East", "West", "South")
+    ]
+    therapist.schools.add(world.school, world.other_school, *extra)
+    for i, school in enumerate([world.school, world.other_school, *extra]):
+        _place(school, 40.0 + 0.01 * i, -75.0 - 0.013 * i)
+    schedule_data_seed(district=world.district, rng=random.Random(3))
+    pairs = {
+        (a, b)
+        for staff in Staff.objects.filter(district=world.district).prefetch_related("schools")
+        for a in staff.schools.all()
+        for b in staff.schools.all()
+        if a.pk < b.pk
+    }
+    timed = {(t.origin_id, t.destination_id): t.minutes for t in TravelTime.objects.all()}
+    assert 0 < len(timed) < len(pairs)
+    for (a, b), minutes in timed.items():
+        estimate = travel_default_minutes(
+            a=School.objects.get(pk=a), b=School.objects.get(pk=b)
+        )
+        assert estimate - 2 <= minutes <= estimate + 4  # a timed drive, near the estimate
 
 
 # -- Queries do not grow with the schools or the bells ----------------------------------------

@@ -185,17 +185,43 @@ class School(DistrictOwned):
     address = models.CharField(max_length=300, blank=True)
     day_start = models.TimeField(default=dt.time(8, 0), help_text="First bell.")
     day_end = models.TimeField(default=dt.time(15, 0), help_text="Dismissal bell.")
+    # Where the school is (degrees), for travel estimates between schools nobody has entered.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(day_end__gt=F("day_start")), name="school_day_end_after_start"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="school_location_both_or_neither",
+                violation_error_message=(
+                    "Enter both the latitude (-90 to 90) and the longitude (-180 to 180) "
+                    "in degrees, or neither."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """(latitude, longitude), when both are known."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.latitude, self.longitude)
 
 
 class Staff(DistrictOwned):

@@ -7,6 +7,7 @@ Rows are written with bulk inserts so the `large` size (10,000 students) takes m
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 
@@ -213,7 +214,18 @@ class _Builder:
             School.GradeBand.HIGH: "High School",
         }
         schools = []
+        # Synthetic locations near (40 N, 75 W): a grid about 2 km apart walked row by row,
+        # back and forth, so schools next in the list are neighbours (a therapist covers a run
+        # of them); a little jitter, from its own random stream so the rest of the seed does
+        # not change with it.
+        places = random.Random(f"school-locations-{len(bands)}")
+        columns = math.ceil(len(bands) ** 0.5)
         for i, band in enumerate(bands):
+            row, column = divmod(i, columns)
+            if row % 2:
+                column = columns - 1 - column
+            x_km = 2.0 * column + places.uniform(-0.6, 0.6)
+            y_km = 2.0 * row + places.uniform(-0.6, 0.6)
             base = words.SCHOOL_NAMES[i % len(words.SCHOOL_NAMES)]
             name = f"{base} {suffix[band]}"
             if i >= len(words.SCHOOL_NAMES):
@@ -227,6 +239,8 @@ class _Builder:
                     address=f"{self.rng.randint(100, 9800)} {self.rng.choice(words.STREETS)}",
                     day_start=start,
                     day_end=end,
+                    latitude=round(40.0 + y_km / 111.195, 5),
+                    longitude=round(-75.0 + x_km / (111.195 * math.cos(math.radians(40.0))), 5),
                 )
             )
         self.school_list = School.objects.bulk_create(schools)
@@ -290,8 +304,9 @@ class _Builder:
         per = min(max(per, 3), n_schools)
         self.schools_of: dict[int, list[School]] = {}
         for i, t in enumerate(self.therapists):
-            start = (i * n_schools) // len(self.therapists)
-            covered = [self.school_list[(start + k) % n_schools] for k in range(per)]
+            # Runs do not wrap from the last school to the first: they are far apart.
+            start = min((i * n_schools) // len(self.therapists), n_schools - per)
+            covered = self.school_list[start : start + per]
             self.schools_of[t.pk] = covered
             links += [Staff.schools.through(staff_id=t.pk, school_id=s.pk) for s in covered]
         Staff.schools.through.objects.bulk_create(links)

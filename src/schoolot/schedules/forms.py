@@ -15,10 +15,10 @@ from schoolot.directory.models import Grade, School
 from schoolot.schedules.models import WEEKDAYS, BellPeriod
 from schoolot.schedules.services import (
     GRADES_MESSAGE,
-    TRAVEL_DEFAULT_MINUTES,
     TRAVEL_MAX_MINUTES,
     TRAVEL_MINUTES_MESSAGE,
     WEEKDAYS_MESSAGE,
+    travel_default_minutes,
 )
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -91,6 +91,7 @@ class TravelMatrixForm(forms.Form):
         super().__init__(*args, **kw)
         self.schools = schools
         self.saved = saved
+        self.by_id = {s.pk: s for s in schools}
         for a in schools:
             for b in schools:
                 if a.pk == b.pk:
@@ -121,14 +122,18 @@ class TravelMatrixForm(forms.Form):
 
     def _hint(self, mirror_origin: int, mirror_destination: int) -> tuple[int, bool]:
         """What a blank cell means: the other direction's minutes (as typed, when the form
-        is bound) if any, else the default estimate."""
+        is bound) if any, else the scheduler's default for the pair (an estimate from the
+        schools' locations, or TRAVEL_DEFAULT_MINUTES)."""
+        default = travel_default_minutes(
+            a=self.by_id[mirror_origin], b=self.by_id[mirror_destination]
+        )
         if self.is_bound:
             raw = (self.data.get(self.name_of(mirror_origin, mirror_destination)) or "").strip()
             if raw.isdigit() and 1 <= int(raw) <= TRAVEL_MAX_MINUTES:
                 return int(raw), True
-            return TRAVEL_DEFAULT_MINUTES, False
+            return default, False
         mirror = self.saved.get((mirror_origin, mirror_destination))
-        return (mirror, True) if mirror is not None else (TRAVEL_DEFAULT_MINUTES, False)
+        return (mirror, True) if mirror is not None else (default, False)
 
     def matrix(self) -> list[tuple[School, list[TravelCell]]]:
         """Rows (origin school, its cells) in the schools' order, for the template."""

@@ -7,6 +7,7 @@ import random
 
 from schoolot.directory.models import District, School, Staff, Student
 from schoolot.schedules.models import BellPeriod, ProtectedBlock, TravelTime
+from schoolot.schedules.services import TRAVEL_MAX_MINUTES, travel_default_minutes
 
 # Per grade group: minutes after the first bell that Reading (90), Math (60), Lunch (30) and
 # then Recess (20) start; a group's periods never overlap (bell_period_add refuses that).
@@ -94,8 +95,13 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 pairs.add((a, b))
+    # Therapists have timed about half of the drives they make (a few minutes off the
+    # estimate either way); the rest the scheduler estimates from the schools' locations.
+    by_id = {s.pk: s for s in schools}
     for a, b in sorted(pairs):
-        travel.append(
-            TravelTime(district=district, origin_id=a, destination_id=b, minutes=rng.randint(8, 25))
-        )
+        if rng.random() < 0.5:
+            continue
+        estimate = travel_default_minutes(a=by_id[a], b=by_id[b])
+        minutes = max(1, min(TRAVEL_MAX_MINUTES, estimate + rng.randint(-2, 4)))
+        travel.append(TravelTime(district=district, origin_id=a, destination_id=b, minutes=minutes))
     TravelTime.objects.bulk_create(travel, batch_size=5000)

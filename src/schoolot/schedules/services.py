@@ -14,6 +14,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import Grade, School, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
+from schoolot.rules.travel import distance_km, drive_minutes
 from schoolot.schedules.models import (
     WEEKDAYS,
     Availability,
@@ -35,6 +36,15 @@ GRADES_MESSAGE = "Grades are PK, K and 1 to 12."
 WEEKDAYS_MESSAGE = "Days are Monday to Friday."
 SCHOOL_SETUP_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
 SCHOOL_SETUP_READERS = SCHOOL_SETUP_EDITORS | {Role.THERAPIST}
+
+
+def travel_default_minutes(*, a: School, b: School) -> int:
+    """The minutes the scheduler takes between two schools when nobody has entered a time
+    either way: estimated from their locations (rules.travel) when both are known, else
+    TRAVEL_DEFAULT_MINUTES. No query."""
+    if a.location and b.location:
+        return drive_minutes(km=distance_km(a=a.location, b=b.location))
+    return TRAVEL_DEFAULT_MINUTES
 
 
 def _m(t: dt.time) -> int:
@@ -172,7 +182,7 @@ def week_instance(
     for a in inst_schools:
         for b in inst_schools:
             if a < b and (a, b) not in travel and (b, a) not in travel:
-                travel[(a, b)] = TRAVEL_DEFAULT_MINUTES
+                travel[(a, b)] = travel_default_minutes(a=schools[int(a)], b=schools[int(b)])
     mandate_of = {s: {m.id for m in st.mandates} for st in inst_students for s in [st.id]}
     slots = list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
     own = [s for s in slots if (s.cycle_week is not None) == rotation]
@@ -574,8 +584,9 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
     """Save the travel matrix, all or nothing. `minutes` maps (origin id, destination id)
     to whole minutes 1-180, or None to clear the pair; pairs not in it are left as they are.
     The scheduler reads a pair entered one way only as the same both ways, and a pair with
-    neither way entered as TRAVEL_DEFAULT_MINUTES. Only an administrator or OT supervisor,
-    only between different schools of her district (PermissionDenied otherwise). A value
+    neither way entered as `travel_default_minutes` (an estimate from the schools'
+    locations). Only an administrator or OT supervisor, only between different schools of
+    her district (PermissionDenied otherwise). A value
     out of range raises ValidationError keyed "origin-destination" for each bad pair, and
     nothing is written. Returns how many pairs were added, changed and cleared. Queries do
     not grow with the number of schools."""

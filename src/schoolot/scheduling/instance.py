@@ -11,6 +11,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
+from schoolot.rules.travel import drive_minutes
+
 CORE = "core"
 BELL_KINDS = {CORE, "specials", "lunch", "recess", "other"}
 
@@ -163,8 +165,7 @@ class Instance:
             return self.travel[(b, a)]
         sa, sb = self.schools[a], self.schools[b]
         if None not in (sa.x, sa.y, sb.x, sb.y):
-            # About 2 minutes a kilometre in town, plus 5 to park and sign in.
-            return 5 + round(2 * math.hypot(sa.x - sb.x, sa.y - sb.y))
+            return drive_minutes(km=math.hypot(sa.x - sb.x, sa.y - sb.y))
         return 20
 
     def student(self, student_id: str) -> Student:
