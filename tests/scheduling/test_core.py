@@ -229,6 +229,54 @@ def cost(instance, schedule) -> float:
     return result.penalty + 200 * (result.required_minutes - result.placed_minutes)
 
 
+def test_when_the_whole_week_finds_nothing_in_time_the_held_week_stands(monkeypatch):
+    """The last stage can run out of time before its first solution (a busy machine, a
+    short limit): the week held to the plan's days is returned, not "everything unplaced"."""
+    from ortools.sat.python import cp_model
+
+    calls = []
+    real = cp_model.CpSolver.Solve
+
+    def solve_but_not_the_last_stage(self, model, *args, **kwargs):
+        calls.append(model)
+        if len(calls) == 4:  # the day plan, the roomy plan, the held week, the whole week
+            return cp_model.UNKNOWN
+        return real(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", solve_but_not_the_last_stage)
+    inst = generate_instance(students=12, schools=2, seed=5)
+    schedule = solve(inst, time_limit=5)
+    assert len(calls) == 4
+    assert schedule.status == "FEASIBLE" and schedule.complete
+    result = score(inst, schedule)
+    assert result.feasible and result.placed_share == 1
+    assert schedule.bound <= cost(inst, schedule) + 1e-6
+
+
+def test_a_locked_session_counts_for_bunching():
+    """Abe's Wednesday session is locked; his other one goes neither Tuesday nor Thursday
+    (the scorer counts that pair), and the solver's cost is the scorer's."""
+    only_abe = [Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 2),))]
+    locked = Session(2, 11 * H, 11 * H + 30, "A", ("a2",), ("m2",), locked=True)
+    inst = tiny(students=only_abe, locked=[locked])
+    schedule = solve(inst, time_limit=5)
+    assert schedule.status == "OPTIMAL" and schedule.complete
+    other = next(x for x in schedule.sessions if not x.locked)
+    assert other.day in (0, 4)
+    result = score(inst, schedule)
+    assert result.feasible and result.bunching == 0
+    assert cost(inst, schedule) == pytest.approx(schedule.objective)
+    # Every other day next to Wednesday: the only choice left costs one bunched pair.
+    tight = tiny(
+        students=only_abe,
+        locked=[locked],
+        availability=[Window(d, 8 * H, 15 * H) for d in (1, 2, 3)],
+    )
+    schedule = solve(tight, time_limit=5)
+    assert score(tight, schedule).bunching == 1
+    assert cost(tight, schedule) == pytest.approx(schedule.objective)
+
+
 def test_tiny_week_is_proven_optimal_and_the_bound_is_its_cost():
     inst = tiny()
     schedule = solve(inst, time_limit=5)

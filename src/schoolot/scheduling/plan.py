@@ -70,6 +70,19 @@ def spread(model, instance: Instance, unit: Unit, ui: int, on_day: dict) -> None
             model.Add(sum(days) <= max(0, room))
 
 
+def locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
+    """Per day, how many (student, locked session) pairs of the unit's students fall on the
+    day before or after it: a session of the unit that day makes that many bunched pairs
+    more (the scorer counts every pair of a student's sessions on adjacent days)."""
+    count: dict[int, int] = defaultdict(int)
+    members = set(unit.students)
+    for x in instance.locked:
+        for _sid in members.intersection(x.students):
+            count[x.day - 1] += 1
+            count[x.day + 1] += 1
+    return count
+
+
 def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:
     """Energy in time windows: the sessions that can only fall inside [a, b) fit in it, less
     the locked sessions, commitments and lunch that must be there too (one therapist)."""
@@ -101,9 +114,13 @@ def plan_days(
     time_limit: float,
     workers: int = 2,
     seed: int = 1,
+    room: float = 1.0,
 ) -> DayPlan:
     """The cheapest day plan, given each unit's candidate starts per day (`starts`, already
-    clear of locked sessions and commitments). Locked sessions count as fixed minutes."""
+    clear of locked sessions and commitments). Locked sessions count as fixed minutes.
+    `room` < 1 keeps only that share of each day's span for sessions and drives: no longer a
+    relaxation (its bound means nothing), but its days fit the clock more often, so the week
+    starts from it."""
     w = instance.weights
     model = cp_model.CpModel()
     days = range(instance.days)
@@ -138,6 +155,10 @@ def plan_days(
                     adjacent = model.NewBoolVar("")
                     model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
                     objective.append(round(w.bunching * SCALE) * len(unit.members) * adjacent)
+        if w.bunching:
+            for d, pairs in locked_neighbours(instance, unit).items():
+                if (ui, d) in on_day:
+                    objective.append(round(w.bunching * SCALE) * pairs * on_day[(ui, d)])
 
     locked_at: dict[tuple[str, int], int] = defaultdict(int)
     for x in instance.locked:
@@ -189,9 +210,9 @@ def plan_days(
             _overlap(c.start, c.end, lo, hi) for c in instance.commitments if c.day == d
         )
         # Sessions and drives never overlap; lunch may fall during a drive.
-        model.Add(busy + fixed + sum(drives) <= hi - lo)
+        model.Add(busy + fixed + sum(drives) <= int((hi - lo) * room))
         if instance.lunch_minutes and lo <= instance.lunch_start and instance.lunch_end <= hi:
-            model.Add(busy + fixed <= hi - lo - instance.lunch_minutes)
+            model.Add(busy + fixed <= int((hi - lo) * room) - instance.lunch_minutes)
         _windows(model, instance, the_units, starts, on_day, d)
 
     # A school needs as many visiting days as any of its units has sessions.

@@ -18,8 +18,9 @@ Minimised: weights x (core instruction minutes missed, travel minutes, moves bet
 a unit's sessions on adjacent days, current sessions not kept) + unplaced minutes x 200.
 
 Two stages: the day plan (plan.py, a relaxation solved first, usually to optimality) gives a
-lower bound and the starting point; the full model then searches from it, with its objective
-held at or above that bound, so CP-SAT's bound is never weaker than the plan's.
+lower bound; a second plan that leaves each day some room (ROOM) gives the starting point, a
+week held to its days; the full model then searches from that week, with its objective held
+at or above the bound, so CP-SAT's bound is never weaker than the plan's.
 """
 
 from __future__ import annotations
@@ -31,10 +32,17 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
-from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days, spread
+from schoolot.scheduling.plan import (
+    SCALE,
+    UNPLACED_COST,
+    locked_neighbours,
+    plan_days,
+    spread,
+)
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
+ROOM = 0.9  # of each day's clock, for the day plan the week starts from (not its bound)
 
 
 def remaining_instance(instance: Instance) -> Instance:
@@ -134,26 +142,35 @@ def _grid(lo: int, hi: int, step: int) -> list[int]:
     return list(range(lo + (-lo) % step, hi + 1, step))
 
 
-def _start_from_plan(model, plan, on_day, visit, seconds, *, workers, seed) -> None:
+def _start_from_plan(
+    model, plan, on_day, visit, seconds, *, workers, seed
+) -> tuple[list[int], float] | None:
     """Hint the model with a week built inside the day plan: first the model with every unit
     held to its planned days (the days apart, it is small and quick), then that week as the
     full model's starting point. Where the plan's days do not fit in a day's clock, the hint is
-    the plan itself."""
+    the plan itself. Returns that week (every variable's value, and its objective), if any."""
     for key, var in on_day.items():
         model.AddHint(var, 1 if key in plan.days else 0)
     for key, var in visit.items():
         model.AddHint(var, 1 if key in plan.visits else 0)
-    model.AddAssumptions([var.Not() for key, var in on_day.items() if key not in plan.days])
+    # A copy with the other days shut (constraints, not assumptions: presolve then drops
+    # those variables, and both workers search).
+    held = model.Clone()
+    for key, var in on_day.items():
+        if key not in plan.days:
+            held.Add(held.GetBoolVarFromProtoIndex(var.Index()) == 0)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, seconds * FIRST_WEEK_SHARE)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.Solve(model)
-    model.ClearAssumptions()
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        model.ClearHints()
-        for var in _variables(model):
-            model.AddHint(var, solver.Value(var))
+    status = solver.Solve(held)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = [solver.Value(held.GetIntVarFromProtoIndex(i)) for i in range(len(_variables(model)))]
+    model.ClearHints()
+    for var, value in zip(_variables(model), values, strict=True):
+        model.AddHint(var, value)
+    return values, solver.ObjectiveValue()
 
 
 def _variables(model: cp_model.CpModel) -> list[cp_model.IntVar]:
@@ -247,6 +264,11 @@ def solve(
                     adjacent = model.NewBoolVar("")
                     model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
                     objective.append(round(weights.bunching * SCALE) * len(unit.members) * adjacent)
+        # ... and next to a student's locked session.
+        if weights.bunching:
+            for d, pairs in locked_neighbours(instance, unit).items():
+                if (ui, d) in on_day:
+                    objective.append(round(weights.bunching * SCALE) * pairs * on_day[(ui, d)])
 
     # Lunch in its window and planning time, each on the grid, every working day.
     for d in days:
@@ -354,10 +376,27 @@ def solve(
     # The day plan is a relaxation: no week costs less than its bound.
     if plan.bound > 0:
         model.Add(total >= plan.bound)
+    held = None
+    start = plan
+    if hint and plan.objective is not None and ROOM < 1:
+        # The start only: the plan's days are often too full for the clock (idle time
+        # between protected blocks, drives at awkward hours); a plan that leaves each day
+        # some room fits far more often. The bound stays the exact plan's.
+        roomy = plan_days(
+            instance,
+            the_units,
+            starts,
+            time_limit=time_limit * PLAN_SHARE / 2,
+            workers=workers,
+            seed=seed,
+            room=ROOM,
+        )
+        if roomy.objective is not None:
+            start = roomy
     if hint and plan.objective is not None:
-        _start_from_plan(
+        held = _start_from_plan(
             model,
-            plan,
+            start,
             on_day,
             visit,
             time_limit - (time.perf_counter() - started),
@@ -370,7 +409,17 @@ def solve(
     solver.parameters.random_seed = seed
     status = solver.Solve(model)
     name = solver.StatusName(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    value, objective_value = solver.Value, None
+    bound = plan.bound
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        objective_value = solver.ObjectiveValue()
+        bound = max(solver.BestObjectiveBound(), plan.bound)
+    if held is not None and (objective_value is None or held[1] < objective_value):
+        # The whole week found nothing better in its time (on a busy machine it may not even
+        # load its start): the week held to the plan's days stands.
+        name, objective_value = "FEASIBLE", held[1]
+        value = lambda var: held[0][var.Index()]  # noqa: E731
+    if objective_value is None:
         # No solution at all in the time (every unit can always be left unplaced, so this
         # only happens when the time runs out first): report everything as unplaced.
         return Schedule(
@@ -392,7 +441,7 @@ def solve(
     sessions = list(instance.locked)
     unplaced = []
     for (ui, d, t), var in x_vars.items():
-        if solver.Value(var):
+        if value(var):
             unit = the_units[ui]
             sessions.append(
                 Session(
@@ -405,7 +454,7 @@ def solve(
                 )
             )
     for ui, miss in missing.items():
-        count = solver.Value(miss)
+        count = value(miss)
         if count:
             unit = the_units[ui]
             reasons = explain(instance, unit, step, sessions)
@@ -415,8 +464,8 @@ def solve(
         sessions=sessions,
         unplaced=unplaced,
         status=name,
-        objective=solver.ObjectiveValue() / SCALE,
-        bound=max(solver.BestObjectiveBound(), plan.bound) / SCALE,
+        objective=objective_value / SCALE,
+        bound=bound / SCALE,
         solver="cp-sat",
         seconds=time.perf_counter() - started,
     )
