@@ -533,7 +533,9 @@ def test_without_an_entered_time_the_scheduler_estimates_from_the_locations(clie
     html = client.get(reverse("travel_times")).content.decode()
     assert html.count('placeholder="12"') == 2  # what the blank cells will mean, both ways
     client.force_login(world.users["therapist"])
-    assert "12 (default)" in client.get(reverse("travel_times")).content.decode()
+    assert (
+        "12 (estimated from the locations)" in client.get(reverse("travel_times")).content.decode()
+    )
     # A time entered either way wins over the estimate.
     TravelTime.objects.create(
         district=world.district, origin=world.other_school, destination=world.school, minutes=9
@@ -545,6 +547,8 @@ def test_without_an_entered_time_the_scheduler_estimates_from_the_locations(clie
     _place(world.other_school, None, None)
     instance, _ = week_instance(staff=therapist, on=TODAY)
     assert instance.travel_minutes(a, b) == TRAVEL_DEFAULT_MINUTES
+    html = client.get(reverse("travel_times")).content.decode()
+    assert f"{TRAVEL_DEFAULT_MINUTES} (default)" in html and "estimated" not in html
 
 
 @pytest.mark.parametrize(
@@ -583,9 +587,7 @@ def test_the_demo_district_has_locations_and_about_half_its_drives_timed(world):
     timed = {(t.origin_id, t.destination_id): t.minutes for t in TravelTime.objects.all()}
     assert 0 < len(timed) < len(pairs)
     for (a, b), minutes in timed.items():
-        estimate = travel_default_minutes(
-            a=School.objects.get(pk=a), b=School.objects.get(pk=b)
-        )
+        estimate = travel_default_minutes(a=School.objects.get(pk=a), b=School.objects.get(pk=b))
         assert estimate - 2 <= minutes <= estimate + 4  # a timed drive, near the estimate
 
 

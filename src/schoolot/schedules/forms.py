@@ -73,7 +73,8 @@ class BellPeriodForm(forms.Form):
 class TravelCell:
     """One cell of the matrix: from `origin` to `destination`; `field` is None on the
     diagonal. `saved` is the recorded minutes; `hint` what the scheduler uses while the cell
-    is blank, `mirrored` whether that comes from the other direction."""
+    is blank, `mirrored` whether that comes from the other direction, else `estimated`
+    whether it comes from the two schools' locations (else it is the flat default)."""
 
     origin: School
     destination: School
@@ -81,6 +82,7 @@ class TravelCell:
     saved: int | None
     hint: int | None
     mirrored: bool
+    estimated: bool = False
 
 
 class TravelMatrixForm(forms.Form):
@@ -153,6 +155,7 @@ class TravelMatrixForm(forms.Form):
                         self.saved.get((a.pk, b.pk)),
                         hint,
                         mirrored,
+                        estimated=bool(a.location and b.location),
                     )
                 )
             rows.append((a, cells))
