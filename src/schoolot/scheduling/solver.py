@@ -42,6 +42,7 @@ from schoolot.scheduling.plan import (
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
+SHORT_SECONDS = 5.0  # under this, a stage presolves once (see below), not three times
 ROOM = 0.9  # of each day's clock, for the day plan the week starts from (not its bound)
 
 
@@ -163,6 +164,8 @@ def _start_from_plan(
     solver.parameters.max_time_in_seconds = max(0.1, seconds * FIRST_WEEK_SHARE)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if solver.parameters.max_time_in_seconds < SHORT_SECONDS:
+        solver.parameters.max_presolve_iterations = 1  # as for the whole week, below
     status = solver.Solve(held)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -407,6 +410,10 @@ def solve(
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if held is not None and solver.parameters.max_time_in_seconds < SHORT_SECONDS:
+        # Presolve alone (probing, three rounds) can take the whole of a short limit; with a
+        # complete start in hand, one round leaves the search its time.
+        solver.parameters.max_presolve_iterations = 1
     status = solver.Solve(model)
     name = solver.StatusName(status)
     value, objective_value = solver.Value, None
