@@ -33,6 +33,7 @@ class DayPlan:
     objective: int | None = None
     days: set[tuple[int, int]] = field(default_factory=set)  # (unit index, day)
     visits: set[tuple[str, int]] = field(default_factory=set)  # (school, day)
+    unplaced: int = 0  # student-minutes the plan leaves out
 
 
 def open_span(instance: Instance, school: str, day: int) -> tuple[int, int]:
@@ -246,4 +247,8 @@ def plan_days(
         objective=round(solver.ObjectiveValue()),
         days={k for k, v in on_day.items() if solver.Value(v)},
         visits={k for k, v in visit.items() if solver.Value(v)},
+        unplaced=sum(
+            solver.Value(miss) * unit.minutes * len(unit.members)
+            for unit, miss in zip(the_units, missing.values(), strict=True)
+        ),
     )

@@ -384,7 +384,8 @@ def solve(
     if hint and plan.objective is not None and ROOM < 1:
         # The start only: the plan's days are often too full for the clock (idle time
         # between protected blocks, drives at awkward hours); a plan that leaves each day
-        # some room fits far more often. The bound stays the exact plan's.
+        # some room fits far more often. The bound stays the exact plan's. Where the room
+        # would leave minutes out (a week near capacity), the exact plan is the start.
         roomy = plan_days(
             instance,
             the_units,
@@ -394,8 +395,8 @@ def solve(
             seed=seed,
             room=ROOM,
         )
-        if roomy.objective is not None:
-            start = roomy
+        if roomy.objective is not None and roomy.unplaced <= plan.unplaced:
+            start = roomy  # as long as the room costs no minutes
     if hint and plan.objective is not None:
         held = _start_from_plan(
             model,
