@@ -1,4 +1,5 @@
-"""Forms for the district's school data: a school's bell periods and the travel matrix.
+"""Forms for the district's school data: a school's bell periods, the travel matrix, and a
+student's protected time.
 
 The forms check shape (times, numbers, choices); the rules (inside the school day, whole
 minutes 1-180, who may) live in services.bell_period_add and services.travel_times_save,
@@ -22,6 +23,27 @@ from schoolot.schedules.services import (
 )
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def weekdays_field() -> forms.TypedMultipleChoiceField:
+    """Monday to Friday as boxes to tick, as ints; none ticked means every day."""
+    return forms.TypedMultipleChoiceField(
+        label="Days (none: every day)",
+        coerce=int,
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": WEEKDAYS_MESSAGE},
+    )
+
+
+class ProtectedBlockForm(forms.Form):
+    """A student's protected time (services.protected_block_add checks the rules)."""
+
+    reason = forms.CharField(max_length=80, initial="Reading block")
+    weekdays = weekdays_field()
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
 
 
 class BellPeriodForm(forms.Form):
@@ -59,14 +81,7 @@ class BellPeriodForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": GRADES_MESSAGE + " Not a grade: %(value)s."},
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="Days (none: every day)",
-        coerce=int,
-        choices=WEEKDAYS,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": WEEKDAYS_MESSAGE},
-    )
+    weekdays = weekdays_field()
 
 
 @dataclass

@@ -59,6 +59,10 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(int(d) for d in text.split(",") if d.strip().isdigit())
 
 
+def _grades(text: str) -> frozenset[str]:
+    return frozenset(g.strip() for g in text.split(",") if g.strip())
+
+
 def week_instance(
     *, staff: Staff, on: dt.date, week: list[core.Session] | None = None
 ) -> tuple[core.Instance, dict]:
@@ -128,7 +132,7 @@ def week_instance(
                 b.kind,
                 _m(b.start),
                 _m(b.end),
-                frozenset(g.strip() for g in b.grades.split(",") if g.strip()),
+                _grades(b.grades),
                 _days(b.weekdays),
             )
         )
@@ -451,12 +455,46 @@ def bell_period_add(
         )
         if school is None:
             raise PermissionDenied("Not a school of your district.")
-        return _bell_period_add(
+        name = (name or "").strip()
+        errors: dict[str, list[str]] = {}
+        if kind not in BellPeriod.Kind.values:
+            errors.setdefault("kind", []).append("Choose the kind of period.")
+        if len(name) > 60:
+            errors.setdefault("name", []).append("Keep the name to 60 characters.")
+        unknown = [g for g in grades if g not in Grade.values]
+        if unknown:
+            errors.setdefault("grades", []).append(
+                f"{GRADES_MESSAGE} Not a grade: {', '.join(map(str, unknown))}."
+            )
+        if any(isinstance(d, bool) or d not in range(5) for d in weekdays):
+            errors.setdefault("weekdays", []).append(WEEKDAYS_MESSAGE)
+        if end <= start:
+            errors.setdefault("end", []).append("The period must end after it starts.")
+        day = f"{_clock(school.day_start)} to {_clock(school.day_end)}"
+        if start < school.day_start:
+            errors.setdefault("start", []).append(
+                f"{school.name}'s day starts at {_clock(school.day_start)}; "
+                f"periods fit inside {day}."
+            )
+        if end > school.day_end:
+            errors.setdefault("end", []).append(
+                f"{school.name}'s day ends at {_clock(school.day_end)}; periods fit inside {day}."
+            )
+        if not errors.keys() & {"start", "end", "grades", "weekdays"}:
+            overlaps = _bell_overlaps(
+                school=school, grades=set(grades), weekdays=set(weekdays), start=start, end=end
+            )
+            if overlaps:
+                errors.setdefault("start", []).extend(overlaps)
+        if errors:
+            raise ValidationError(errors)
+        return BellPeriod.objects.create(
+            district_id=school.district_id,
             school=school,
             kind=kind,
             name=name,
-            grades=grades,
-            weekdays=weekdays,
+            grades=",".join(g for g in Grade.values if g in set(grades)),
+            weekdays=",".join(str(d) for d in sorted(set(weekdays))),
             start=start,
             end=end,
         )
@@ -480,7 +518,7 @@ def _bell_overlaps(
     for b in BellPeriod.objects.filter(
         district_id=school.district_id, school=school, start__lt=end, end__gt=start
     ).order_by("start", "end", "pk"):
-        shared_grades = _shared(grades, {g.strip() for g in b.grades.split(",") if g.strip()})
+        shared_grades = _shared(grades, set(_grades(b.grades)))
         shared_days = _shared(weekdays, set(_days(b.weekdays)))
         if shared_grades == set() or shared_days == set():
             continue
@@ -499,60 +537,6 @@ def _bell_overlaps(
             "a grade's periods cannot overlap."
         )
     return messages
-
-
-def _bell_period_add(
-    *,
-    school: School,
-    kind: str,
-    name: str,
-    grades: list[str] | tuple[str, ...],
-    weekdays: list[int] | tuple[int, ...],
-    start: dt.time,
-    end: dt.time,
-) -> BellPeriod:
-    name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if kind not in BellPeriod.Kind.values:
-        errors.setdefault("kind", []).append("Choose the kind of period.")
-    if len(name) > 60:
-        errors.setdefault("name", []).append("Keep the name to 60 characters.")
-    unknown = [g for g in grades if g not in Grade.values]
-    if unknown:
-        errors.setdefault("grades", []).append(
-            f"{GRADES_MESSAGE} Not a grade: {', '.join(map(str, unknown))}."
-        )
-    if any(isinstance(d, bool) or d not in range(5) for d in weekdays):
-        errors.setdefault("weekdays", []).append(WEEKDAYS_MESSAGE)
-    if end <= start:
-        errors.setdefault("end", []).append("The period must end after it starts.")
-    day = f"{_clock(school.day_start)} to {_clock(school.day_end)}"
-    if start < school.day_start:
-        errors.setdefault("start", []).append(
-            f"{school.name}'s day starts at {_clock(school.day_start)}; periods fit inside {day}."
-        )
-    if end > school.day_end:
-        errors.setdefault("end", []).append(
-            f"{school.name}'s day ends at {_clock(school.day_end)}; periods fit inside {day}."
-        )
-    if not errors.keys() & {"start", "end", "grades", "weekdays"}:
-        overlaps = _bell_overlaps(
-            school=school, grades=set(grades), weekdays=set(weekdays), start=start, end=end
-        )
-        if overlaps:
-            errors.setdefault("start", []).extend(overlaps)
-    if errors:
-        raise ValidationError(errors)
-    return BellPeriod.objects.create(
-        district_id=school.district_id,
-        school=school,
-        kind=kind,
-        name=name,
-        grades=",".join(g for g in Grade.values if g in set(grades)),
-        weekdays=",".join(str(d) for d in sorted(set(weekdays))),
-        start=start,
-        end=end,
-    )
 
 
 def bell_period_delete(*, user: User, school_id: int, bell_id: int) -> bool:

@@ -13,17 +13,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
 from schoolot.directory.selectors import rotation_week_get
 from schoolot.rules.cycles import CYCLE_WEEKS
-from schoolot.schedules.forms import BellPeriodForm, TravelMatrixForm
-from schoolot.schedules.models import WEEKDAYS, BellPeriod, CalendarFeed
+from schoolot.schedules.forms import BellPeriodForm, ProtectedBlockForm, TravelMatrixForm
+from schoolot.schedules.models import WEEKDAYS, BellPeriod, CalendarFeed, ProtectedBlock
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     bell_period_add,
     bell_period_delete,
+    protected_block_add,
     school_setup_access,
     travel_times_get,
     travel_times_save,
@@ -166,29 +168,10 @@ def district_cancel(request, run_id: int):
 
 def protected_time(request, student_id: int):
     """A student's protected time: teachers and the OT team see it and add to it."""
-    from django import forms
-
-    from schoolot.core.access import students_visible_to
-    from schoolot.schedules.models import ProtectedBlock
-    from schoolot.schedules.services import protected_block_add
-
     if request.user.role == "parent":
         raise Http404("No such page.")
     student = get_object_or_404(students_visible_to(user=request.user), pk=student_id)
-
-    class BlockForm(forms.Form):
-        reason = forms.CharField(max_length=80, initial="Reading block")
-        weekdays = forms.TypedMultipleChoiceField(
-            label="Days (none: every day)",
-            coerce=int,
-            choices=WEEKDAYS,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-        end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-
-    form = BlockForm(request.POST or None)
+    form = ProtectedBlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             protected_block_add(user=request.user, student_id=student.pk, **form.cleaned_data)

@@ -71,7 +71,7 @@ def spread(model, instance: Instance, unit: Unit, ui: int, on_day: dict) -> None
             model.Add(sum(days) <= max(0, room))
 
 
-def locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
+def _locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
     """Per day, how many (student, locked session) pairs of the unit's students fall on the
     day before or after it: a session of the unit that day makes that many bunched pairs
     more (the scorer counts every pair of a student's sessions on adjacent days)."""
@@ -82,6 +82,29 @@ def locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
             count[x.day - 1] += 1
             count[x.day + 1] += 1
     return count
+
+
+def unit_sessions(model, instance: Instance, unit: Unit, ui: int, on_day, used, objective):
+    """A unit's sessions, the same in the day plan and the week model: those on its days
+    (`used`) and those missing make the mandate's count; the spread over a cycle's weeks;
+    the costs of unplaced minutes, of its sessions on adjacent days and of a session next
+    to a student's locked one, appended to `objective`. Returns the missing count."""
+    w = instance.weights
+    missing = model.NewIntVar(0, unit.sessions, f"miss{ui}")
+    model.Add(sum(used) + missing == unit.sessions)
+    spread(model, instance, unit, ui, on_day)
+    objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing)
+    if unit.sessions > 1 and w.bunching:
+        for d in range(instance.days):
+            if (ui, d) in on_day and (ui, d + 1) in on_day:
+                adjacent = model.NewBoolVar("")
+                model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
+                objective.append(round(w.bunching * SCALE) * len(unit.members) * adjacent)
+    if w.bunching:
+        for d, pairs in _locked_neighbours(instance, unit).items():
+            if (ui, d) in on_day:
+                objective.append(round(w.bunching * SCALE) * pairs * on_day[(ui, d)])
+    return missing
 
 
 def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:
@@ -146,20 +169,7 @@ def plan_days(
             )
             if core:
                 objective.append(round(w.core_missed * SCALE * core) * var)
-        missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
-        model.Add(sum(used) + missing[ui] == unit.sessions)
-        spread(model, instance, unit, ui, on_day)
-        objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
-        if unit.sessions > 1 and w.bunching:
-            for d in days:
-                if (ui, d) in on_day and (ui, d + 1) in on_day:
-                    adjacent = model.NewBoolVar("")
-                    model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
-                    objective.append(round(w.bunching * SCALE) * len(unit.members) * adjacent)
-        if w.bunching:
-            for d, pairs in locked_neighbours(instance, unit).items():
-                if (ui, d) in on_day:
-                    objective.append(round(w.bunching * SCALE) * pairs * on_day[(ui, d)])
+        missing[ui] = unit_sessions(model, instance, unit, ui, on_day, used, objective)
 
     locked_at: dict[tuple[str, int], int] = defaultdict(int)
     for x in instance.locked:

@@ -32,13 +32,7 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
-from schoolot.scheduling.plan import (
-    SCALE,
-    UNPLACED_COST,
-    locked_neighbours,
-    plan_days,
-    spread,
-)
+from schoolot.scheduling.plan import SCALE, plan_days, unit_sessions
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
@@ -256,22 +250,7 @@ def solve(
                 on_day[(ui, d)] = model.NewBoolVar(f"y{ui}_{d}")
                 model.Add(sum(chosen) == on_day[(ui, d)])
                 used.append(on_day[(ui, d)])
-        missing[ui] = model.NewIntVar(0, unit.sessions, f"miss{ui}")
-        model.Add(sum(used) + missing[ui] == unit.sessions)
-        spread(model, instance, unit, ui, on_day)
-        objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing[ui])
-        # Bunching: the unit's sessions on adjacent days.
-        if unit.sessions > 1 and weights.bunching:
-            for d in days:
-                if (ui, d) in on_day and (ui, d + 1) in on_day:
-                    adjacent = model.NewBoolVar("")
-                    model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
-                    objective.append(round(weights.bunching * SCALE) * len(unit.members) * adjacent)
-        # ... and next to a student's locked session.
-        if weights.bunching:
-            for d, pairs in locked_neighbours(instance, unit).items():
-                if (ui, d) in on_day:
-                    objective.append(round(weights.bunching * SCALE) * pairs * on_day[(ui, d)])
+        missing[ui] = unit_sessions(model, instance, unit, ui, on_day, used, objective)
 
     # Lunch in its window and planning time, each on the grid, every working day.
     for d in days:
