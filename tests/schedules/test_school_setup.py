@@ -17,6 +17,7 @@ from schoolot.schedules.seed import schedule_data_seed
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     bell_period_add,
+    school_location_set,
     travel_default_minutes,
     travel_times_save,
     week_instance,
@@ -589,6 +590,115 @@ def test_the_demo_district_has_locations_and_about_half_its_drives_timed(world):
     for (a, b), minutes in timed.items():
         estimate = travel_default_minutes(a=School.objects.get(pk=a), b=School.objects.get(pk=b))
         assert estimate - 2 <= minutes <= estimate + 4  # a timed drive, near the estimate
+
+
+# -- Where a school is -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("39.9526, -75.1652", (39.9526, -75.1652)),
+        ("  39.9526,-75.1652 ", (39.9526, -75.1652)),
+        ("39.9526° N, 75.1652° W", (39.9526, -75.1652)),
+        ("33.8688 s, 151.2093 e", (-33.8688, 151.2093)),
+        ("+40, 0", (40.0, 0.0)),
+    ],
+    ids=["signed", "spaces", "hemispheres", "southern-eastern", "whole-degrees"],
+)
+def test_a_supervisor_records_a_location_as_a_map_gives_it(client, world, bells_url, typed, saved):
+    client.force_login(world.users["supervisor"])
+    response = client.post(bells_url, {"location": typed})
+    assert response.status_code == 302 and response["Location"] == bells_url
+    world.school.refresh_from_db()
+    assert world.school.location == saved
+    html = client.get(bells_url).content.decode()
+    assert "Location saved" in html
+    shown = ", ".join(f"{x:.6f}".rstrip("0").rstrip(".") for x in saved)
+    assert f"{shown} (latitude, longitude)" in html and f'value="{shown}"' in html
+    assert not BellPeriod.objects.exists()  # the period form was not submitted
+
+
+def test_the_location_drives_the_estimate_and_clearing_it_goes_back_to_the_default(
+    client, world, bells_url
+):
+    therapist = world.staff["therapist"]
+    therapist.schools.add(world.school, world.other_school)
+    _place(world.other_school, 39.9800, -75.1550)
+    a, b = str(world.school.pk), str(world.other_school.pk)
+    client.force_login(world.users["admin"])
+    index = client.get(reverse("school_bells_index")).content.decode()
+    assert index.count("Not on record") == 1 and index.count("On record") == 1
+    client.post(bells_url, {"location": "39.9526, -75.1652"})
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == 12  # as in the test of the estimate above
+    assert "Not on record" not in client.get(reverse("school_bells_index")).content.decode()
+    response = client.post(bells_url, {"location": ""})
+    assert response.status_code == 302
+    world.school.refresh_from_db()
+    assert world.school.location is None
+    html = client.get(bells_url).content.decode()
+    assert "Location cleared" in html and "Not on record: drives to and from" in html
+    instance, _ = week_instance(staff=therapist, on=TODAY)
+    assert instance.travel_minutes(a, b) == TRAVEL_DEFAULT_MINUTES
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("39.9526", "separated by a comma"),
+        ("39.9526; -75.1652", "separated by a comma"),
+        ("north, south", "separated by a comma"),
+        ("39.9526 E, 75.1652 W", "separated by a comma"),  # a latitude is north or south
+        ("-39.9526 N, 75.1652 W", "separated by a comma"),  # a sign and a hemisphere
+        ("1, 2, 3", "separated by a comma"),
+        ("91, -75", "Enter both the latitude (-90 to 90)"),
+        ("40, 181", "Enter both the latitude (-90 to 90)"),
+    ],
+)
+def test_a_bad_location_is_answered_in_place_and_saves_nothing(
+    client, world, bells_url, typed, message
+):
+    _place(world.school, 40.0, -75.0)
+    client.force_login(world.users["supervisor"])
+    response = client.post(bells_url, {"location": typed})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The location was not saved" in html and message in html
+    assert f'value="{typed}"' in html  # what was typed is still there
+    assert "The period was not added" not in html  # the other form is untouched
+    world.school.refresh_from_db()
+    assert world.school.location == (40.0, -75.0)
+
+
+def test_the_location_service_checks_who_and_which_school(world, elsewhere):
+    for role in ("therapist", "teacher"):
+        with pytest.raises(PermissionDenied):
+            school_location_set(
+                user=world.users[role], school_id=world.school.pk, latitude=40.0, longitude=-75.0
+            )
+    with pytest.raises(PermissionDenied):
+        school_location_set(
+            user=elsewhere.users["admin"], school_id=world.school.pk, latitude=40.0, longitude=-75.0
+        )
+    with pytest.raises(ValidationError) as refused:
+        school_location_set(
+            user=world.users["admin"], school_id=world.school.pk, latitude=40.0, longitude=None
+        )
+    assert list(refused.value.message_dict) == ["location"]
+    world.school.refresh_from_db()
+    assert world.school.location is None
+
+
+@pytest.mark.parametrize("role", ["therapist", "cota"])
+def test_therapists_see_the_location_but_do_not_set_it(client, world, bells_url, role):
+    _place(world.school, 39.9526, -75.1652)
+    client.force_login(world.users[role])
+    html = client.get(bells_url).content.decode()
+    assert "39.9526, -75.1652 (latitude, longitude)" in html and "Save location" not in html
+    assert client.post(bells_url, {"location": "40, -75"}).status_code == 403
+    world.school.refresh_from_db()
+    assert world.school.location == (39.9526, -75.1652)
 
 
 # -- Queries do not grow with the schools or the bells ----------------------------------------

@@ -172,6 +172,11 @@ class ReportingPeriod(DistrictOwned):
                 )
 
 
+SCHOOL_LOCATION_MESSAGE = (
+    "Enter both the latitude (-90 to 90) and the longitude (-180 to 180) in degrees, or neither."
+)
+
+
 class School(DistrictOwned):
     class GradeBand(models.TextChoices):
         ELEMENTARY = "elementary", "Elementary (PK-5)"
@@ -206,10 +211,7 @@ class School(DistrictOwned):
                     longitude__lte=180,
                 ),
                 name="school_location_both_or_neither",
-                violation_error_message=(
-                    "Enter both the latitude (-90 to 90) and the longitude (-180 to 180) "
-                    "in degrees, or neither."
-                ),
+                violation_error_message=SCHOOL_LOCATION_MESSAGE,
             ),
         ]
 

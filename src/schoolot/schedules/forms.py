@@ -1,13 +1,14 @@
-"""Forms for the district's school data: a school's bell periods, the travel matrix, and a
-student's protected time.
+"""Forms for the district's school data: a school's bell periods and location, the travel
+matrix, and a student's protected time.
 
 The forms check shape (times, numbers, choices); the rules (inside the school day, whole
-minutes 1-180, who may) live in services.bell_period_add and services.travel_times_save,
-whose messages the views put back on these forms.
+minutes 1-180, coordinates in range, who may) live in services.bell_period_add,
+school_location_set and travel_times_save, whose messages the views put back on these forms.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -82,6 +83,52 @@ class BellPeriodForm(forms.Form):
         error_messages={"invalid_choice": GRADES_MESSAGE + " Not a grade: %(value)s."},
     )
     weekdays = weekdays_field()
+
+
+LOCATION_FORMAT_MESSAGE = (
+    "Enter the latitude and the longitude in decimal degrees, separated by a comma, as a map "
+    "gives them: e.g. 39.9526, -75.1652 (or 39.9526° N, 75.1652° W)."
+)
+_COORDINATE = re.compile(r"^([+-]?\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW]?)$", re.IGNORECASE)
+
+
+def _coordinate(text: str, *, positive: str, negative: str) -> float:
+    """One coordinate: a signed decimal, or an unsigned one with its hemisphere letter."""
+    match = _COORDINATE.match(text.strip())
+    if not match:
+        raise forms.ValidationError(LOCATION_FORMAT_MESSAGE)
+    number, letter = match.group(1), match.group(2).upper()
+    if letter and (letter not in (positive, negative) or number[0] in "+-"):
+        raise forms.ValidationError(LOCATION_FORMAT_MESSAGE)
+    value = float(number)
+    return -value if letter == negative else value
+
+
+class SchoolLocationForm(forms.Form):
+    """Where a school is, pasted from a map as "latitude, longitude"; blank: not on record.
+    The form reads the two numbers; services.school_location_set checks their ranges."""
+
+    location = forms.CharField(
+        label="Latitude, longitude",
+        required=False,
+        max_length=60,
+        help_text="Decimal degrees, as a map gives them (e.g. 39.9526, -75.1652); clear it "
+        "to take the location off record.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 28}),
+        error_messages={"max_length": LOCATION_FORMAT_MESSAGE},
+    )
+
+    def clean_location(self) -> tuple[float, float] | None:
+        text = self.cleaned_data["location"].strip()
+        if not text:
+            return None
+        parts = text.split(",")
+        if len(parts) != 2:
+            raise forms.ValidationError(LOCATION_FORMAT_MESSAGE)
+        return (
+            _coordinate(parts[0], positive="N", negative="S"),
+            _coordinate(parts[1], positive="E", negative="W"),
+        )
 
 
 @dataclass

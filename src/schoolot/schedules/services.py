@@ -11,7 +11,7 @@ from django.utils.dateformat import time_format
 from schoolot.accounts.models import Role, User
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import Grade, School, Staff, Student
+from schoolot.directory.models import SCHOOL_LOCATION_MESSAGE, Grade, School, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
 from schoolot.rules.travel import distance_km, drive_minutes
@@ -498,6 +498,30 @@ def bell_period_add(
             start=start,
             end=end,
         )
+
+
+def school_location_set(
+    *, user: User, school_id: int, latitude: float | None, longitude: float | None
+) -> School:
+    """Record where a school is (decimal degrees; both None: not on record), for the drive
+    estimate between schools without an entered travel time (rules.travel). Only an
+    administrator or OT supervisor of the school's district (PermissionDenied otherwise, and
+    for a school of another district). Refuses, with a ValidationError keyed "location" and
+    writing nothing, one coordinate without the other and a coordinate out of range (the
+    database's own check says the same). Returns the school as saved."""
+    _school_setup_editor_check(user=user)
+    school = School.objects.filter(district_id=user.district_id, pk=school_id).first()
+    if school is None:
+        raise PermissionDenied("Not a school of your district.")
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        raise ValidationError({"location": [SCHOOL_LOCATION_MESSAGE]})
+    school.latitude, school.longitude = latitude, longitude
+    school.save(update_fields=["latitude", "longitude"])
+    return school
 
 
 def _shared(mine: set, theirs: set) -> set | None:

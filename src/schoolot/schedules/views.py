@@ -19,13 +19,19 @@ from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
 from schoolot.directory.selectors import rotation_week_get
 from schoolot.rules.cycles import CYCLE_WEEKS
-from schoolot.schedules.forms import BellPeriodForm, ProtectedBlockForm, TravelMatrixForm
+from schoolot.schedules.forms import (
+    BellPeriodForm,
+    ProtectedBlockForm,
+    SchoolLocationForm,
+    TravelMatrixForm,
+)
 from schoolot.schedules.models import WEEKDAYS, BellPeriod, CalendarFeed, ProtectedBlock
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     bell_period_add,
     bell_period_delete,
     protected_block_add,
+    school_location_set,
     school_setup_access,
     travel_times_get,
     travel_times_save,
@@ -275,8 +281,9 @@ def school_bells_index(request):
 
 
 def school_bells(request, school_id: int):
-    """A school's day: its bell periods by start time; administrators and OT supervisors add
-    and remove periods, therapists read them."""
+    """A school's day: its bell periods by start time, and where the school is (for the drive
+    estimates); administrators and OT supervisors add and remove periods and set the
+    location, therapists read them."""
     can_edit = school_setup_access(user=request.user)
     school = get_object_or_404(School, pk=school_id, district_id=request.user.district_id)
     if request.method == "POST" and not can_edit:
@@ -290,8 +297,34 @@ def school_bells(request, school_id: int):
         else:
             messages.warning(request, "That period was already removed.")
         return redirect("school_bells", school.pk)
-    form = BellPeriodForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    saving_location = posted is not None and "location" in posted
+    location_form = SchoolLocationForm(
+        posted if saving_location else None, initial={"location": _location_text(school)}
+    )
+    if saving_location:
+        if location_form.is_valid():
+            latitude, longitude = location_form.cleaned_data["location"] or (None, None)
+            try:
+                school_location_set(
+                    user=request.user,
+                    school_id=school.pk,
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+            except ValidationError as exc:
+                _errors_on_form(location_form, exc)
+            else:
+                messages.success(
+                    request,
+                    "Location saved; drives without an entered time are estimated from it."
+                    if latitude is not None
+                    else "Location cleared; drives without an entered time take the default.",
+                )
+                return redirect("school_bells", school.pk)
+        posted = None  # the period form stays as it was
+    form = BellPeriodForm(posted)
+    if posted is not None and form.is_valid():
         try:
             bell_period_add(user=request.user, school_id=school.pk, **form.cleaned_data)
         except ValidationError as exc:
@@ -312,10 +345,19 @@ def school_bells(request, school_id: int):
             "school": school,
             "bells": bells,
             "form": form if can_edit else None,
+            "location_form": location_form if can_edit else None,
+            "location": _location_text(school),
             "can_edit": can_edit,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or location_form.errors else 200,
     )
+
+
+def _location_text(school: School) -> str:
+    """A school's location as the form shows it: "latitude, longitude", or blank."""
+    if school.location is None:
+        return ""
+    return ", ".join(f"{x:.6f}".rstrip("0").rstrip(".") for x in school.location)
 
 
 def travel_times(request):
