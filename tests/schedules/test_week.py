@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -334,3 +335,77 @@ def test_today_offers_a_rotation_slot_only_in_its_week(client, week):
     feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
     ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
     assert ics.count("RRULE:FREQ=WEEKLY;INTERVAL=4;") == 2
+
+
+# -- My hours: the rules in the service, answered in place ----------------------------------
+
+
+def _hours(**typed):
+    return {"weekday": "1", "start": "08:00", "end": "12:00", **typed}
+
+
+@pytest.mark.parametrize(
+    "typed, field, message",
+    [
+        ({"weekday": "5"}, "weekday", "Days are Monday to Friday."),
+        ({"weekday": ""}, "weekday", "Days are Monday to Friday."),
+        ({"start": ""}, "start", "Enter when the hours start."),
+        ({"end": "7 pm"}, "end", "Enter a time such as 12:30."),
+        ({"end": "08:00"}, "end", "The hours must end after they start."),
+        ({"school": "999999"}, "school", "Choose one of your schools."),
+    ],
+)
+def test_bad_hours_are_answered_in_place(client, week, typed, field, message):
+    client.force_login(week.users["therapist"])
+    response = client.post(reverse("availability"), _hours(**typed))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The hours were not added" in html and message in html
+    assert f'id="id_{field}_error"' in html  # on its field
+    if field != "start":
+        assert 'value="08:00"' in html  # what was typed stays
+    assert not Availability.objects.exists()
+
+
+def test_overlapping_hours_name_the_hours_they_overlap(client, week):
+    staff = week.staff["therapist"]
+    client.force_login(week.users["therapist"])
+    assert client.post(reverse("availability"), _hours()).status_code == 302
+    # Touching is fine; another day is fine.
+    assert (
+        client.post(reverse("availability"), _hours(start="12:00", end="15:00")).status_code == 302
+    )
+    assert client.post(reverse("availability"), _hours(weekday="2")).status_code == 302
+    response = client.post(
+        reverse("availability"), _hours(start="11:30", end="13:00", school=week.school.pk)
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "These overlap your hours on Tue 8:00 AM–12:00 PM (any of your schools)" in html
+    assert "Tue 12:00 PM–3:00 PM" in html  # both overlaps named
+    assert Availability.objects.filter(staff=staff).count() == 3
+
+
+def test_hours_of_another_therapist_are_not_removed(client, week):
+    from schoolot.schedules.services import availability_add, availability_delete
+
+    mine = availability_add(
+        user=week.users["therapist"], weekday=0, start=dt.time(8), end=dt.time(12)
+    )
+    client.force_login(week.users["cota"])
+    assert client.post(reverse("availability"), {"delete": mine.pk}).status_code == 302
+    assert client.post(reverse("availability"), {"delete": "abc"}).status_code == 302
+    assert Availability.objects.filter(pk=mine.pk).exists()
+    assert not availability_delete(user=week.users["cota"], availability_id=mine.pk)
+    assert "already removed" in client.get(reverse("availability")).content.decode()
+    with pytest.raises(PermissionDenied):
+        availability_add(user=week.users["teacher"], weekday=0, start=dt.time(8), end=dt.time(9))
+    with pytest.raises(ValidationError) as refused:
+        availability_add(
+            user=week.users["therapist"],
+            weekday=0,
+            start=dt.time(9),
+            end=dt.time(10),
+            school_id=week.school.pk + 10_000,
+        )
+    assert list(refused.value.message_dict) == ["school"]  # overlaps checked once all is valid

@@ -1,9 +1,10 @@
 """Forms for the district's school data: a school's bell periods and location, the travel
-matrix, and a student's protected time.
+matrix, a student's protected time, and a therapist's hours.
 
 The forms check shape (times, numbers, choices); the rules (inside the school day, whole
 minutes 1-180, coordinates in range, who may) live in services.bell_period_add,
-school_location_set and travel_times_save, whose messages the views put back on these forms.
+school_location_set, travel_times_save, protected_block_add and availability_add, whose
+messages the views put back on these forms.
 """
 
 from __future__ import annotations
@@ -45,6 +46,41 @@ class ProtectedBlockForm(forms.Form):
     weekdays = weekdays_field()
     start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class AvailabilityForm(forms.Form):
+    """Hours a therapist can see students (services.availability_add checks the rules)."""
+
+    weekday = forms.TypedChoiceField(
+        label="Day",
+        coerce=int,
+        choices=WEEKDAYS,
+        error_messages={"required": WEEKDAYS_MESSAGE, "invalid_choice": WEEKDAYS_MESSAGE},
+    )
+    start = forms.TimeField(
+        widget=TIME_WIDGET,
+        error_messages={
+            "required": "Enter when the hours start.",
+            "invalid": "Enter a time such as 8:00.",
+        },
+    )
+    end = forms.TimeField(
+        widget=TIME_WIDGET,
+        error_messages={
+            "required": "Enter when the hours end.",
+            "invalid": "Enter a time such as 12:30.",
+        },
+    )
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(),
+        required=False,
+        empty_label="Any of my schools",
+        error_messages={"invalid_choice": "Choose one of your schools."},
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
 
 
 class BellPeriodForm(forms.Form):

@@ -389,6 +389,63 @@ def protected_block_add(
     )
 
 
+def availability_add(
+    *, user: User, weekday: int, start: dt.time, end: dt.time, school_id: int | None = None
+) -> Availability:
+    """A therapist records hours she can see students: a weekday (0 Mon to 4 Fri), a start
+    and an end, at one of her schools or (None) any of them. Only her own (PermissionDenied
+    for anyone but a therapist). Refuses, with a ValidationError keyed by field and writing
+    nothing: a day other than Monday to Friday; an end not after the start; a school not
+    hers; hours overlapping hours she has that day (one message per overlap, naming them:
+    she changes those first; ending as the other starts is not overlapping). Her staff row
+    is locked while checking and adding, so two requests at once cannot overlap either."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    with transaction.atomic():
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        errors: dict[str, list[str]] = {}
+        if isinstance(weekday, bool) or weekday not in range(5):
+            errors.setdefault("weekday", []).append(WEEKDAYS_MESSAGE)
+        if end <= start:
+            errors.setdefault("end", []).append("The hours must end after they start.")
+        school = None
+        if school_id is not None:
+            school = staff.schools.filter(pk=school_id).first()
+            if school is None:
+                errors.setdefault("school", []).append("Choose one of your schools.")
+        if not errors:
+            for other in Availability.objects.filter(
+                staff=staff, weekday=weekday, start__lt=end, end__gt=start
+            ).select_related("school"):
+                where = other.school.name if other.school else "any of your schools"
+                errors.setdefault("start", []).append(
+                    f"These overlap your hours on {dict(WEEKDAYS)[weekday]} "
+                    f"{_clock(other.start)}–{_clock(other.end)} ({where}); change or remove "
+                    "those first."
+                )
+        if errors:
+            raise ValidationError(errors)
+        return Availability.objects.create(
+            district_id=staff.district_id,
+            staff=staff,
+            weekday=weekday,
+            start=start,
+            end=end,
+            school=school,
+        )
+
+
+def availability_delete(*, user: User, availability_id: int) -> bool:
+    """Remove hours the therapist recorded; only her own. Returns whether there were such
+    hours (False: nothing to remove, including another therapist's)."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    deleted, _ = Availability.objects.filter(staff=staff, pk=availability_id).delete()
+    return bool(deleted)
+
+
 # -- The district's school data the scheduler reads: bell schedules, travel between schools --
 
 # What `week_instance` assumes for a pair of schools with no TravelTime row either way

@@ -20,14 +20,23 @@ from schoolot.directory.models import School, SchoolYear
 from schoolot.directory.selectors import rotation_week_get
 from schoolot.rules.cycles import CYCLE_WEEKS
 from schoolot.schedules.forms import (
+    AvailabilityForm,
     BellPeriodForm,
     ProtectedBlockForm,
     SchoolLocationForm,
     TravelMatrixForm,
 )
-from schoolot.schedules.models import WEEKDAYS, BellPeriod, CalendarFeed, ProtectedBlock
+from schoolot.schedules.models import (
+    WEEKDAYS,
+    Availability,
+    BellPeriod,
+    CalendarFeed,
+    ProtectedBlock,
+)
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
+    availability_add,
+    availability_delete,
     bell_period_add,
     bell_period_delete,
     protected_block_add,
@@ -198,35 +207,34 @@ def protected_time(request, student_id: int):
 def availability_page(request):
     """The therapist's working hours by day (and school), which the scheduler works within.
     With none recorded, every school day 7:30-16:00 at any of her schools."""
-    from django import forms
-
-    from schoolot.schedules.models import Availability
-
     staff = therapist_staff_get(user=request.user)
-
-    class AvailabilityForm(forms.Form):
-        weekday = forms.TypedChoiceField(coerce=int, choices=WEEKDAYS)
-        start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-        end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-        school = forms.ModelChoiceField(
-            queryset=staff.schools.all(), required=False, empty_label="Any of my schools"
-        )
-
-        def clean(self):
-            data = super().clean()
-            if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-                self.add_error("end", "The hours must end after they start.")
-            return data
-
-    if request.method == "POST" and request.POST.get("delete"):
-        Availability.objects.filter(staff=staff, pk=request.POST["delete"]).delete()
-        messages.success(request, "Removed.")
+    if request.method == "POST" and "delete" in request.POST:
+        hours_id = request.POST["delete"]
+        if hours_id.isdigit() and availability_delete(
+            user=request.user, availability_id=int(hours_id)
+        ):
+            messages.success(request, "Hours removed; the next week you build goes without them.")
+        else:
+            messages.warning(request, "Those hours were already removed.")
         return redirect("availability")
-    form = AvailabilityForm(request.POST or None)
+    form = AvailabilityForm(
+        request.POST if request.method == "POST" else None, schools=staff.schools.all()
+    )
     if request.method == "POST" and form.is_valid():
-        Availability.objects.create(district_id=staff.district_id, staff=staff, **form.cleaned_data)
-        messages.success(request, "Hours added; the next week you build works within them.")
-        return redirect("availability")
+        data = form.cleaned_data
+        try:
+            availability_add(
+                user=request.user,
+                weekday=data["weekday"],
+                start=data["start"],
+                end=data["end"],
+                school_id=data["school"].pk if data["school"] else None,
+            )
+        except ValidationError as exc:
+            _errors_on_form(form, exc)
+        else:
+            messages.success(request, "Hours added; the next week you build works within them.")
+            return redirect("availability")
     return render(
         request,
         "schedules/availability.html",
