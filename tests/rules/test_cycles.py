@@ -51,15 +51,19 @@ def test_a_week_later_is_the_next_week_of_the_rotation(offset):
         (3, "quarter", 2),  # 1.33
         (9, "quarter", 4),  # exactly one a week
         (10, "quarter", 5),  # 4.44
+        (36, "year", 4),  # one a week of a 36-week school year
+        (18, "year", 2),
+        (20, "year", 3),  # 2.22
+        (4, "year", 1),  # 0.44, at least one
     ],
 )
 def test_sessions_per_cycle(sessions, period, per_cycle):
     assert sessions_per_cycle(sessions=sessions, period=period) == per_cycle
 
 
-@given(st.integers(1, 40), st.sampled_from(["week", "month", "quarter"]))
+@given(st.integers(1, 40), st.sampled_from(["week", "month", "quarter", "year"]))
 def test_never_behind_the_mandate(sessions, period):
-    weeks = {"week": 1, "month": 52 / 12, "quarter": 9}[period]
+    weeks = {"week": 1, "month": 52 / 12, "quarter": 9, "year": 36}[period]
     per_cycle = sessions_per_cycle(sessions=sessions, period=period)
     # Over one period, the rotation holds at least what the mandate asks, and never a whole
     # extra session a week more.
@@ -67,7 +71,7 @@ def test_never_behind_the_mandate(sessions, period):
     assert per_cycle - 1 < sessions * CYCLE_WEEKS / weeks + 1e-9 or per_cycle == 1
 
 
-@pytest.mark.parametrize("sessions, period", [(0, "month"), (2, "year"), (1, "fortnight")])
+@pytest.mark.parametrize("sessions, period", [(0, "month"), (2, "semester"), (1, "fortnight")])
 def test_bad_input(sessions, period):
     with pytest.raises(ValueError):
         sessions_per_cycle(sessions=sessions, period=period)

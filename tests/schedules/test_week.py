@@ -243,7 +243,7 @@ def test_my_hours_page(client, week):
     assert client.get(reverse("availability")).status_code == 403
 
 
-# -- the 4-week rotation for monthly and quarterly mandates -------------------------------
+# -- the 4-week rotation for monthly, quarterly and yearly mandates -------------------------------
 
 
 def _monthly(week, *, sessions=2, period="month"):
@@ -304,6 +304,20 @@ def test_monthly_mandate_is_placed_in_rotation_weeks(week):
     # Re-solving keeps the rotation (stability) and writes no duplicates.
     week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
     assert WeeklySlot.objects.filter(therapist=week.staff["therapist"]).count() == 4
+
+
+@pytest.mark.parametrize("sessions, per_rotation", [(18, 2), (4, 1)])
+def test_yearly_mandate_is_placed_in_the_rotation_too(week, sessions, per_rotation):
+    # 18 a year over a 36-week school year: 2 every 4 weeks; 4 a year: at least one.
+    own = _monthly(week, sessions=sessions, period="year")
+    run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
+    assert not run.unplaced, run.unplaced
+    rotation = WeeklySlot.objects.filter(
+        therapist=week.staff["therapist"], cycle_week__isnull=False
+    )
+    assert rotation.count() == per_rotation
+    assert all(s.minutes == 45 and set(s.students.all()) == {own} for s in rotation)
+    assert run.required_minutes == run.placed_minutes == 60 + 45 * per_rotation
 
 
 def test_today_offers_a_rotation_slot_only_in_its_week(client, week):

@@ -48,7 +48,7 @@ class WeeklySlot(DistrictOwned):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
         help_text="Blank: every week. 1-4: only that week of the 4-week rotation "
-        "(monthly and quarterly mandates).",
+        "(monthly, quarterly and yearly mandates).",
     )
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The 4-week rotation for mandates that are not weekly (monthly, quarterly).
+"""The 4-week rotation for mandates that are not weekly (monthly, quarterly, yearly).
 
 Contract:
 - `cycle_week(day=, first_day=)`: which week of the rotation `day` falls in, 1..CYCLE_WEEKS,
@@ -7,7 +7,8 @@ Contract:
 - `sessions_per_cycle(sessions=, period=)`: how many sessions a cycle of CYCLE_WEEKS weeks
   must hold to keep pace with a mandate of `sessions` per `period`; rounded up, so the
   mandate is never behind, and at least one. A month counts as 52/12 weeks; a quarter as the
-  district's nine-week grading period (a 36-week year in four), the usual US reporting period.
+  district's nine-week grading period (a 36-week year in four), the usual US reporting period;
+  a year as those 36 instructional weeks (180 days, the usual US school year).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import datetime as dt
 import math
 
 CYCLE_WEEKS = 4
-WEEKS_IN = {"week": 1.0, "month": 52 / 12, "quarter": 9.0}
+WEEKS_IN = {"week": 1.0, "month": 52 / 12, "quarter": 9.0, "year": 36.0}
 
 
 def cycle_week(*, day: dt.date, first_day: dt.date) -> int:
@@ -28,7 +29,7 @@ def cycle_week(*, day: dt.date, first_day: dt.date) -> int:
 def sessions_per_cycle(*, sessions: int, period: str) -> int:
     """Sessions a rotation must hold for a mandate of `sessions` per `period`."""
     if period not in WEEKS_IN:
-        raise ValueError(f"No rotation for a {period!r} mandate: week, month or quarter.")
+        raise ValueError(f"No rotation for a {period!r} mandate: week, month, quarter or year.")
     if sessions < 1:
         raise ValueError("A mandate has at least one session per period.")
     # A small tolerance so that e.g. 13 a quarter over 9 weeks is not pushed up by float noise.

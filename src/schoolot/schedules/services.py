@@ -28,7 +28,11 @@ from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
 
 DEFAULT_DAY = (7 * 60 + 30, 16 * 60)
-ROTATION_PERIODS = [ServiceMandate.Period.MONTH, ServiceMandate.Period.QUARTER]
+ROTATION_PERIODS = [
+    ServiceMandate.Period.MONTH,
+    ServiceMandate.Period.QUARTER,
+    ServiceMandate.Period.YEAR,
+]
 TRAVEL_DEFAULT_MINUTES = 15
 TRAVEL_MAX_MINUTES = 180
 TRAVEL_MINUTES_MESSAGE = f"Enter whole minutes from 1 to {TRAVEL_MAX_MINUTES}, or leave it blank."
@@ -74,7 +78,7 @@ def week_instance(
     to records.
 
     With `week` (the weekly sessions already chosen), the instance is instead the 4-week
-    rotation (20 days) for the monthly and quarterly mandates: each needs
+    rotation (20 days) for the monthly, quarterly and yearly mandates: each needs
     `rules.cycles.sessions_per_cycle` sessions; `week` repeats, locked, in each of the four
     weeks (its weekly mandates count exactly those); the rotation's own slots are the ones
     kept (locked) or stayed close to."""
@@ -248,8 +252,8 @@ ROTATION_SHARE = 0.4  # of the time limit, for the 4-week rotation when one is n
 
 def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> ScheduleRun:
     """Re-solve the therapist's week: locked slots stay, the others are replaced by the
-    solver's; what cannot be placed is recorded with its reasons. Monthly and quarterly
-    mandates are then placed in the 4-week rotation around that week (slots of one week of
+    solver's; what cannot be placed is recorded with its reasons. Monthly, quarterly and
+    yearly mandates are then placed in the 4-week rotation around that week (slots of one week of
     four). Nothing is written unless the scorer finds every placed session within the rules."""
     if user.role != Role.THERAPIST:
         raise PermissionDenied("A therapist builds her own week.")
