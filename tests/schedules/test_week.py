@@ -110,6 +110,23 @@ def test_calendar_feed(client, week):
     assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
 
 
+def test_calendar_feed_is_in_the_districts_time_zone(client, week):
+    client.force_login(week.users["therapist"])
+    client.post(reverse("week_build"), {"seconds": "2"})
+    client.post(reverse("calendar_feed_new"))
+    url = reverse("calendar_feed", args=[CalendarFeed.objects.get().token])
+    week.district.time_zone = "America/New_York"
+    week.district.save(update_fields=["time_zone"])
+    body = client.get(url).content.decode()
+    assert "X-WR-TIMEZONE:America/New_York" in body and "Chicago" not in body
+    assert body.count("DTSTART;TZID=America/New_York:") == 2
+    # A name that is not a time zone falls back to the site's rather than failing.
+    week.district.time_zone = "Mars/Olympus"
+    week.district.save(update_fields=["time_zone"])
+    response = client.get(url)
+    assert response.status_code == 200 and "TZID=America/Chicago:" in response.content.decode()
+
+
 def test_run_history_is_per_therapist(week):
     week_solve(user=week.users["therapist"], on=TODAY, time_limit=1)
     assert ScheduleRun.objects.filter(staff=week.staff["therapist"]).count() == 1

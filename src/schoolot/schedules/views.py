@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,8 +52,6 @@ from schoolot.schedules.services import (
 
 @require_POST
 def week_build(request):
-    from django.conf import settings
-
     limit = min(60.0, float(request.POST.get("seconds") or settings.SCHOOLOT_SOLVE_SECONDS))
     run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
     placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
@@ -88,15 +88,29 @@ def _ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+def _district_zone(name: str) -> ZoneInfo:
+    """The district's time zone (an IANA name); the site's own when it is not a known one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
 @login_not_required
 def calendar_feed(request, token: str):
     """The therapist's week as iCalendar (RFC 5545) weekly events, for Google Calendar or
-    Outlook. The token is the only key: no student names, initials only."""
-    feed = CalendarFeed.objects.filter(token=token).select_related("staff__user").first()
+    Outlook, in her district's time zone. The token is the only key: no student names,
+    initials only."""
+    feed = (
+        CalendarFeed.objects.filter(token=token)
+        .select_related("staff__user", "staff__district")
+        .first()
+    )
     if feed is None:
         raise Http404("No such calendar.")
     staff = feed.staff
-    today = timezone.localdate()
+    zone = _district_zone(staff.district.time_zone)
+    today = timezone.localdate(timezone=zone)
     year = (
         SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
         .order_by("first_day")
@@ -108,7 +122,7 @@ def calendar_feed(request, token: str):
         "VERSION:2.0",
         "PRODID:-//SchoolOT//Week//EN",
         f"X-WR-CALNAME:{_ics_escape('OT week: ' + staff.user.display_name)}",
-        "X-WR-TIMEZONE:America/Chicago",
+        f"X-WR-TIMEZONE:{zone.key}",
     ]
     monday = today - dt.timedelta(days=today.weekday())
     this_week = rotation_week_get(district_id=staff.district_id, day=today)
@@ -129,8 +143,8 @@ def calendar_feed(request, token: str):
             "BEGIN:VEVENT",
             f"UID:slot-{slot.pk}@schoolot",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID=America/Chicago:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
-            f"DTEND;TZID=America/Chicago:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
+            f"DTSTART;TZID={zone.key}:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
+            f"DTEND;TZID={zone.key}:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
             rule,
             f"SUMMARY:{_ics_escape('OT ' + initials)}",
             f"LOCATION:{_ics_escape(slot.school.name)}",
@@ -161,8 +175,6 @@ def district_page(request):
 
 @require_POST
 def district_start(request):
-    from django.conf import settings
-
     from schoolot.schedules.services import district_solve_start
 
     run = district_solve_start(user=request.user, seconds_each=settings.SCHOOLOT_SOLVE_SECONDS)
