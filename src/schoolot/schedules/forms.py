@@ -27,6 +27,18 @@ from schoolot.schedules.services import (
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
+def time_field(*, when: str, example: str) -> forms.TimeField:
+    """A clock time with messages in words: `when` completes "Enter when ..." (e.g. "the
+    period starts"), `example` a time such as "9:30"."""
+    return forms.TimeField(
+        widget=TIME_WIDGET,
+        error_messages={
+            "required": f"Enter when {when}.",
+            "invalid": f"Enter a time such as {example}.",
+        },
+    )
+
+
 def weekdays_field() -> forms.TypedMultipleChoiceField:
     """Monday to Friday as boxes to tick, as ints; none ticked means every day."""
     return forms.TypedMultipleChoiceField(
@@ -44,8 +56,8 @@ class ProtectedBlockForm(forms.Form):
 
     reason = forms.CharField(max_length=80, initial="Reading block")
     weekdays = weekdays_field()
-    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    start = time_field(when="the protected time starts", example="9:00")
+    end = time_field(when="the protected time ends", example="10:30")
 
 
 class AvailabilityForm(forms.Form):
@@ -57,20 +69,8 @@ class AvailabilityForm(forms.Form):
         choices=WEEKDAYS,
         error_messages={"required": WEEKDAYS_MESSAGE, "invalid_choice": WEEKDAYS_MESSAGE},
     )
-    start = forms.TimeField(
-        widget=TIME_WIDGET,
-        error_messages={
-            "required": "Enter when the hours start.",
-            "invalid": "Enter a time such as 8:00.",
-        },
-    )
-    end = forms.TimeField(
-        widget=TIME_WIDGET,
-        error_messages={
-            "required": "Enter when the hours end.",
-            "invalid": "Enter a time such as 12:30.",
-        },
-    )
+    start = time_field(when="the hours start", example="8:00")
+    end = time_field(when="the hours end", example="12:30")
     school = forms.ModelChoiceField(
         queryset=School.objects.none(),
         required=False,
@@ -97,20 +97,8 @@ class BellPeriodForm(forms.Form):
         help_text="e.g. Reading, Math (optional)",
         error_messages={"max_length": "Keep the name to 60 characters."},
     )
-    start = forms.TimeField(
-        widget=TIME_WIDGET,
-        error_messages={
-            "required": "Enter when the period starts.",
-            "invalid": "Enter a time such as 9:30.",
-        },
-    )
-    end = forms.TimeField(
-        widget=TIME_WIDGET,
-        error_messages={
-            "required": "Enter when the period ends.",
-            "invalid": "Enter a time such as 10:15.",
-        },
-    )
+    start = time_field(when="the period starts", example="9:30")
+    end = time_field(when="the period ends", example="10:15")
     grades = forms.MultipleChoiceField(
         label="Grades (none: every grade)",
         choices=[(g, g) for g in Grade.values],
