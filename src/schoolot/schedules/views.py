@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schoolot.core.access import students_visible_to
+from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
@@ -88,14 +88,6 @@ def _ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _district_zone(name: str) -> ZoneInfo:
-    """The district's time zone (an IANA name); the site's own when it is not a known one."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
 @login_not_required
 def calendar_feed(request, token: str):
     """The therapist's week as iCalendar (RFC 5545) weekly events, for Google Calendar or
@@ -109,7 +101,7 @@ def calendar_feed(request, token: str):
     if feed is None:
         raise Http404("No such calendar.")
     staff = feed.staff
-    zone = _district_zone(staff.district.time_zone)
+    zone = zone_get(name=staff.district.time_zone)
     today = timezone.localdate(timezone=zone)
     year = (
         SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
