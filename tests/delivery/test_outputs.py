@@ -1,80 +1,45 @@
 """One entry, every output: the service log, the Medicaid export with units and exceptions,
 the provider timesheet, consultations."""
 
-import csv
 import datetime as dt
-import io
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from schoolot.delivery.models import ConsultationStudent
 from schoolot.delivery.outputs import billing_export, timesheet
 from schoolot.delivery.services import (
     ConsultationInput,
-    SessionInput,
     StudentPart,
     consultation_log,
-    session_log,
 )
 from schoolot.directory.models import CaseloadAssignment, Student
 from schoolot.plans.models import ServiceMandate
+from tests.delivery.helpers import (
+    DAY,
+    TODAY,
+    billable,
+    caseload_student,
+    csv_rows,
+    log,
+    mandate_of,
+)
 from tests.factories import YEAR_AGO, plan_make, student_make
-
-TODAY = timezone.localdate()
-DAY = TODAY - dt.timedelta(days=1)
-
-
-def mandate_of(student):
-    return ServiceMandate.objects.filter(plan__student=student, service="ot").first()
-
-
-def billable(world, student):
-    Student.objects.filter(pk=student.pk).update(
-        medicaid_billing_consent=DAY - dt.timedelta(days=30), diagnosis_codes="F82"
-    )
-    student.refresh_from_db()
-    return student
-
-
-def log(world, parts, start=(9, 0), end=(9, 40), sign=True, who="therapist", day=DAY):
-    return session_log(
-        user=world.users[who],
-        data=SessionInput(
-            date=day,
-            start_time=dt.time(*start),
-            end_time=dt.time(*end),
-            setting="therapy_room",
-            parts=parts,
-            submission_key=uuid.uuid4(),
-            sign=sign,
-        ),
-    )
 
 
 @pytest.fixture
 def group(world):
-    students = [billable(world, world.students["own"])]
+    students = [billable(world.students["own"])]
     for name in ["Ivy", "Jon"]:
-        s = student_make(district=world.district, school=world.school, first=name, last="Ma")
-        plan_make(student=s)
-        CaseloadAssignment.objects.create(
-            district=world.district, staff=world.staff["therapist"], student=s, start_date=YEAR_AGO
-        )
-        students.append(billable(world, s))
+        students.append(billable(caseload_student(world, name, last="Ma")))
     return students
-
-
-def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
 class TestBillingUnits:
     def test_33_and_7_minutes_of_two_codes_make_2_and_1(self, world):
-        own = billable(world, world.students["own"])
+        own = billable(world.students["own"])
         log(
             world,
             [
@@ -95,7 +60,7 @@ class TestBillingUnits:
     def test_per_code_method_is_a_district_setting(self, world):
         world.district.billing_units_method = "per_code"
         world.district.save()
-        own = billable(world, world.students["own"])
+        own = billable(world.students["own"])
         log(
             world,
             [
@@ -110,7 +75,7 @@ class TestBillingUnits:
         assert {(r.code, r.units) for r in export.rows} == {("97530", 2), ("97535", 0)}
 
     def test_two_sessions_of_a_day_share_the_8_minute_total(self, world):
-        own = billable(world, world.students["own"])
+        own = billable(world.students["own"])
         m = mandate_of(own).pk
         log(
             world,
@@ -161,7 +126,7 @@ class TestExceptions:
         assert "missed session: no service delivered" in reasons[c.pk]
 
     def test_awaiting_cosignature_and_consultation(self, world):
-        cota_student = billable(world, world.students["cota"])
+        cota_student = billable(world.students["cota"])
         log(
             world,
             [StudentPart(student_id=cota_student.pk, mandate_id=mandate_of(cota_student).pk)],
@@ -187,7 +152,7 @@ class TestExceptions:
         assert "consultation is not billable" in reasons
 
     def test_consent_after_the_session_is_no_consent(self, world):
-        own = billable(world, world.students["own"])
+        own = billable(world.students["own"])
         Student.objects.filter(pk=own.pk).update(medicaid_billing_consent=TODAY)
         log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
         export = billing_export(user=world.users["therapist"], start=DAY, end=DAY)
@@ -195,14 +160,14 @@ class TestExceptions:
 
 
 def test_export_csv_has_the_medicaid_fields(client, world):
-    own = billable(world, world.students["own"])
+    own = billable(world.students["own"])
     log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
     client.force_login(world.users["admin"])
     response = client.get(reverse("billing_csv"), {"start": DAY, "end": DAY})
     rows = csv_rows(response)
     assert len(rows) == 1
     row = rows[0]
-    assert row["medicaid_id"] == own.medicaid_id and row["diagnosis_codes"] == "F82"
+    assert row["medicaid_id"] == own.medicaid_id and row["diagnosis_codes"] == "F82; R27.8"
     assert row["provider_agency"] == "north District" and row["credential"] == "OTR/L"
     assert row["begin_time"] == "09:00" and row["end_time"] == "09:40"
     assert (row["service_code"], row["minutes"], row["units"]) == ("97530", "40", "3")
@@ -210,7 +175,7 @@ def test_export_csv_has_the_medicaid_fields(client, world):
 
 
 def test_who_sees_which_billing(client, world, elsewhere):
-    own = billable(world, world.students["own"])
+    own = billable(world.students["own"])
     log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
     expected = {
         "therapist": 1,
@@ -440,7 +405,7 @@ def test_billing_queries_do_not_grow(client, world, n, django_assert_max_num_que
         CaseloadAssignment.objects.create(
             district=world.district, staff=world.staff["therapist"], student=s, start_date=YEAR_AGO
         )
-        students.append(billable(world, s))
+        students.append(billable(s))
     for i, s in enumerate(students):
         log(
             world,

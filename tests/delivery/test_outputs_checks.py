@@ -4,9 +4,7 @@ place, and query counts that do not grow with the number of sessions (2 vs 20)."
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 
 import pytest
@@ -14,63 +12,31 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.delivery.models import Consultation, ConsultationStudent
 from schoolot.delivery.services import (
     ConsultationInput,
-    SessionInput,
     StudentPart,
     consultation_log,
-    session_log,
 )
 from schoolot.directory.models import CaseloadAssignment, Student
 from schoolot.plans.models import Plan, ServiceMandate
+from tests.delivery.helpers import (
+    DAY,
+    TODAY,
+    billable,
+    caseload_student,
+    csv_rows,
+    log,
+    mandate_of,
+)
 from tests.factories import YEAR_AGO, plan_make, student_make
 
-TODAY = timezone.localdate()
-DAY = TODAY - dt.timedelta(days=1)
 PERIOD = {"start": DAY.isoformat(), "end": DAY.isoformat()}
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def mandate_of(student) -> ServiceMandate:
-    return ServiceMandate.objects.filter(plan__student=student, service="ot").first()
-
-
-def make_billable(student) -> Student:
-    Student.objects.filter(pk=student.pk).update(
-        medicaid_billing_consent=DAY - dt.timedelta(days=30), diagnosis_codes="F82; R27.8"
-    )
-    student.refresh_from_db()
-    return student
-
-
-def caseload_student(world, first, *, staff="therapist") -> Student:
-    s = student_make(district=world.district, school=world.school, first=first, last="Quinn")
-    plan_make(student=s)
-    CaseloadAssignment.objects.create(
-        district=world.district, staff=world.staff[staff], student=s, start_date=YEAR_AGO
-    )
-    return s
-
-
-def log(world, parts, *, start=(9, 0), end=(9, 40), sign=True, who="therapist", day=DAY):
-    return session_log(
-        user=world.users[who],
-        data=SessionInput(
-            date=day,
-            start_time=dt.time(*start),
-            end_time=dt.time(*end),
-            setting="classroom",
-            parts=parts,
-            submission_key=uuid.uuid4(),
-            sign=sign,
-        ),
-    )
 
 
 def part(student, **kwargs) -> StudentPart:
@@ -95,12 +61,6 @@ def consult(world, students, *, day=DAY, start=(14, 0), end=(14, 20), who="thera
     )
 
 
-def csv_rows(response) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
 def get_as(client, user, name, params=None, args=None):
     client.force_login(user)
     return client.get(reverse(name, args=args or []), params or {})
@@ -111,7 +71,7 @@ def get_as(client, user, name, params=None, args=None):
 
 class TestUnitsThroughTheCsv:
     def test_33_and_7_minutes_on_one_day_are_3_units_2_and_1(self, client, world):
-        own = make_billable(world.students["own"])
+        own = billable(world.students["own"])
         log(world, [part(own, codes=[("97530", 33), ("97535", 7)])])
         rows = csv_rows(get_as(client, world.users["admin"], "billing_csv", PERIOD))
         assert {(r["service_code"], r["minutes"], r["units"]) for r in rows} == {
@@ -134,8 +94,8 @@ class TestUnitsThroughTheCsv:
             assert (r["group_or_individual"], r["group_size"]) == ("individual", "1")
 
     def test_a_3_student_group_is_one_97150_unit_each(self, client, world):
-        students = [make_billable(world.students["own"])]
-        students += [make_billable(caseload_student(world, n)) for n in ["Ivy", "Jon"]]
+        students = [billable(world.students["own"])]
+        students += [billable(caseload_student(world, n)) for n in ["Ivy", "Jon"]]
         log(world, [part(s) for s in students])
         rows = csv_rows(get_as(client, world.users["therapist"], "billing_csv", PERIOD))
         assert sorted(r["student_id"] for r in rows) == sorted(s.local_id for s in students)
@@ -144,8 +104,8 @@ class TestUnitsThroughTheCsv:
         } == {("97150", "1", "group", "3")}
 
     def test_group_size_counts_only_those_present(self, client, world):
-        students = [make_billable(world.students["own"])]
-        students += [make_billable(caseload_student(world, n)) for n in ["Ivy", "Jon"]]
+        students = [billable(world.students["own"])]
+        students += [billable(caseload_student(world, n)) for n in ["Ivy", "Jon"]]
         absent = part(students[2], attendance="missed", missed_reason="student_absent")
         log(world, [part(students[0]), part(students[1]), absent])
         rows = csv_rows(get_as(client, world.users["therapist"], "billing_csv", PERIOD))
@@ -157,7 +117,7 @@ class TestUnitsThroughTheCsv:
         assert "missed session" in exceptions[0]["reasons"]
 
     def test_no_consent_is_an_exception_not_a_billing_line(self, client, world):
-        own = make_billable(world.students["own"])
+        own = billable(world.students["own"])
         Student.objects.filter(pk=own.pk).update(medicaid_billing_consent=None)
         log(world, [part(own)])
         user = world.users["therapist"]
@@ -168,16 +128,16 @@ class TestUnitsThroughTheCsv:
         assert exceptions[0]["reasons"] == "no Medicaid billing consent"
 
     def test_consent_on_the_session_day_is_enough(self, client, world):
-        own = make_billable(world.students["own"])
+        own = billable(world.students["own"])
         Student.objects.filter(pk=own.pk).update(medicaid_billing_consent=DAY)
         log(world, [part(own)])
         assert len(csv_rows(get_as(client, world.users["therapist"], "billing_csv", PERIOD))) == 1
 
     def test_outside_the_plans_dates_unsigned_and_consultation(self, client, world):
-        own = make_billable(world.students["own"])
+        own = billable(world.students["own"])
         log(world, [part(own)], start=(9, 0), end=(9, 30))
         Plan.objects.filter(student=own).update(start_date=TODAY)  # the plan was re-dated
-        other = make_billable(caseload_student(world, "Kim"))
+        other = billable(caseload_student(world, "Kim"))
         log(world, [part(other)], start=(10, 0), end=(10, 30), sign=False)
         consult(world, [own])
         exceptions = csv_rows(
@@ -190,7 +150,7 @@ class TestUnitsThroughTheCsv:
         assert csv_rows(get_as(client, world.users["therapist"], "billing_csv", PERIOD)) == []
 
     def test_the_page_shows_the_summary(self, client, world):
-        own = make_billable(world.students["own"])
+        own = billable(world.students["own"])
         log(world, [part(own, codes=[("97530", 33), ("97535", 7)])])
         html = get_as(client, world.users["therapist"], "billing", PERIOD).content.decode()
         assert "2 billable lines, 3 units" in html
@@ -205,8 +165,8 @@ class TestUnitsThroughTheCsv:
 def two_teams(world):
     """One signed, billable session by the OTR (supervisor's team) and one by the other OTR
     (other supervisor's team), on the same day."""
-    own = make_billable(world.students["own"])
-    other = make_billable(world.students["other"])
+    own = billable(world.students["own"])
+    other = billable(world.students["other"])
     log(world, [part(own)])
     log(world, [part(other)], who="other_therapist")
     return own, other
@@ -621,7 +581,7 @@ def grow(world, n: int, have: int) -> None:
     about "own"."""
     own = world.students["own"]
     for i in range(have, n):
-        s = make_billable(caseload_student(world, f"Q{i}"))
+        s = billable(caseload_student(world, f"Q{i}"))
         log(
             world,
             [part(s, codes=[("97530", 10), ("97535", 4)])],
