@@ -1,5 +1,5 @@
 """What the delivery tests share: a student's OT mandate, a billable student, a student on a
-caseload, a logged session, and the rows of a CSV response."""
+caseload, a student's part of a session, a logged session, and the rows of a CSV response."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import uuid
 
 from django.utils import timezone
 
-from schoolot.delivery.services import SessionInput, session_log
+from schoolot.delivery.services import SessionInput, StudentPart, session_log
 from schoolot.directory.models import CaseloadAssignment, Student
 from schoolot.plans.models import ServiceMandate
 from tests.factories import YEAR_AGO, plan_make, student_make
@@ -40,6 +40,11 @@ def caseload_student(world, first, *, last="Quinn", staff="therapist") -> Studen
         district=world.district, staff=world.staff[staff], student=s, start_date=YEAR_AGO
     )
     return s
+
+
+def part(student, **kwargs) -> StudentPart:
+    """The student's part of a session, against her OT mandate."""
+    return StudentPart(student_id=student.pk, mandate_id=mandate_of(student).pk, **kwargs)
 
 
 def log(

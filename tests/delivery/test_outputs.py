@@ -25,6 +25,7 @@ from tests.delivery.helpers import (
     csv_rows,
     log,
     mandate_of,
+    part,
 )
 from tests.factories import YEAR_AGO, plan_make, student_make
 
@@ -94,7 +95,7 @@ class TestBillingUnits:
         assert sum(r.units for r in export.rows) == 1
 
     def test_group_97150_one_unit_per_participant(self, world, group):
-        log(world, [StudentPart(student_id=s.pk, mandate_id=mandate_of(s).pk) for s in group])
+        log(world, [part(s) for s in group])
         export = billing_export(user=world.users["therapist"], start=DAY, end=DAY)
         assert [(r.code, r.units, r.group_size) for r in export.rows] == [("97150", 1, 3)] * 3
 
@@ -107,8 +108,8 @@ class TestExceptions:
         log(
             world,
             [
-                StudentPart(student_id=a.pk, mandate_id=mandate_of(a).pk),
-                StudentPart(student_id=b.pk, mandate_id=mandate_of(b).pk),
+                part(a),
+                part(b),
                 StudentPart(
                     student_id=c.pk,
                     mandate_id=mandate_of(c).pk,
@@ -129,7 +130,7 @@ class TestExceptions:
         cota_student = billable(world.students["cota"])
         log(
             world,
-            [StudentPart(student_id=cota_student.pk, mandate_id=mandate_of(cota_student).pk)],
+            [part(cota_student)],
             who="cota",
         )
         consultation_log(
@@ -154,14 +155,14 @@ class TestExceptions:
     def test_consent_after_the_session_is_no_consent(self, world):
         own = billable(world.students["own"])
         Student.objects.filter(pk=own.pk).update(medicaid_billing_consent=TODAY)
-        log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
+        log(world, [part(own)])
         export = billing_export(user=world.users["therapist"], start=DAY, end=DAY)
         assert export.exceptions[0].reasons == ["no Medicaid billing consent"]
 
 
 def test_export_csv_has_the_medicaid_fields(client, world):
     own = billable(world.students["own"])
-    log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
+    log(world, [part(own)])
     client.force_login(world.users["admin"])
     response = client.get(reverse("billing_csv"), {"start": DAY, "end": DAY})
     rows = csv_rows(response)
@@ -176,7 +177,7 @@ def test_export_csv_has_the_medicaid_fields(client, world):
 
 def test_who_sees_which_billing(client, world, elsewhere):
     own = billable(world.students["own"])
-    log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
+    log(world, [part(own)])
     expected = {
         "therapist": 1,
         "supervisor": 1,
@@ -262,7 +263,7 @@ class TestTimesheet:
     def test_days_count_a_group_once(self, world, group):
         world.staff["therapist"].is_contractor = True
         world.staff["therapist"].save()
-        log(world, [StudentPart(student_id=s.pk, mandate_id=mandate_of(s).pk) for s in group])
+        log(world, [part(s) for s in group])
         log(
             world,
             [
@@ -303,7 +304,7 @@ class TestTimesheet:
 
     def test_csv_and_scope(self, client, world):
         own = world.students["own"]
-        log(world, [StudentPart(student_id=own.pk, mandate_id=mandate_of(own).pk)])
+        log(world, [part(own)])
         client.force_login(world.users["therapist"])
         rows = csv_rows(client.get(reverse("timesheet_csv"), {"start": DAY, "end": DAY}))
         assert rows[0]["direct_minutes"] == "40"
@@ -366,14 +367,14 @@ class TestConsultations:
                 ),
             )
         text = " ".join(excinfo.value.messages)
-        for part in [
+        for phrase in [
             "must end after it starts",
             "on or after the day",
             "follow-up comes after",
             "whom you consulted",
             "only about students on your caseload",
         ]:
-            assert part in text
+            assert phrase in text
 
     def test_page(self, client, world):
         client.force_login(world.users["therapist"])
@@ -409,7 +410,7 @@ def test_billing_queries_do_not_grow(client, world, n, django_assert_max_num_que
     for i, s in enumerate(students):
         log(
             world,
-            [StudentPart(student_id=s.pk, mandate_id=mandate_of(s).pk)],
+            [part(s)],
             start=(8 + i // 4, (i % 4) * 15),
             end=(8 + i // 4, (i % 4) * 15 + 14),
         )

@@ -17,7 +17,6 @@ from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.delivery.models import Consultation, ConsultationStudent
 from schoolot.delivery.services import (
     ConsultationInput,
-    StudentPart,
     consultation_log,
 )
 from schoolot.directory.models import CaseloadAssignment, Student
@@ -30,6 +29,7 @@ from tests.delivery.helpers import (
     csv_rows,
     log,
     mandate_of,
+    part,
 )
 from tests.factories import YEAR_AGO, plan_make, student_make
 
@@ -37,10 +37,6 @@ PERIOD = {"start": DAY.isoformat(), "end": DAY.isoformat()}
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def part(student, **kwargs) -> StudentPart:
-    return StudentPart(student_id=student.pk, mandate_id=mandate_of(student).pk, **kwargs)
 
 
 def consult(world, students, *, day=DAY, start=(14, 0), end=(14, 20), who="therapist", **kw):

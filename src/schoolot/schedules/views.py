@@ -311,8 +311,9 @@ def school_bells(request, school_id: int):
         return redirect("school_bells", school.pk)
     posted = request.POST if request.method == "POST" else None
     saving_location = posted is not None and "location" in posted
+    location = _location_text(school)
     location_form = SchoolLocationForm(
-        posted if saving_location else None, initial={"location": _location_text(school)}
+        posted if saving_location else None, initial={"location": location}
     )
     if saving_location:
         if location_form.is_valid():
@@ -358,7 +359,7 @@ def school_bells(request, school_id: int):
             "bells": bells,
             "form": form if can_edit else None,
             "location_form": location_form if can_edit else None,
-            "location": _location_text(school),
+            "location": location,
             "can_edit": can_edit,
         },
         status=400 if form.errors or location_form.errors else 200,
