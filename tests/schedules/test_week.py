@@ -167,6 +167,30 @@ def test_a_cancelled_run_stops(week):
     assert not ScheduleRun.objects.exists()
 
 
+def test_the_district_run_solves_the_week_of_today_in_each_districts_zone(week, monkeypatch):
+    """A worker runs in the site's zone; each week is still the one holding her district's
+    today (here UTC+14 at noon UTC: already tomorrow there, still this morning in Chicago)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from schoolot.schedules import services
+    from schoolot.schedules.models import DistrictSolve
+    from schoolot.schedules.tasks import district_solve
+
+    week.district.time_zone = "Pacific/Kiritimati"
+    week.district.save(update_fields=["time_zone"])
+    noon = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)  # a Sunday in Chicago
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    days = []
+    monkeypatch.setattr(services, "week_solve", lambda *, user, on, time_limit: days.append(on))
+    run = DistrictSolve.objects.create(
+        district=week.district, started_by=week.users["admin"], total=3
+    )
+    district_solve.call(run_id=run.pk)
+    assert days and set(days) == {dt.date(2026, 11, 30)}  # Monday there
+
+
 def test_teacher_sets_protected_time_and_the_week_respects_it(client, week):
     own = week.students["own"]
     client.force_login(week.users["teacher"])

@@ -5,19 +5,23 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from schoolot.core.timezones import zone_get
 from schoolot.schedules.models import DistrictSolve
 
 
 @task()
 def district_solve(run_id: int) -> int:
-    """Solve each therapist's week in turn, counting; stop when cancelled."""
+    """Solve each therapist's week in turn, counting; stop when cancelled. Each week is the
+    one holding "today" in her district's time zone, as her own Build my week would be."""
     from schoolot.schedules.services import team_therapists, week_solve
 
     run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
     return DistrictSolve.run_items(
         run_id,
-        team_therapists(user=run.started_by).select_related("user"),
+        team_therapists(user=run.started_by).select_related("user", "district"),
         lambda staff: week_solve(
-            user=staff.user, on=timezone.localdate(), time_limit=run.seconds_each
+            user=staff.user,
+            on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),
+            time_limit=run.seconds_each,
         ),
     )
