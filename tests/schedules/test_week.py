@@ -120,6 +120,10 @@ def test_calendar_feed_is_in_the_districts_time_zone(client, week):
     body = client.get(url).content.decode()
     assert "X-WR-TIMEZONE:America/New_York" in body and "Chicago" not in body
     assert body.count("DTSTART;TZID=America/New_York:") == 2
+    # The zone the events name is defined in the feed itself (RFC 5545 3.6.5), before them.
+    assert body.count("BEGIN:VTIMEZONE") == 1 and "TZID:America/New_York\r\n" in body
+    assert body.index("END:VTIMEZONE") < body.index("BEGIN:VEVENT")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     # A name that is not a time zone falls back to the site's rather than failing.
     week.district.time_zone = "Mars/Olympus"
     week.district.save(update_fields=["time_zone"])

@@ -21,6 +21,7 @@ from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
 from schoolot.directory.selectors import rotation_week_get
 from schoolot.rules.cycles import CYCLE_WEEKS
+from schoolot.schedules import ical
 from schoolot.schedules.forms import (
     AvailabilityForm,
     BellPeriodForm,
@@ -84,10 +85,6 @@ def calendar_feed_new(request):
     return redirect("slot_list")
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 @login_not_required
 def calendar_feed(request, token: str):
     """The therapist's week as iCalendar (RFC 5545) weekly events, for Google Calendar or
@@ -108,15 +105,17 @@ def calendar_feed(request, token: str):
         .order_by("first_day")
         .first()
     )
-    until = (year.last_day if year else today + dt.timedelta(days=180)).strftime("%Y%m%d")
+    last_day = year.last_day if year else today + dt.timedelta(days=180)
+    until = last_day.strftime("%Y%m%d")
+    monday = today - dt.timedelta(days=today.weekday())
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//SchoolOT//Week//EN",
-        f"X-WR-CALNAME:{_ics_escape('OT week: ' + staff.user.display_name)}",
+        f"X-WR-CALNAME:{ical.escape('OT week: ' + staff.user.display_name)}",
         f"X-WR-TIMEZONE:{zone.key}",
+        *ical.vtimezone(zone, start=monday, end=last_day),
     ]
-    monday = today - dt.timedelta(days=today.weekday())
     this_week = rotation_week_get(district_id=staff.district_id, day=today)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     for slot in (
@@ -138,12 +137,13 @@ def calendar_feed(request, token: str):
             f"DTSTART;TZID={zone.key}:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
             f"DTEND;TZID={zone.key}:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
             rule,
-            f"SUMMARY:{_ics_escape('OT ' + initials)}",
-            f"LOCATION:{_ics_escape(slot.school.name)}",
+            f"SUMMARY:{ical.escape('OT ' + initials)}",
+            f"LOCATION:{ical.escape(slot.school.name)}",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    text = "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
+    return HttpResponse(text, content_type="text/calendar; charset=utf-8")
 
 
 def district_page(request):
