@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schoolot.rules.cycles import CYCLE_WEEKS, cycle_week, sessions_per_cycle
+from schoolot.rules.cycles import (
+    CYCLE_WEEKS,
+    cycle_week,
+    rotation_number,
+    rotations_between,
+    sessions_per_cycle,
+    weeks_until,
+)
 
 FIRST = dt.date(2026, 8, 19)  # a Wednesday: week 1 runs Mon Aug 17 - Sun Aug 23
 
@@ -75,3 +82,62 @@ def test_never_behind_the_mandate(sessions, period):
 def test_bad_input(sessions, period):
     with pytest.raises(ValueError):
         sessions_per_cycle(sessions=sessions, period=period)
+
+
+@pytest.mark.parametrize(
+    "sessions, period, every",
+    [
+        (1, "week", 1),
+        (1, "month", 1),  # 4.33 weeks a session: each rotation
+        (2, "quarter", 1),  # 4.5 weeks
+        (1, "quarter", 2),  # 9 weeks: every 8 weeks (4.5 a 36-week year for 4)
+        (1, "year", 9),  # 36 weeks: once a year
+        (2, "year", 4),  # 18 weeks: every 16
+        (3, "year", 3),  # 12 weeks: every 12, exactly
+        (4, "year", 2),  # 9 weeks: every 8
+        (6, "year", 1),  # 6 weeks: a rotation is the longest step that keeps pace
+    ],
+)
+def test_rotations_between(sessions, period, every):
+    assert rotations_between(sessions=sessions, period=period) == every
+
+
+@given(st.integers(1, 40), st.sampled_from(["week", "month", "quarter", "year"]))
+def test_skipping_rotations_is_never_behind_and_only_for_one_a_rotation(sessions, period):
+    every = rotations_between(sessions=sessions, period=period)
+    weeks = {"week": 1, "month": 52 / 12, "quarter": 9, "year": 36}[period]
+    assert every >= 1
+    if every > 1:
+        # Only a mandate of one session a rotation skips rotations, and one session every
+        # `every` rotations still comes at least as often as the mandate asks.
+        assert sessions_per_cycle(sessions=sessions, period=period) == 1
+        assert every * CYCLE_WEEKS <= weeks / sessions + 1e-9
+        # ...and is the longest such step: one more rotation would fall behind.
+        assert (every + 1) * CYCLE_WEEKS > weeks / sessions
+
+
+@pytest.mark.parametrize(
+    "day, number",
+    [
+        (dt.date(2026, 8, 17), 0),
+        (dt.date(2026, 9, 13), 0),  # the end of week 4
+        (dt.date(2026, 9, 14), 1),
+        (dt.date(2026, 11, 24), 3),  # the 15th week
+        (dt.date(2026, 8, 14), -1),
+    ],
+)
+def test_rotation_number(day, number):
+    assert rotation_number(day=day, first_day=FIRST) == number
+
+
+@given(st.integers(0, 200), st.integers(1, 4), st.integers(1, 9), st.integers(0, 8))
+def test_weeks_until_lands_on_the_slots_week(index, week, every, offset):
+    offset %= every
+    ahead = weeks_until(week_index=index, cycle_week=week, every=every, offset=offset)
+    assert 0 <= ahead < CYCLE_WEEKS * every
+    rotation, in_rotation = divmod(index + ahead, CYCLE_WEEKS)
+    assert in_rotation + 1 == week and rotation % every == offset
+    # No earlier week qualifies.
+    for earlier in range(ahead):
+        r, w = divmod(index + earlier, CYCLE_WEEKS)
+        assert not (w + 1 == week and r % every == offset)

@@ -351,9 +351,12 @@ def test_monthly_mandate_is_placed_in_rotation_weeks(week):
     assert WeeklySlot.objects.filter(therapist=week.staff["therapist"]).count() == 4
 
 
-@pytest.mark.parametrize("sessions, per_rotation", [(18, 2), (4, 1)])
-def test_yearly_mandate_is_placed_in_the_rotation_too(week, sessions, per_rotation):
-    # 18 a year over a 36-week school year: 2 every 4 weeks; 4 a year: at least one.
+@pytest.mark.parametrize("sessions, per_rotation, every", [(18, 2, 1), (4, 1, 2)])
+def test_yearly_mandate_is_placed_in_the_rotation_too(week, sessions, per_rotation, every):
+    # 18 a year over a 36-week school year: 2 every 4 weeks; 4 a year: one every 8 weeks
+    # (4 or 5 a year), not one every 4 (9 a year).
+    from schoolot.directory.selectors import rotation_get
+
     own = _monthly(week, sessions=sessions, period="year")
     run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
     assert not run.unplaced, run.unplaced
@@ -363,6 +366,8 @@ def test_yearly_mandate_is_placed_in_the_rotation_too(week, sessions, per_rotati
     assert rotation.count() == per_rotation
     assert all(s.minutes == 45 and set(s.students.all()) == {own} for s in rotation)
     assert run.required_minutes == run.placed_minutes == 60 + 45 * per_rotation
+    now = rotation_get(district_id=week.district.pk, day=TODAY)[0]
+    assert {(s.every_rotations, s.rotation_offset) for s in rotation} == {(every, now % every)}
 
 
 def test_today_offers_a_rotation_slot_only_in_its_week(client, week):
@@ -394,6 +399,52 @@ def test_today_offers_a_rotation_slot_only_in_its_week(client, week):
     feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
     ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
     assert ics.count("RRULE:FREQ=WEEKLY;INTERVAL=4;") == 2
+
+
+def test_a_slot_that_skips_rotations_comes_every_eighth_week(client, week):
+    """One a quarter: a slot in one week of the rotation, every second rotation; Today, the
+    week page and the feed agree on when."""
+    from schoolot.directory.selectors import rotation_get
+
+    own = week.students["own"]
+    # A fixed Monday, so that the 16 weeks below stay in one school year (none is on
+    # record here: years start on August 1).
+    day = dt.date(2026, 9, 14)
+    rotation, this = rotation_get(district_id=week.district.pk, day=day)
+    slot = WeeklySlot.objects.create(
+        district=week.district,
+        therapist=week.staff["therapist"],
+        weekday=0,
+        cycle_week=this,
+        every_rotations=2,
+        rotation_offset=rotation % 2,
+        start_time=dt.time(9),
+        end_time=dt.time(9, 45),
+        school=week.school,
+    )
+    slot.students.add(own)
+    client.force_login(week.users["therapist"])
+    for weeks, held in [(0, True), (1, False), (4, False), (8, True), (12, False), (16, True)]:
+        date = day + dt.timedelta(weeks=weeks)
+        page = client.get(reverse("today"), {"date": date.isoformat()}).content.decode()
+        assert ("9:00" in page) is held, (weeks, held)
+    assert f"week {this} of 4, every 8 weeks" in client.get(reverse("slot_list")).content.decode()
+    client.post(reverse("calendar_feed_new"))
+    feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
+    ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
+    assert "RRULE:FREQ=WEEKLY;INTERVAL=8;" in ics
+    start = next(line for line in ics.split("\r\n") if line.startswith("DTSTART;"))
+    first = dt.datetime.strptime(start.split(":")[1], "%Y%m%dT%H%M%S").date()
+    # The feed starts from this week (today's, in the district's zone), at a week the
+    # Today page holds the slot, within the next eight weeks.
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    assert first.weekday() == 0 and 0 <= (first - monday).days < 56
+    if (
+        rotation_get(district_id=week.district.pk, day=first)[0]
+        >= rotation_get(district_id=week.district.pk, day=monday)[0]
+    ):  # not across the start of a school year
+        page = client.get(reverse("today"), {"date": first.isoformat()}).content.decode()
+        assert "9:00" in page
 
 
 # -- My hours: the rules in the service, answered in place ----------------------------------

@@ -307,6 +307,26 @@ class TestFormats:
         back = Schedule.from_dict(json.loads(json.dumps(schedule.to_dict())))
         assert score(inst, back).to_dict() == score(inst, schedule).to_dict()
 
+    def test_a_rotations_every_round_trips_and_keeps_groups_apart(self):
+        """`every` (sessions that skip rotations) survives JSON, and only mandates with the
+        same `every` share a group: a group's slot has one recurrence."""
+        from schoolot.scheduling.feasibility import units
+
+        students = [
+            Student("a1", "Ann", "A", "1", (Mandate("m1", 30, 1, True, 3, every=2),)),
+            Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 1, True, 3, every=2),)),
+            Student("a3", "Amy", "A", "1", (Mandate("m3", 30, 1, True, 3),)),
+        ]
+        inst = tiny(students=students)
+        again = Instance.from_dict(json.loads(json.dumps(inst.to_dict())))
+        assert [m.every for s in again.students for m in s.mandates] == [2, 2, 1]
+        groups = sorted(sorted(u.students) for u in units(again, step=10))
+        assert groups == [["a1", "a2"], ["a3"]]
+        broken = inst.to_dict()
+        broken["students"][0]["mandates"][0]["every"] = 0
+        with pytest.raises(InstanceError, match="every"):
+            Instance.from_dict(broken)
+
     @pytest.mark.parametrize(
         "broken, message",
         [

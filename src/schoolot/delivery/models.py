@@ -17,6 +17,7 @@ from django.db.models import F, Q
 
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
 from schoolot.plans.models import Goal, MeasurementType, ServiceMandate
+from schoolot.rules.cycles import CYCLE_WEEKS
 
 Setting = ServiceMandate.Setting
 
@@ -50,6 +51,17 @@ class WeeklySlot(DistrictOwned):
         help_text="Blank: every week. 1-4: only that week of the 4-week rotation "
         "(monthly, quarterly and yearly mandates).",
     )
+    every_rotations = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="A rotation slot of a mandate given less than once a rotation comes only "
+        "every this many rotations (2: every 8 weeks).",
+    )
+    rotation_offset = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="It comes in the rotations whose number (counted from 0 at the school "
+        "year's first week) leaves this remainder when divided by every_rotations.",
+    )
 
     class Meta:
         ordering = ["weekday", "start_time"]
@@ -61,6 +73,10 @@ class WeeklySlot(DistrictOwned):
                 condition=Q(cycle_week__isnull=True) | Q(cycle_week__gte=1, cycle_week__lte=4),
                 name="weeklyslot_cycle_week_1_to_4",
             ),
+            models.CheckConstraint(
+                condition=Q(every_rotations__gte=1, rotation_offset__lt=F("every_rotations")),
+                name="weeklyslot_rotation_offset_below_every",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,8 +84,23 @@ class WeeklySlot(DistrictOwned):
 
     @property
     def rotation(self) -> str:
-        """'' for a slot of every week, else e.g. 'week 2 of 4'."""
-        return f"week {self.cycle_week} of 4" if self.cycle_week else ""
+        """'' for a slot of every week, else e.g. 'week 2 of 4' or, for a slot that skips
+        rotations, 'week 2 of 4, every 8 weeks'."""
+        if not self.cycle_week:
+            return ""
+        label = f"week {self.cycle_week} of {CYCLE_WEEKS}"
+        if self.every_rotations > 1:
+            label += f", every {self.every_rotations * CYCLE_WEEKS} weeks"
+        return label
+
+    def comes_in(self, *, rotation: int, week: int) -> bool:
+        """Whether the slot is held in week `week` (1-4) of rotation number `rotation`."""
+        if self.cycle_week is None:
+            return True
+        return (
+            self.cycle_week == week
+            and (rotation - self.rotation_offset) % max(1, self.every_rotations) == 0
+        )
 
     @property
     def minutes(self) -> int:

@@ -13,7 +13,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
 from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
-from schoolot.directory.selectors import rotation_week_get
+from schoolot.directory.selectors import rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 
 
@@ -35,7 +35,8 @@ class Today:
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
     """The therapist's slots for `date`'s weekday (those of every week, and those of the
-    rotation's week that `date` falls in), what is logged, and her to-dos."""
+    rotation's week that `date` falls in, when their rotation comes), what is logged, and
+    her to-dos."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -45,18 +46,18 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         .order_by("start_time")
     )
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
-    slots = (
-        WeeklySlot.objects.filter(therapist=staff, weekday=date.weekday())
-        .filter(
-            Q(cycle_week__isnull=True)
-            | Q(cycle_week=rotation_week_get(district_id=staff.district_id, day=date))
-        )
-        .select_related("school")
-        .prefetch_related("students")
-        .order_by("start_time")
-        if date.weekday() < 5
-        else []
-    )
+    slots = []
+    if date.weekday() < 5:
+        rotation, week = rotation_get(district_id=staff.district_id, day=date)
+        slots = [
+            slot
+            for slot in WeeklySlot.objects.filter(therapist=staff, weekday=date.weekday())
+            .filter(Q(cycle_week__isnull=True) | Q(cycle_week=week))
+            .select_related("school")
+            .prefetch_related("students")
+            .order_by("start_time")
+            if slot.comes_in(rotation=rotation, week=week)
+        ]
     return Today(
         date=date,
         slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],

@@ -17,7 +17,7 @@ from schoolot.core.access import (
 )
 from schoolot.directory.models import Guardian, School, SchoolYear, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
-from schoolot.rules.cycles import cycle_week
+from schoolot.rules.cycles import cycle_week, rotation_number
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,11 @@ def student_record_get(*, user: User, student_id: int) -> StudentRecord:
     )
 
 
-def rotation_week_get(*, district_id: int, day: dt.date) -> int:
-    """Which week (1-4) of the 4-week rotation `day` falls in, counted from the first day of
-    the district's school year holding `day` (or the latest one begun before it); without a
-    school year on record, from August 1 of the year's start."""
+def rotation_get(*, district_id: int, day: dt.date) -> tuple[int, int]:
+    """Where `day` falls in the 4-week rotation: (the rotation's number, counted from 0 at
+    the first week of the district's school year holding `day`, or of the latest one begun
+    before it; the week of that rotation, 1-4). Without a school year on record, counted
+    from August 1 of the year's start."""
     year = (
         SchoolYear.objects.filter(district_id=district_id, first_day__lte=day)
         .order_by("-first_day")
@@ -158,4 +159,9 @@ def rotation_week_get(*, district_id: int, day: dt.date) -> int:
     )
     if year is None:
         year = dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
-    return cycle_week(day=day, first_day=year)
+    return rotation_number(day=day, first_day=year), cycle_week(day=day, first_day=year)
+
+
+def rotation_week_get(*, district_id: int, day: dt.date) -> int:
+    """Which week (1-4) of the 4-week rotation `day` falls in (see rotation_get)."""
+    return rotation_get(district_id=district_id, day=day)[1]

@@ -9,6 +9,16 @@ Contract:
   mandate is never behind, and at least one. A month counts as 52/12 weeks; a quarter as the
   district's nine-week grading period (a 36-week year in four), the usual US reporting period;
   a year as those 36 instructional weeks (180 days, the usual US school year).
+- `rotations_between(sessions=, period=)`: for a mandate given less often than once a
+  rotation, how many rotations its one session a rotation may skip to, and still be never
+  behind: floor(weeks per session / CYCLE_WEEKS), at least 1. 1 a quarter: every second
+  rotation (every 8 weeks, not 9 sessions a year for 4); 1 a year: every ninth (36 weeks).
+- `rotation_number(day=, first_day=)`: how many whole rotations lie between the school
+  year's first week and the week holding `day` (0 in weeks 1-4; negative before the year).
+- `weeks_until(week_index=, cycle_week=, every=, offset=)`: from the week `week_index`
+  (0 = the year's first week), how many weeks until a slot in week `cycle_week` of the
+  rotation, repeating every `every` rotations from rotation `offset` (mod `every`), next
+  comes (0 when it is this week).
 """
 
 from __future__ import annotations
@@ -34,3 +44,30 @@ def sessions_per_cycle(*, sessions: int, period: str) -> int:
         raise ValueError("A mandate has at least one session per period.")
     # A small tolerance so that e.g. 13 a quarter over 9 weeks is not pushed up by float noise.
     return max(1, math.ceil(sessions * CYCLE_WEEKS / WEEKS_IN[period] - 1e-9))
+
+
+def rotations_between(*, sessions: int, period: str) -> int:
+    """Every how many rotations a mandate's one-a-rotation session recurs (see the contract)."""
+    if sessions_per_cycle(sessions=sessions, period=period) > 1:
+        return 1
+    return max(1, math.floor(WEEKS_IN[period] / sessions / CYCLE_WEEKS + 1e-9))
+
+
+def _week_index(*, day: dt.date, first_day: dt.date) -> int:
+    monday = first_day - dt.timedelta(days=first_day.weekday())
+    return (day - monday).days // 7
+
+
+def rotation_number(*, day: dt.date, first_day: dt.date) -> int:
+    """Whole rotations from the year's first week to the week holding `day`."""
+    return _week_index(day=day, first_day=first_day) // CYCLE_WEEKS
+
+
+def weeks_until(*, week_index: int, cycle_week: int, every: int, offset: int) -> int:
+    """Weeks from `week_index` to the next week of a slot (see the contract)."""
+    for ahead in range(CYCLE_WEEKS * max(1, every)):
+        index = week_index + ahead
+        rotation, week = divmod(index, CYCLE_WEEKS)
+        if week + 1 == cycle_week and (rotation - offset) % max(1, every) == 0:
+            return ahead
+    raise ValueError(f"No week {cycle_week} of the rotation: weeks run 1-{CYCLE_WEEKS}.")

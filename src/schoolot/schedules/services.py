@@ -12,8 +12,9 @@ from schoolot.accounts.models import Role, User
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import SCHOOL_LOCATION_MESSAGE, Grade, School, Staff, Student
+from schoolot.directory.selectors import rotation_get
 from schoolot.plans.models import Plan, ServiceMandate
-from schoolot.rules.cycles import CYCLE_WEEKS, sessions_per_cycle
+from schoolot.rules.cycles import CYCLE_WEEKS, rotations_between, sessions_per_cycle
 from schoolot.rules.travel import distance_km, drive_minutes
 from schoolot.schedules.models import (
     WEEKDAYS,
@@ -79,7 +80,9 @@ def week_instance(
 
     With `week` (the weekly sessions already chosen), the instance is instead the 4-week
     rotation (20 days) for the monthly, quarterly and yearly mandates: each needs
-    `rules.cycles.sessions_per_cycle` sessions; `week` repeats, locked, in each of the four
+    `rules.cycles.sessions_per_cycle` sessions (one given less than once a rotation: one,
+    recurring every `rules.cycles.rotations_between` rotations, the mandate's `every`);
+    `week` repeats, locked, in each of the four
     weeks (its weekly mandates count exactly those); the rotation's own slots are the ones
     kept (locked) or stayed close to."""
     rotation = week is not None
@@ -164,6 +167,9 @@ def week_instance(
                     sessions_needed(m),
                     m.group_allowed,
                     m.max_group_size,
+                    rotations_between(sessions=m.sessions_per_period, period=m.period)
+                    if rotation and m.period != ServiceMandate.Period.WEEK
+                    else 1,
                 )
                 for m in by_student[s.pk]
             ),
@@ -278,18 +284,29 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
         names.update({s.id: s.name for s in cycle.students})
         runs.append((cycle, cycle_schedule, score(cycle, cycle_schedule)))
     feasible = all(r.feasible for _i, _s, r in runs)
+    rotation_now = rotation_get(district_id=staff.district_id, day=on)[0] if len(runs) > 1 else 0
     with transaction.atomic():
         if feasible:
             WeeklySlot.objects.filter(therapist=staff, locked=False).delete()
-            for i, (_inst, placed, _r) in enumerate(runs):
+            for i, (inst, placed, _r) in enumerate(runs):
+                every_of = {(s.id, m.id): m.every for s in inst.students for m in s.mandates}
                 for x in placed.sessions:
                     if x.locked:
                         continue
+                    # A group shares one recurrence (units() groups equal `every` only);
+                    # the most frequent keeps every member's pace.
+                    every = min(
+                        (every_of.get(k, 1) for k in zip(x.students, x.mandates, strict=False)),
+                        default=1,
+                    )
                     slot = WeeklySlot.objects.create(
                         district_id=staff.district_id,
                         therapist=staff,
                         weekday=x.day % 5,
                         cycle_week=x.day // 5 + 1 if i else None,
+                        # Skipping slots start in the current rotation.
+                        every_rotations=every if i else 1,
+                        rotation_offset=rotation_now % every if i else 0,
                         start_time=_t(x.start),
                         end_time=_t(x.end),
                         school_id=int(x.school),

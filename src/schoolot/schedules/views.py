@@ -19,8 +19,8 @@ from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
-from schoolot.directory.selectors import rotation_week_get
-from schoolot.rules.cycles import CYCLE_WEEKS
+from schoolot.directory.selectors import rotation_get
+from schoolot.rules.cycles import CYCLE_WEEKS, weeks_until
 from schoolot.schedules import ical
 from schoolot.schedules.forms import (
     AvailabilityForm,
@@ -116,7 +116,7 @@ def calendar_feed(request, token: str):
         f"X-WR-TIMEZONE:{zone.key}",
         *ical.vtimezone(zone, start=monday, end=last_day),
     ]
-    this_week = rotation_week_get(district_id=staff.district_id, day=today)
+    rotation, this_week = rotation_get(district_id=staff.district_id, day=today)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     for slot in (
         WeeklySlot.objects.filter(therapist=staff)
@@ -126,9 +126,18 @@ def calendar_feed(request, token: str):
         day = monday + dt.timedelta(days=slot.weekday)
         rule = f"RRULE:FREQ=WEEKLY;UNTIL={until}T235959Z"
         if slot.cycle_week:
-            # One week of the 4-week rotation: the next such week, then every fourth.
-            day += dt.timedelta(weeks=(slot.cycle_week - this_week) % CYCLE_WEEKS)
-            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={CYCLE_WEEKS};UNTIL={until}T235959Z"
+            # One week of the 4-week rotation: the next such week, then every fourth (or,
+            # for a slot that skips rotations, every fourth times that many).
+            day += dt.timedelta(
+                weeks=weeks_until(
+                    week_index=rotation * CYCLE_WEEKS + this_week - 1,
+                    cycle_week=slot.cycle_week,
+                    every=slot.every_rotations,
+                    offset=slot.rotation_offset,
+                )
+            )
+            interval = CYCLE_WEEKS * slot.every_rotations
+            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={interval};UNTIL={until}T235959Z"
         initials = ", ".join(f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all())
         lines += [
             "BEGIN:VEVENT",

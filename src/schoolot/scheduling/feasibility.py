@@ -80,19 +80,20 @@ def candidates(instance: Instance, unit: Unit, day: int, step: int) -> list[int]
 
 def units(instance: Instance, *, grouping: bool = True, step: int = 15) -> list[Unit]:
     """Individual units, and groups of students at one school whose mandates allow group
-    service with the same minutes and sessions, when they share enough free times."""
+    service with the same minutes, sessions and recurrence (`every`), when they share enough
+    free times."""
     singles: list[Unit] = []
     pools: dict[tuple, list[tuple[Student, Mandate]]] = defaultdict(list)
     for s in instance.students:
         for m in s.mandates:
             if grouping and m.group_allowed and m.max_group_size >= 2:
-                pools[(s.school, m.minutes, m.sessions)].append((s, m))
+                pools[(s.school, m.minutes, m.sessions, m.every)].append((s, m))
             else:
                 singles.append(
                     Unit(f"{s.id}/{m.id}", s.school, ((s.id, m.id),), m.minutes, m.sessions)
                 )
     result = list(singles)
-    for (school, minutes, sessions), pool in sorted(pools.items()):
+    for (school, minutes, sessions, _every), pool in sorted(pools.items()):
         pool.sort(key=lambda sm: (sm[0].grade, sm[0].id))
         while pool:
             seed_student, seed_mandate = pool.pop(0)

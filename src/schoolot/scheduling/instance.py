@@ -77,6 +77,9 @@ class Mandate:
     sessions: int  # per week (per cycle when the instance is a cycle)
     group_allowed: bool = False
     max_group_size: int = 1
+    # In a rotation: its session recurs every `every` rotations (rules.cycles); only
+    # mandates with the same `every` share a group, as a group's slot has one recurrence.
+    every: int = 1
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,7 @@ class Instance:
                                 sessions=int(m.get("sessions", 1)),
                                 group_allowed=bool(m.get("group_allowed", False)),
                                 max_group_size=int(m.get("max_group_size", 1)),
+                                every=int(m.get("every", 1)),
                             )
                             for j, m in enumerate(s.get("mandates", []))
                         ),
@@ -335,6 +339,10 @@ class Instance:
                     raise InstanceError(
                         f"Student {s.id}, mandate {m.id}: the group size is at least 1."
                     )
+                if m.every < 1:
+                    raise InstanceError(
+                        f"Student {s.id}, mandate {m.id}: `every` is at least 1 (rotation)."
+                    )
                 if m.sessions > self.days:
                     raise InstanceError(
                         f"Student {s.id}, mandate {m.id}: {m.sessions} "
@@ -434,6 +442,7 @@ class Instance:
                             "sessions": m.sessions,
                             "group_allowed": m.group_allowed,
                             "max_group_size": m.max_group_size,
+                            **({"every": m.every} if m.every != 1 else {}),
                         }
                         for m in s.mandates
                     ],

@@ -55,7 +55,12 @@ def remaining_instance(instance: Instance) -> Instance:
     for s in instance.students:
         mandates = tuple(
             Mandate(
-                m.id, m.minutes, m.sessions - done[(s.id, m.id)], m.group_allowed, m.max_group_size
+                m.id,
+                m.minutes,
+                m.sessions - done[(s.id, m.id)],
+                m.group_allowed,
+                m.max_group_size,
+                m.every,
             )
             for m in s.mandates
             if m.sessions - done[(s.id, m.id)] > 0
