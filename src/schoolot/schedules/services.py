@@ -82,9 +82,8 @@ def week_instance(
     rotation (20 days) for the monthly, quarterly and yearly mandates: each needs
     `rules.cycles.sessions_per_cycle` sessions (one given less than once a rotation: one,
     recurring every `rules.cycles.rotations_between` rotations, the mandate's `every`);
-    `week` repeats, locked, in each of the four
-    weeks (its weekly mandates count exactly those); the rotation's own slots are the ones
-    kept (locked) or stayed close to."""
+    `week` repeats, locked, in each of the four weeks (its weekly mandates count exactly
+    those); the rotation's own slots are the ones kept (locked) or stayed close to."""
     rotation = week is not None
     # Her students; a student who also has a COTA is the COTA's to see.
     student_ids = (
