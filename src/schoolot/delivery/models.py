@@ -17,7 +17,7 @@ from django.db.models import F, Q
 
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
 from schoolot.plans.models import Goal, MeasurementType, ServiceMandate
-from schoolot.rules.cycles import CYCLE_WEEKS
+from schoolot.rules.cycles import CYCLE_WEEKS, rotation_holds
 
 Setting = ServiceMandate.Setting
 
@@ -97,9 +97,12 @@ class WeeklySlot(DistrictOwned):
         """Whether the slot is held in week `week` (1-4) of rotation number `rotation`."""
         if self.cycle_week is None:
             return True
-        return (
-            self.cycle_week == week
-            and (rotation - self.rotation_offset) % max(1, self.every_rotations) == 0
+        return rotation_holds(
+            rotation=rotation,
+            week=week,
+            cycle_week=self.cycle_week,
+            every=self.every_rotations,
+            offset=self.rotation_offset,
         )
 
     @property

@@ -15,6 +15,8 @@ Contract:
   rotation (every 8 weeks, not 9 sessions a year for 4); 1 a year: every ninth (36 weeks).
 - `rotation_number(day=, first_day=)`: how many whole rotations lie between the school
   year's first week and the week holding `day` (0 in weeks 1-4; negative before the year).
+- `rotation_holds(rotation=, week=, cycle_week=, every=, offset=)`: whether such a slot is
+  held in week `week` of rotation number `rotation`.
 - `weeks_until(week_index=, cycle_week=, every=, offset=)`: from the week `week_index`
   (0 = the year's first week), how many weeks until a slot in week `cycle_week` of the
   rotation, repeating every `every` rotations from rotation `offset` (mod `every`), next
@@ -63,11 +65,18 @@ def rotation_number(*, day: dt.date, first_day: dt.date) -> int:
     return _week_index(day=day, first_day=first_day) // CYCLE_WEEKS
 
 
+def rotation_holds(*, rotation: int, week: int, cycle_week: int, every: int, offset: int) -> bool:
+    """Whether a slot in week `cycle_week` of the rotation, repeating every `every` rotations
+    from rotation `offset`, is held in week `week` (1-4) of rotation number `rotation`."""
+    return week == cycle_week and (rotation - offset) % max(1, every) == 0
+
+
 def weeks_until(*, week_index: int, cycle_week: int, every: int, offset: int) -> int:
     """Weeks from `week_index` to the next week of a slot (see the contract)."""
     for ahead in range(CYCLE_WEEKS * max(1, every)):
-        index = week_index + ahead
-        rotation, week = divmod(index, CYCLE_WEEKS)
-        if week + 1 == cycle_week and (rotation - offset) % max(1, every) == 0:
+        rotation, week = divmod(week_index + ahead, CYCLE_WEEKS)
+        if rotation_holds(
+            rotation=rotation, week=week + 1, cycle_week=cycle_week, every=every, offset=offset
+        ):
             return ahead
     raise ValueError(f"No week {cycle_week} of the rotation: weeks run 1-{CYCLE_WEEKS}.")

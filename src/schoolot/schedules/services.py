@@ -304,8 +304,8 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
                         weekday=x.day % 5,
                         cycle_week=x.day // 5 + 1 if i else None,
                         # Skipping slots start in the current rotation.
-                        every_rotations=every if i else 1,
-                        rotation_offset=rotation_now % every if i else 0,
+                        every_rotations=every,
+                        rotation_offset=rotation_now % every,
                         start_time=_t(x.start),
                         end_time=_t(x.end),
                         school_id=int(x.school),
