@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 
 from schoolot.rules.cycles import (
     CYCLE_WEEKS,
+    assumed_first_day,
     cycle_week,
+    rotation_holds,
     rotation_number,
     rotations_between,
     sessions_per_cycle,
+    slot_recurrence,
     weeks_until,
 )
 
@@ -141,3 +144,150 @@ def test_weeks_until_lands_on_the_slots_week(index, week, every, offset):
     for earlier in range(ahead):
         r, w = divmod(index + earlier, CYCLE_WEEKS)
         assert not (w + 1 == week and r % every == offset)
+
+
+@pytest.mark.parametrize(
+    "day, first",
+    [
+        (dt.date(2026, 11, 25), dt.date(2026, 8, 1)),
+        (dt.date(2026, 8, 1), dt.date(2026, 8, 1)),
+        (dt.date(2026, 7, 31), dt.date(2025, 8, 1)),
+        (dt.date(2027, 3, 2), dt.date(2026, 8, 1)),
+    ],
+)
+def test_assumed_first_day(day, first):
+    assert assumed_first_day(day=day) == first
+
+
+LAST = dt.date(2027, 5, 28)
+THANKSGIVING = (dt.date(2026, 11, 26), dt.date(2026, 11, 27))
+WINTER = tuple(dt.date(2026, 12, 21) + dt.timedelta(days=i) for i in range(14))
+
+
+@pytest.mark.parametrize(
+    "weekday, week_of, cycle, every, offset, first, interval, skipped",
+    [
+        # A Thursday slot, weekly, from Thanksgiving week: held on the 26th but for the
+        # holiday, and not over winter break.
+        (
+            3,
+            dt.date(2026, 11, 23),
+            None,
+            1,
+            0,
+            dt.date(2026, 11, 26),
+            1,
+            (dt.date(2026, 11, 26), dt.date(2026, 12, 24), dt.date(2026, 12, 31)),
+        ),
+        # This week's Monday, before today, is still this week's (the week is shown whole).
+        (
+            0,
+            dt.date(2026, 11, 25),
+            None,
+            1,
+            0,
+            dt.date(2026, 11, 23),
+            1,
+            (dt.date(2026, 12, 21), dt.date(2026, 12, 28)),
+        ),
+        # Before the year: the year's first week; a Monday before a Wednesday start is not
+        # held, the next one is.
+        (
+            0,
+            dt.date(2026, 7, 1),
+            None,
+            1,
+            0,
+            dt.date(2026, 8, 24),
+            1,
+            (dt.date(2026, 12, 21), dt.date(2026, 12, 28)),
+        ),
+        (
+            2,
+            dt.date(2026, 7, 1),
+            None,
+            1,
+            0,
+            dt.date(2026, 8, 19),
+            1,
+            (dt.date(2026, 12, 23), dt.date(2026, 12, 30)),
+        ),
+        # Week 1 of the rotation, Monday: week 1's Monday is before the first day, so the
+        # first is week 1 of the next rotation (Sep 14).
+        (0, dt.date(2026, 7, 1), 1, 1, 0, dt.date(2026, 9, 14), 4, ()),
+        # Week 3 of the rotation from Nov 23 (week 15, rotation 3, week 3): this week.
+        (
+            4,
+            dt.date(2026, 11, 23),
+            3,
+            1,
+            0,
+            dt.date(2026, 11, 27),
+            4,
+            (dt.date(2026, 11, 27), dt.date(2026, 12, 25)),
+        ),
+        # Every second rotation from rotation 0: rotation 3 is out, rotation 4's week 3 is
+        # Dec 21 (winter break, skipped), then every 8 weeks.
+        (1, dt.date(2026, 11, 23), 3, 2, 0, dt.date(2026, 12, 22), 8, (dt.date(2026, 12, 22),)),
+        # Not held again before the year's last day.
+        (0, dt.date(2027, 5, 24), 4, 2, 1, None, 8, ()),
+    ],
+)
+def test_slot_recurrence(weekday, week_of, cycle, every, offset, first, interval, skipped):
+    got = slot_recurrence(
+        weekday=weekday,
+        week_of=week_of,
+        first_day=FIRST,
+        last_day=LAST,
+        cycle_week=cycle,
+        every=every,
+        offset=offset,
+        closed={*THANKSGIVING, *WINTER},
+    )
+    assert (got.first, got.interval_weeks, got.skipped) == (first, interval, skipped)
+
+
+@given(
+    st.integers(-10, 300),
+    st.integers(0, 4),
+    st.one_of(st.none(), st.integers(1, 4)),
+    st.integers(1, 9),
+    st.integers(0, 8),
+)
+def test_slot_recurrence_is_the_first_week_the_rotation_holds(days, weekday, cycle, every, offset):
+    offset %= every
+    week_of = FIRST + dt.timedelta(days=days)
+    got = slot_recurrence(
+        weekday=weekday,
+        week_of=week_of,
+        first_day=FIRST,
+        last_day=LAST,
+        cycle_week=cycle,
+        every=every,
+        offset=offset,
+    )
+
+    def held(day):
+        if day.weekday() != weekday or not FIRST <= day <= LAST:
+            return False
+        if day - dt.timedelta(days=day.weekday()) < week_of - dt.timedelta(week_of.weekday()):
+            return False
+        return cycle is None or rotation_holds(
+            rotation=rotation_number(day=day, first_day=FIRST),
+            week=cycle_week(day=day, first_day=FIRST),
+            cycle_week=cycle,
+            every=every,
+            offset=offset,
+        )
+
+    dates = [FIRST + dt.timedelta(days=i) for i in range(-7, (LAST - FIRST).days + 1)]
+    expected = [d for d in dates if held(d)]
+    assert got.first == (expected[0] if expected else None)
+    if expected:
+        # Every interval from the first lands on a held date, and every held date is one.
+        series = [
+            d
+            for d in dates
+            if d >= got.first and (d - got.first).days % (7 * got.interval_weeks) == 0
+        ]
+        assert series == expected

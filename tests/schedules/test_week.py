@@ -447,6 +447,118 @@ def test_a_slot_that_skips_rotations_comes_every_eighth_week(client, week):
         assert "9:00" in page
 
 
+# -- The school calendar: breaks, holidays and the year's bounds ---------------------------
+
+
+def _slot(week, *, weekday, hour=9, cycle_week=None, every=1, offset=0):
+    slot = WeeklySlot.objects.create(
+        district=week.district,
+        therapist=week.staff["therapist"],
+        weekday=weekday,
+        cycle_week=cycle_week,
+        every_rotations=every,
+        rotation_offset=offset,
+        start_time=dt.time(hour),
+        end_time=dt.time(hour, 30),
+        school=week.school,
+    )
+    slot.students.add(week.students["own"])
+    return slot
+
+
+def _events(client, week) -> dict[int, dict[str, str]]:
+    """The feed's events by slot id, each as {property name: value} (lines unfolded)."""
+    client.force_login(week.users["therapist"])
+    client.post(reverse("calendar_feed_new"))
+    feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
+    ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    events = {}
+    for chunk in ics.replace("\r\n ", "").split("BEGIN:VEVENT\r\n")[1:]:
+        lines = chunk.split("END:VEVENT")[0].split("\r\n")
+        props = {ln.split(":", 1)[0].split(";")[0]: ln.split(":", 1)[1] for ln in lines if ln}
+        events[int(props["UID"].split("-")[1].split("@")[0])] = props
+    return events
+
+
+def _weekday_after(day: dt.date, days: int) -> dt.date:
+    day += dt.timedelta(days=days)
+    while day.weekday() > 4:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
+    from schoolot.directory.models import CalendarEvent, SchoolYear
+
+    holiday = _weekday_after(TODAY, 8)
+    CalendarEvent.objects.create(
+        district=week.district,
+        school_year=SchoolYear.objects.get(district=week.district),
+        kind=CalendarEvent.Kind.HOLIDAY,
+        name="Founders' Day",
+        start_date=holiday,
+        end_date=holiday,
+    )
+    that_day = _slot(week, weekday=holiday.weekday())
+    other_day = _slot(week, weekday=(holiday.weekday() + 1) % 5, hour=10)
+    events = _events(client, week)
+    assert events[that_day.pk]["EXDATE"] == f"{holiday:%Y%m%d}T090000"
+    assert "EXDATE" not in events[other_day.pk]
+    page = client.get(reverse("today"), {"date": holiday.isoformat()}).content.decode()
+    assert "No school: Founders&#x27; Day" in page and "9:00" not in page
+    week_before = holiday - dt.timedelta(days=7)
+    page = client.get(reverse("today"), {"date": week_before.isoformat()}).content.decode()
+    assert "9:00" in page and "No school" not in page
+
+
+def test_in_summer_the_feed_starts_with_the_next_school_year(client, week):
+    """Between years: nothing is held until the next year's first day (a Wednesday), the
+    rotation counts from that year's first week, and UNTIL is the year's last day where
+    the district is (Honolulu, UTC-10), in UTC."""
+    from schoolot.directory.models import SchoolYear
+
+    SchoolYear.objects.filter(district=week.district).update(
+        first_day=TODAY - dt.timedelta(days=300), last_day=TODAY - dt.timedelta(days=60)
+    )
+    first_day = TODAY + dt.timedelta(days=21 + (2 - TODAY.weekday()) % 7)  # a Wednesday
+    last_day = first_day + dt.timedelta(days=275)
+    SchoolYear.objects.create(
+        district=week.district, name="next year", first_day=first_day, last_day=last_day
+    )
+    week.district.time_zone = "Pacific/Honolulu"
+    week.district.save(update_fields=["time_zone"])
+    monday = _slot(week, weekday=0, hour=10)
+    first_week = _slot(week, weekday=2, cycle_week=1)
+    second_week = _slot(week, weekday=0, cycle_week=2, hour=11)
+    events = _events(client, week)
+    assert events[monday.pk]["DTSTART"] == f"{first_day + dt.timedelta(days=5):%Y%m%d}T100000"
+    assert events[first_week.pk]["DTSTART"] == f"{first_day:%Y%m%d}T090000"
+    assert events[second_week.pk]["DTSTART"] == f"{first_day + dt.timedelta(days=5):%Y%m%d}T110000"
+    until = f"UNTIL={last_day + dt.timedelta(days=1):%Y%m%d}T095959Z"
+    assert all(until in e["RRULE"] for e in events.values())
+    # Today agrees: no school in summer, the rotation's first week on the first day.
+    summer = first_day - dt.timedelta(days=7)
+    page = client.get(reverse("today"), {"date": summer.isoformat()}).content.decode()
+    assert "No school: no school year is in session" in page and "9:00" not in page
+    page = client.get(reverse("today"), {"date": first_day.isoformat()}).content.decode()
+    assert "9:00" in page
+
+
+def test_a_slot_not_held_again_this_year_is_left_out_of_the_feed(client, week):
+    from schoolot.directory.models import SchoolYear
+    from schoolot.directory.selectors import rotation_get
+
+    SchoolYear.objects.filter(district=week.district).update(last_day=TODAY + dt.timedelta(10))
+    rotation, this = rotation_get(district_id=week.district.pk, day=TODAY)
+    weekly = _slot(week, weekday=0)
+    # In this week of the rotation, but every second rotation, and not this one: next
+    # held four weeks on, after the year's last day.
+    later = _slot(week, weekday=4, cycle_week=this, every=2, offset=(rotation + 1) % 2)
+    events = _events(client, week)
+    assert weekly.pk in events and later.pk not in events
+
+
 # -- My hours: the rules in the service, answered in place ----------------------------------
 
 

@@ -13,7 +13,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
 from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
-from schoolot.directory.selectors import rotation_get
+from schoolot.directory.selectors import closure_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 
 
@@ -31,12 +31,14 @@ class Today:
     unsigned_count: int
     cosign_count: int
     owed_makeups: int
+    closed: str | None = None  # why the day has no instruction (a break, a holiday), if so
 
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
     """The therapist's slots for `date`'s weekday (those of every week, and those of the
     rotation's week that `date` falls in, when their rotation comes), what is logged, and
-    her to-dos."""
+    her to-dos. On a day without instruction in the district's calendar (a break, a holiday,
+    outside the school year) no slot is offered, and `closed` says why."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -47,7 +49,8 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     )
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
     slots = []
-    if date.weekday() < 5:
+    closed = closure_get(district_id=staff.district_id, day=date) if date.weekday() < 5 else None
+    if date.weekday() < 5 and closed is None:
         rotation, week = rotation_get(district_id=staff.district_id, day=date)
         slots = [
             slot
@@ -62,6 +65,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         date=date,
         slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],
         other_sessions=[s for s in sessions if not s.slot_id],
+        closed=closed,
         unsigned_count=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
         cosign_count=Session.objects.filter(
             therapist__supervising_otr=staff,

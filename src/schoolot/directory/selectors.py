@@ -15,9 +15,9 @@ from schoolot.core.access import (
     record_scope_for,
     students_visible_to,
 )
-from schoolot.directory.models import Guardian, School, SchoolYear, Staff, Student
+from schoolot.directory.models import CalendarEvent, Guardian, School, SchoolYear, Staff, Student
 from schoolot.plans.models import Plan, ServiceMandate
-from schoolot.rules.cycles import cycle_week, rotation_number
+from schoolot.rules.cycles import assumed_first_day, cycle_week, rotation_number
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,9 @@ def caseload_list(*, user: User, filters: CaseloadFilters) -> QuerySet[Student]:
         students = students.filter(grade=filters.grade)
     if filters.plan_kind:
         students = students.filter(
-            pk__in=Plan.objects.filter(
-                status=Plan.Status.ACTIVE, kind=filters.plan_kind
-            ).values("student_id")
+            pk__in=Plan.objects.filter(status=Plan.Status.ACTIVE, kind=filters.plan_kind).values(
+                "student_id"
+            )
         )
     if filters.staff_id:
         students = students.filter(
@@ -158,8 +158,29 @@ def rotation_get(*, district_id: int, day: dt.date) -> tuple[int, int]:
         .first()
     )
     if year is None:
-        year = dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+        year = assumed_first_day(day=day)
     return rotation_number(day=day, first_day=year), cycle_week(day=day, first_day=year)
+
+
+def closure_get(*, district_id: int, day: dt.date) -> str | None:
+    """Why `day` has no instruction in the district's calendar, in words (the break's or
+    holiday's name, or that no school year is in session), or None on a school day. A
+    district with no school year on record has no known closures: None. Two queries."""
+    year = (
+        SchoolYear.objects.filter(district_id=district_id, first_day__lte=day, last_day__gte=day)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if year is None:
+        if SchoolYear.objects.filter(district_id=district_id).exists():
+            return "no school year is in session"
+        return None
+    event = (
+        CalendarEvent.objects.filter(school_year_id=year, start_date__lte=day, end_date__gte=day)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return event
 
 
 def rotation_week_get(*, district_id: int, day: dt.date) -> int:

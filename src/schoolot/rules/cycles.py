@@ -21,12 +21,22 @@ Contract:
   (0 = the year's first week), how many weeks until a slot in week `cycle_week` of the
   rotation, repeating every `every` rotations from rotation `offset` (mod `every`), next
   comes (0 when it is this week).
+- `assumed_first_day(day=)`: the first day of the school year holding `day` when the
+  district has none on record: August 1 (of `day`'s year from August, else the year before).
+- `slot_recurrence(weekday=, week_of=, first_day=, last_day=, cycle_week=, every=, offset=,
+  closed=)`: the dates a weekly slot is held from the week holding `week_of` to `last_day`:
+  its first date (never before `first_day`, the school year's first day; None when none is
+  left before `last_day`), its interval in weeks (1, or CYCLE_WEEKS x `every` for a slot of
+  one rotation week), and the dates among them that are `closed` (breaks, holidays), for a
+  calendar to leave out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 CYCLE_WEEKS = 4
 WEEKS_IN = {"week": 1.0, "month": 52 / 12, "quarter": 9.0, "year": 36.0}
@@ -80,3 +90,53 @@ def weeks_until(*, week_index: int, cycle_week: int, every: int, offset: int) ->
         ):
             return ahead
     raise ValueError(f"No week {cycle_week} of the rotation: weeks run 1-{CYCLE_WEEKS}.")
+
+
+def assumed_first_day(*, day: dt.date) -> dt.date:
+    """The school year's first day when none is on record (see the contract)."""
+    return dt.date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    first: dt.date | None  # None: not held again before the year ends
+    interval_weeks: int
+    skipped: tuple[dt.date, ...]  # held on these dates but for the school calendar
+
+
+def slot_recurrence(
+    *,
+    weekday: int,
+    week_of: dt.date,
+    first_day: dt.date,
+    last_day: dt.date,
+    cycle_week: int | None = None,
+    every: int = 1,
+    offset: int = 0,
+    closed: Iterable[dt.date] = (),
+) -> Recurrence:
+    """When a weekly slot is held, from the week holding `week_of` (see the contract)."""
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    if cycle_week is None:
+        ahead, interval = 0, 1
+    else:
+        ahead = weeks_until(
+            week_index=_week_index(day=monday, first_day=first_day),
+            cycle_week=cycle_week,
+            every=every,
+            offset=offset,
+        )
+        interval = CYCLE_WEEKS * max(1, every)
+    first = monday + dt.timedelta(weeks=ahead, days=weekday)
+    while first < first_day:
+        first += dt.timedelta(weeks=interval)
+    if first > last_day:
+        return Recurrence(None, interval, ())
+    skipped = tuple(
+        sorted(
+            d
+            for d in set(closed)
+            if first <= d <= last_day and (d - first).days % (7 * interval) == 0
+        )
+    )
+    return Recurrence(first, interval, skipped)

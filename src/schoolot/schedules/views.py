@@ -19,8 +19,7 @@ from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
 from schoolot.directory.models import School, SchoolYear
-from schoolot.directory.selectors import rotation_get
-from schoolot.rules.cycles import CYCLE_WEEKS, weeks_until
+from schoolot.rules.cycles import assumed_first_day, slot_recurrence
 from schoolot.schedules import ical
 from schoolot.schedules.forms import (
     AvailabilityForm,
@@ -100,52 +99,68 @@ def calendar_feed(request, token: str):
     staff = feed.staff
     zone = zone_get(name=staff.district.time_zone)
     today = timezone.localdate(timezone=zone)
+    # The school year holding today, or the next one (in summer), with its closures.
     year = (
         SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
+        .prefetch_related("events")
         .order_by("first_day")
         .first()
     )
-    last_day = year.last_day if year else today + dt.timedelta(days=180)
-    until = last_day.strftime("%Y%m%d")
-    monday = today - dt.timedelta(days=today.weekday())
+    if year is not None:
+        calendar = year.calendar()
+        first_day, last_day, closed = year.first_day, year.last_day, calendar.closed_days
+    else:  # no calendar on record: the usual year start, half a year ahead
+        first_day, last_day, closed = assumed_first_day(day=today), today + dt.timedelta(180), ()
+    week_of = max(today, first_day)
+    # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
+    # at midnight where the district is.
+    until = (
+        dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
+        .astimezone(dt.UTC)
+        .strftime("%Y%m%dT%H%M%SZ")
+    )
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//SchoolOT//Week//EN",
         f"X-WR-CALNAME:{ical.escape('OT week: ' + staff.user.display_name)}",
         f"X-WR-TIMEZONE:{zone.key}",
-        *ical.vtimezone(zone, start=monday, end=last_day),
+        *ical.vtimezone(zone, start=week_of - dt.timedelta(week_of.weekday()), end=last_day),
     ]
-    rotation, this_week = rotation_get(district_id=staff.district_id, day=today)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     for slot in (
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
         .prefetch_related("students")
     ):
-        day = monday + dt.timedelta(days=slot.weekday)
-        rule = f"RRULE:FREQ=WEEKLY;UNTIL={until}T235959Z"
-        if slot.cycle_week:
-            # One week of the 4-week rotation: the next such week, then every fourth (or,
-            # for a slot that skips rotations, every fourth times that many).
-            day += dt.timedelta(
-                weeks=weeks_until(
-                    week_index=rotation * CYCLE_WEEKS + this_week - 1,
-                    cycle_week=slot.cycle_week,
-                    every=slot.every_rotations,
-                    offset=slot.rotation_offset,
-                )
-            )
-            interval = CYCLE_WEEKS * slot.every_rotations
-            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={interval};UNTIL={until}T235959Z"
+        dates = slot_recurrence(
+            weekday=slot.weekday,
+            week_of=week_of,
+            first_day=first_day,
+            last_day=last_day,
+            cycle_week=slot.cycle_week,
+            every=slot.every_rotations,
+            offset=slot.rotation_offset,
+            closed=closed,
+        )
+        if dates.first is None:
+            continue  # not held again this school year
+        rule = f"RRULE:FREQ=WEEKLY;UNTIL={until}"
+        if dates.interval_weeks > 1:
+            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={dates.interval_weeks};UNTIL={until}"
         initials = ", ".join(f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all())
         lines += [
             "BEGIN:VEVENT",
             f"UID:slot-{slot.pk}@schoolot",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID={zone.key}:{day:%Y%m%d}T{slot.start_time:%H%M%S}",
-            f"DTEND;TZID={zone.key}:{day:%Y%m%d}T{slot.end_time:%H%M%S}",
+            f"DTSTART;TZID={zone.key}:{dates.first:%Y%m%d}T{slot.start_time:%H%M%S}",
+            f"DTEND;TZID={zone.key}:{dates.first:%Y%m%d}T{slot.end_time:%H%M%S}",
             rule,
+        ]
+        if dates.skipped:  # breaks and holidays: not held
+            times = ",".join(f"{d:%Y%m%d}T{slot.start_time:%H%M%S}" for d in dates.skipped)
+            lines.append(f"EXDATE;TZID={zone.key}:{times}")
+        lines += [
             f"SUMMARY:{ical.escape('OT ' + initials)}",
             f"LOCATION:{ical.escape(slot.school.name)}",
             "END:VEVENT",
