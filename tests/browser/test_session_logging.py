@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
-from schoolot.directory.models import Staff, Student
+from schoolot.directory.models import SchoolYear, Staff, Student
 from schoolot.directory.seed import district_seed
 from schoolot.plans.models import ServiceMandate
 from tests.browser.test_walking_skeleton import log_in
@@ -36,8 +36,13 @@ def demo(transactional_db):
 
 
 def school_day() -> dt.date:
+    """Today, or the last day with instruction before it in the demo's calendar (Today
+    offers no slot on a weekend, a break or a holiday, or outside the school year)."""
     day = timezone.localdate()
-    while day.weekday() > 4:
+    year = SchoolYear.objects.filter(first_day__lte=day).prefetch_related("events").last()
+    calendar = year.calendar()
+    day = min(day, calendar.last_day)
+    while not calendar.is_instructional(day):
         day -= dt.timedelta(days=1)
     return day
 
