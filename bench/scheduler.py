@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/scheduler.py [--seeds 1 2 3] [--runs 3] [--quick] [--district [--each 8]]
 
-Rows: Typical (1 therapist, 4 schools, 50 students, 1-2 sessions a week, 10 s) and Hard
-(70 students, 8 schools, tight bell schedules, 30 s). For each instance: minutes placed and
+Rows: Typical (1 therapist, 4 schools, 50 students, 1-2 sessions a week, 10 s), Hard
+(70 students, 8 schools, tight bell schedules, 30 s) and Planted (the same, but built around
+a known complete week, `generate_planted`, so that every minute can be placed; its row ends
+with that witness week's penalty). For each instance: minutes placed and
 the scorer's penalty for the solver and for the greedy baseline, the solver's status, its
 objective and best bound (and the gap between them), and the time, measured in the same run.
 Two CP-SAT workers under a time limit do not repeat a run, so `--runs N` solves each instance
@@ -24,14 +26,24 @@ import time
 
 from schoolot.scheduling.baseline import greedy
 from schoolot.scheduling.feasibility import capacity
-from schoolot.scheduling.generate import generate_instance
+from schoolot.scheduling.generate import generate_instance, generate_planted
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
 
-ROWS = [
-    ("Typical", dict(students=50, schools=4, tight=False), 10.0),
-    ("Hard", dict(students=70, schools=8, tight=True), 30.0),
-]
+
+def typical(seed: int):
+    return generate_instance(students=50, schools=4, seed=seed), None
+
+
+def hard(seed: int):
+    return generate_instance(students=70, schools=8, seed=seed, tight=True), None
+
+
+def planted(seed: int):
+    return generate_planted(students=70, schools=8, seed=seed)
+
+
+ROWS = [("Typical", typical, 10.0), ("Hard", hard, 30.0), ("Planted", planted, 30.0)]
 
 
 def gap(objective: float | None, bound: float | None) -> str:
@@ -102,10 +114,11 @@ def main() -> int:
         f"{'penalty':>8} | violations | therapist minutes needed/free, units with too few days"
     )
     ok = True
-    for name, params, limit in ROWS:
+    for name, make, limit in ROWS:
         runs = []
         for seed in seeds:
-            instance = generate_instance(seed=seed, **params)
+            instance, witness = make(seed)
+            known = f" | witness {score(instance, witness).penalty:.0f}" if witness else ""
             base = greedy(instance)
             g = score(instance, base)
             cap = capacity(instance)
@@ -125,6 +138,7 @@ def main() -> int:
                     f"{g.placed_share:>12.1%} {g.penalty:>8.0f} | "
                     f"{len(s.violations)}/{len(g.violations)} | {cap.needed}/{cap.available}"
                     f"{' (over capacity)' if cap.short else ''}, {len(cap.impossible_units)}"
+                    f"{known}"
                 )
         if args.runs > 1:
             placed = sorted(s.placed_share for s, _w in runs)

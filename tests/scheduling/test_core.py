@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schoolot.scheduling.baseline import greedy
-from schoolot.scheduling.generate import generate_instance
+from schoolot.scheduling.generate import generate_instance, generate_planted
 from schoolot.scheduling.instance import (
     Block,
     Commitment,
@@ -223,6 +223,46 @@ def test_sweep_no_solver_output_breaks_a_rule(seed, students, schools, tight):
         ), placed
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 10_000), st.integers(8, 90), st.integers(3, 8))
+def test_a_planted_week_has_a_complete_witness(seed, students, schools):
+    """The known-feasible generator: its witness breaks no rule and places every minute of
+    every student's mandate; the students keep their protected time (none over a session)."""
+    inst, witness = generate_planted(students=students, schools=schools, seed=seed)
+    result = score(inst, witness)
+    assert result.feasible, result.violations
+    assert result.placed_share == 1 and result.required_minutes > 0
+    assert len(inst.students) <= students
+    # Tight as the Hard instances are: each school open on three fixed days, most students
+    # with a reading block.
+    for school in inst.schools:
+        assert len({w.day for w in inst.availability if w.school == school}) == 3
+    reading = sum(any(b.reason == "reading block" for b in s.protected) for s in inst.students)
+    assert reading >= len(inst.students) // 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_hard_planted_week_has_seventy_students(seed):
+    inst, witness = generate_planted(seed=seed)
+    assert len(inst.students) == 70 and len(inst.schools) == 8
+    assert score(inst, witness).placed_share == 1
+    assert any(m.sessions == 2 for s in inst.students for m in s.mandates)
+    assert any(len(x.students) > 1 for x in witness.sessions)  # groups
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 10_000))
+def test_sweep_on_planted_weeks_no_solver_output_breaks_a_rule(seed):
+    inst, _witness = generate_planted(students=20, schools=4, seed=seed)
+    for schedule in (greedy(inst), solve(inst, time_limit=2)):
+        result = score(inst, schedule)
+        assert result.feasible, (schedule.solver, result.violations)
+        assert (
+            result.placed_minutes + sum(u.minutes for u in schedule.unplaced)
+            == result.required_minutes
+        )
+
+
 def cost(instance, schedule) -> float:
     """The week's objective as the scorer sees it: penalty + 200 a minute left unplaced."""
     result = score(instance, schedule)
@@ -389,9 +429,27 @@ def test_cli_generate_solve_score(tmp_path):
     assert result.returncode == 0 and json.loads(result.stdout)["feasible"]
 
 
+def test_cli_planted_week_and_its_witness(tmp_path):
+    inst, witness = tmp_path / "i.json", tmp_path / "w.json"
+    made = run_cli(
+        "generate", "--planted", "--students", "20", "--schools", "4", "--seed", "2",
+        "--out", str(inst), "--witness", str(witness), cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    result = run_cli("score", str(inst), str(witness), cwd=tmp_path)
+    assert result.returncode == 0
+    judged = json.loads(result.stdout)
+    assert judged["feasible"] and judged["placed_share"] == 1
+
+
 def test_cli_bad_input_is_one_line(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
-    for args in [("solve", "missing.json"), ("solve", "bad.json"), ("score", "bad.json", "x.json")]:
+    for args in [
+        ("solve", "missing.json"),
+        ("solve", "bad.json"),
+        ("score", "bad.json", "x.json"),
+        ("generate", "--witness", "w.json"),
+    ]:
         result = run_cli(*args, cwd=tmp_path)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

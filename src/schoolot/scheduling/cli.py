@@ -1,6 +1,8 @@
 """`schoolot schedule`: generate instances, solve them, score schedules (docs/scheduling.md).
 
     schoolot schedule generate --students 50 --schools 4 --seed 1 [--tight] [--out FILE]
+    schoolot schedule generate --planted --students 70 --schools 8 --seed 1 \
+        [--out FILE] [--witness SCHEDULE.json]
     schoolot schedule solve INSTANCE.json [--time-limit 10] [--out SCHEDULE.json] [--baseline]
     schoolot schedule score INSTANCE.json SCHEDULE.json
 
@@ -37,7 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--schools", type=int, default=4)
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--tight", action="store_true", help="tight bell schedules")
+    gen.add_argument(
+        "--planted",
+        action="store_true",
+        help="a tight week built around a known complete schedule (see --witness)",
+    )
     gen.add_argument("--out")
+    gen.add_argument("--witness", help="with --planted: write the complete schedule here")
     solve = sub.add_parser("solve", help="solve an instance")
     solve.add_argument("instance")
     solve.add_argument("--time-limit", type=float, default=10.0)
@@ -53,11 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "generate":
             if args.students < 1 or args.schools < 1:
                 raise InstanceError("--students and --schools must be at least 1.")
-            from schoolot.scheduling.generate import generate_instance
+            from schoolot.scheduling.generate import generate_instance, generate_planted
 
-            instance = generate_instance(
-                students=args.students, schools=args.schools, seed=args.seed, tight=args.tight
-            )
+            if args.witness and not args.planted:
+                raise InstanceError("--witness goes with --planted.")
+            if args.planted:
+                instance, witness = generate_planted(
+                    students=args.students, schools=args.schools, seed=args.seed
+                )
+                if args.witness:
+                    _write(witness.to_dict(), args.witness)
+            else:
+                instance = generate_instance(
+                    students=args.students, schools=args.schools, seed=args.seed, tight=args.tight
+                )
             _write(instance.to_dict(), args.out)
             return 0
         instance = Instance.load(args.instance)
