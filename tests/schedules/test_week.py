@@ -507,6 +507,8 @@ def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
     assert "EXDATE" not in events[other_day.pk]
     page = client.get(reverse("today"), {"date": holiday.isoformat()}).content.decode()
     assert "No school: Founders&#x27; Day" in page and "9:00" not in page
+    after = _weekday_after(holiday, 1)
+    assert f"Next school day: {after:%A}, {after:%b} {after.day}" in page
     week_before = holiday - dt.timedelta(days=7)
     page = client.get(reverse("today"), {"date": week_before.isoformat()}).content.decode()
     assert "9:00" in page and "No school" not in page
@@ -541,6 +543,7 @@ def test_in_summer_the_feed_starts_with_the_next_school_year(client, week):
     summer = first_day - dt.timedelta(days=7)
     page = client.get(reverse("today"), {"date": summer.isoformat()}).content.decode()
     assert "No school: no school year is in session" in page and "9:00" not in page
+    assert f"?date={first_day.isoformat()}" in page  # the next school day: the first day
     page = client.get(reverse("today"), {"date": first_day.isoformat()}).content.decode()
     assert "9:00" in page
 

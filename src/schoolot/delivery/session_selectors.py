@@ -13,7 +13,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
 from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
-from schoolot.directory.selectors import closure_get, rotation_get
+from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 
 
@@ -32,13 +32,15 @@ class Today:
     cosign_count: int
     owed_makeups: int
     closed: str | None = None  # why the day has no instruction (a break, a holiday), if so
+    next_school_day: dt.date | None = None  # when closed: the next day with instruction
 
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
     """The therapist's slots for `date`'s weekday (those of every week, and those of the
     rotation's week that `date` falls in, when their rotation comes), what is logged, and
     her to-dos. On a day without instruction in the district's calendar (a break, a holiday,
-    outside the school year) no slot is offered, and `closed` says why."""
+    outside the school year) no slot is offered, `closed` says why and `next_school_day`
+    when school resumes."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -66,6 +68,9 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],
         other_sessions=[s for s in sessions if not s.slot_id],
         closed=closed,
+        next_school_day=(
+            next_school_day_get(district_id=staff.district_id, after=date) if closed else None
+        ),
         unsigned_count=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
         cosign_count=Session.objects.filter(
             therapist__supervising_otr=staff,

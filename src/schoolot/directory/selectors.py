@@ -183,6 +183,20 @@ def closure_get(*, district_id: int, day: dt.date) -> str | None:
     return event
 
 
+def next_school_day_get(*, district_id: int, after: dt.date) -> dt.date | None:
+    """The first day with instruction after `after` in the district's calendar (this school
+    year's or a later one's), or None when none is on record."""
+    for year in (
+        SchoolYear.objects.filter(district_id=district_id, last_day__gt=after)
+        .prefetch_related("events")
+        .order_by("first_day")[:2]
+    ):
+        days = year.calendar().instructional_days(start=after + dt.timedelta(days=1))
+        if days:
+            return days[0]
+    return None
+
+
 def rotation_week_get(*, district_id: int, day: dt.date) -> int:
     """Which week (1-4) of the 4-week rotation `day` falls in (see rotation_get)."""
     return rotation_get(district_id=district_id, day=day)[1]
