@@ -164,6 +164,20 @@ THANKSGIVING = (dt.date(2026, 11, 26), dt.date(2026, 11, 27))
 WINTER = tuple(dt.date(2026, 12, 21) + dt.timedelta(days=i) for i in range(14))
 
 
+def recurrence(weekday, week_of, cycle, every, offset, closed=()):
+    """The slot's dates in the year FIRST..LAST."""
+    return slot_recurrence(
+        weekday=weekday,
+        week_of=week_of,
+        first_day=FIRST,
+        last_day=LAST,
+        cycle_week=cycle,
+        every=every,
+        offset=offset,
+        closed=closed,
+    )
+
+
 @pytest.mark.parametrize(
     "weekday, week_of, cycle, every, offset, first, interval, skipped",
     [
@@ -234,16 +248,7 @@ WINTER = tuple(dt.date(2026, 12, 21) + dt.timedelta(days=i) for i in range(14))
     ],
 )
 def test_slot_recurrence(weekday, week_of, cycle, every, offset, first, interval, skipped):
-    got = slot_recurrence(
-        weekday=weekday,
-        week_of=week_of,
-        first_day=FIRST,
-        last_day=LAST,
-        cycle_week=cycle,
-        every=every,
-        offset=offset,
-        closed={*THANKSGIVING, *WINTER},
-    )
+    got = recurrence(weekday, week_of, cycle, every, offset, closed={*THANKSGIVING, *WINTER})
     assert (got.first, got.interval_weeks, got.skipped) == (first, interval, skipped)
 
 
@@ -257,15 +262,7 @@ def test_slot_recurrence(weekday, week_of, cycle, every, offset, first, interval
 def test_slot_recurrence_is_the_first_week_the_rotation_holds(days, weekday, cycle, every, offset):
     offset %= every
     week_of = FIRST + dt.timedelta(days=days)
-    got = slot_recurrence(
-        weekday=weekday,
-        week_of=week_of,
-        first_day=FIRST,
-        last_day=LAST,
-        cycle_week=cycle,
-        every=every,
-        offset=offset,
-    )
+    got = recurrence(weekday, week_of, cycle, every, offset)
 
     def held(day):
         if day.weekday() != weekday or not FIRST <= day <= LAST:
