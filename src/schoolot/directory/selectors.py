@@ -175,12 +175,11 @@ def closure_get(*, district_id: int, day: dt.date) -> str | None:
         if SchoolYear.objects.filter(district_id=district_id).exists():
             return "no school year is in session"
         return None
-    event = (
+    return (
         CalendarEvent.objects.filter(school_year_id=year, start_date__lte=day, end_date__gte=day)
         .values_list("name", flat=True)
         .first()
     )
-    return event
 
 
 def next_school_day_get(*, district_id: int, after: dt.date) -> dt.date | None:
