@@ -107,8 +107,8 @@ def calendar_feed(request, token: str):
         .first()
     )
     if year is not None:
-        calendar = year.calendar()
-        first_day, last_day, closed = year.first_day, year.last_day, calendar.closed_days
+        first_day, last_day = year.first_day, year.last_day
+        closed = year.calendar().closed_days
     else:  # no calendar on record: the usual year start, half a year ahead
         first_day, last_day, closed = assumed_first_day(day=today), today + dt.timedelta(180), ()
     week_of = max(today, first_day)

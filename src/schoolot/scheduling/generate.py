@@ -218,7 +218,7 @@ def generate_planted(
             school = base.schools[sid]
             t = up(max(t, school.day_start))
             block_end = min(school.day_end, t + max(60, (route_end - t) // (len(route) - i)))
-            if i == len(route) - 1:
+            if i == len(route) - 1:  # to the day's end, after any lunch time: lunch comes
                 block_end = school.day_end
             while True:
                 minutes = rng.choice([20, 30, 30, 30])
@@ -232,12 +232,6 @@ def generate_planted(
             if i < len(route) - 1:
                 drive = base.travel_minutes(sid, route[i + 1])
                 t = up(lunch_before(t, t + drive) + drive)
-        if not lunched:  # a short day ended before lunch time: drop what covers lunch
-            slots = [
-                x
-                for x in slots
-                if x[0] != day or x[2] + x[3] <= lunch_latest or x[2] >= base.lunch_end
-            ]
     # Mandates: a session alone, or two at one school on different days (the same minutes).
     by_kind: dict[tuple[str, int], list[tuple[int, str, int, int]]] = {}
     for x in slots:
