@@ -121,6 +121,31 @@ class TestScorerCatchesEachRule:
         ]
         self.check(sessions, "lunch")
 
+    def test_planning_time_apart_from_lunch(self):
+        # Working 8-12, lunch (30) between 11 and 12, planning 60: the free hours are 8:00-8:30,
+        # 9:30-10:00 and 11:00-12:00, and lunch takes half of the last.
+        inst = tiny(
+            availability=[Window(0, 8 * H, 12 * H)],
+            lunch_start=11 * H,
+            lunch_end=12 * H,
+            planning_minutes=60,
+        )
+        sessions = [
+            session(0, t, 30, "A", sid, mandates=[m])
+            for t, sid, m in [
+                (8 * H + 30, "a2", "m2"),
+                (9 * H, "a3", "m3"),
+                (10 * H, "a1", "m1"),
+                (10 * H + 30, "a1", "m1"),
+            ]
+        ]
+        self.check(sessions, "no 60 minutes of planning time beside lunch", inst)
+        inst.lunch_minutes = 0  # the last hour is free for planning
+        assert score(inst, Schedule(sessions=sessions[:2])).feasible
+        assert not any("planning" in v for v in score(inst, Schedule(sessions=sessions)).violations)
+        inst.lunch_minutes = 30  # without the 8:30 session, 8:00-9:00 holds planning
+        assert score(inst, Schedule(sessions=sessions[1:])).feasible
+
     def test_locked_session_dropped(self):
         locked = Session(1, 11 * H, 11 * H + 30, "A", ("a3",), ("m3",), locked=True)
         self.check([], "locked session", tiny(locked=[locked]))
@@ -204,9 +229,16 @@ class TestWhatCannotBePlaced:
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(1, 10_000), st.integers(4, 14), st.integers(1, 3), st.booleans())
-def test_sweep_no_solver_output_breaks_a_rule(seed, students, schools, tight):
+@given(
+    st.integers(1, 10_000),
+    st.integers(4, 14),
+    st.integers(1, 3),
+    st.booleans(),
+    st.sampled_from([0, 0, 60, 120]),
+)
+def test_sweep_no_solver_output_breaks_a_rule(seed, students, schools, tight, planning):
     inst = generate_instance(students=students, schools=schools, seed=seed, tight=tight)
+    inst.planning_minutes = planning
     for schedule in (greedy(inst), solve(inst, time_limit=1.5)):
         result = score(inst, schedule)
         assert result.feasible, (schedule.solver, result.violations)

@@ -440,6 +440,16 @@ def open_makeups_q() -> Q:
     return Q(makeup_owed=True, makeups__isnull=True)
 
 
+def _commitment_clash(staff: Staff, weekday: int, start: dt.time, end: dt.time) -> str | None:
+    """The message when her fixed time (an IEP meeting) falls in start-end that weekday."""
+    from schoolot.schedules.selectors import commitment_clash_get
+
+    found = commitment_clash_get(staff=staff, weekday=weekday, start=start, end=end)
+    if found is None:
+        return None
+    return f"That is your fixed time: {found.label}, {found.start:%-I:%M}-{found.end:%-I:%M}."
+
+
 def weekly_slot_create(
     *,
     user: User,
@@ -453,7 +463,7 @@ def weekly_slot_create(
 
     Refuses: end not after start; no students, or a student not on her caseload; students at
     different schools; a time outside that school's day; an overlap with another of her slots
-    on that weekday.
+    or with her fixed time (schedules.models.Commitment) on that weekday.
     """
     staff = therapist_staff_get(user=user)
     errors: dict[str, list[str]] = {}
@@ -488,6 +498,8 @@ def weekly_slot_create(
         ).exists()
     ):
         add("start_time", "This overlaps another of your slots that day.")
+    if not errors and (clash := _commitment_clash(staff, weekday, start_time, end_time)):
+        add("start_time", clash)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -633,7 +645,7 @@ def weekly_slot_move(
     """Move a session of the week by hand; it is locked so that re-solving keeps it.
 
     Refuses: a day other than Monday to Friday; a time outside the school's day; an overlap
-    with another of her sessions that day; a student's protected time."""
+    with another of her sessions or her fixed time that day; a student's protected time."""
     from schoolot.schedules.models import ProtectedBlock
 
     staff = therapist_staff_get(user=user)
@@ -658,6 +670,8 @@ def weekly_slot_move(
         .exists()
     ):
         errors.setdefault("start_time", []).append("This overlaps another of your sessions.")
+    if clash := _commitment_clash(staff, weekday, start_time, end_time):
+        errors.setdefault("start_time", []).append(clash)
     for block in ProtectedBlock.objects.filter(
         student__in=slot.students.all(), start__lt=end_time, end__gt=start_time
     ):

@@ -30,7 +30,8 @@ from schoolot.delivery.session_selectors import (
     today_get,
     unsigned_sessions,
 )
-from schoolot.schedules.models import CalendarFeed, ScheduleRun
+from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
+from schoolot.schedules.selectors import commitment_days
 
 
 def _int_list(values) -> list[int]:
@@ -422,7 +423,7 @@ def slot_list(request):
         "delivery/slots.html",
         {
             "slots": slots,
-            "grid": _week_grid(slots),
+            "grid": _week_grid(slots, Commitment.objects.filter(staff=staff)),
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
@@ -432,16 +433,23 @@ def slot_list(request):
     )
 
 
-def _week_grid(slots) -> dict:
+def _week_grid(slots, commitments=()) -> dict:
     """The week as a calendar: one column a day, each slot placed by its time (minutes from
-    the earliest start), for a picture of the week beside the list."""
-    slots = list(slots)
-    if not slots:
+    the earliest start), and her fixed time (IEP meetings) behind them, for a picture of the
+    week beside the list."""
+    slots, commitments = list(slots), list(commitments)
+    if not slots and not commitments:
         return {}
-    first = min(s.start_time.hour * 60 + s.start_time.minute for s in slots)
-    last = max(s.end_time.hour * 60 + s.end_time.minute for s in slots)
+    spans = [(s.start_time, s.end_time) for s in slots] + [(c.start, c.end) for c in commitments]
+    first = min(a.hour * 60 + a.minute for a, _b in spans)
+    last = max(b.hour * 60 + b.minute for _a, b in spans)
     first -= first % 60
     columns = {d: [] for d in range(5)}
+    for c in commitments:
+        top = c.start.hour * 60 + c.start.minute - first
+        height = c.end.hour * 60 + c.end.minute - first - top
+        for d in commitment_days(weekdays=c.weekdays):
+            columns[d].append({"fixed": c, "top": top, "height": height})
     for s in slots:
         top = s.start_time.hour * 60 + s.start_time.minute - first
         columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})

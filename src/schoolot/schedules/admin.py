@@ -24,6 +24,18 @@ class AvailabilityAdmin(DistrictScopedAdmin):
     list_select_related = ("staff__user", "school")
 
 
+@admin.register(models.Commitment)
+class CommitmentAdmin(DistrictScopedAdmin):
+    list_display = ("staff", "label", "weekdays", "start", "end")
+    list_select_related = ("staff__user",)
+
+
+@admin.register(models.LunchAndPlanning)
+class LunchAndPlanningAdmin(DistrictScopedAdmin):
+    list_display = ("staff", "lunch_minutes", "lunch_from", "lunch_until", "planning_minutes")
+    list_select_related = ("staff__user",)
+
+
 @admin.register(models.TravelTime)
 class TravelTimeAdmin(DistrictScopedAdmin):
     list_display = ("origin", "destination", "minutes")

@@ -1,10 +1,11 @@
 """Forms for the district's school data: a school's bell periods and location, the travel
-matrix, a student's protected time, and a therapist's hours.
+matrix, a student's protected time, and a therapist's hours, fixed time, lunch and planning.
 
 The forms check shape (times, numbers, choices); the rules (inside the school day, whole
 minutes 1-180, coordinates in range, who may) live in services.bell_period_add,
-school_location_set, travel_times_save, protected_block_add and availability_add, whose
-messages the views put back on these forms.
+school_location_set, travel_times_save, protected_block_add, availability_add,
+commitment_add and lunch_and_planning_set, whose messages the views put back on these
+forms.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from schoolot.directory.models import Grade, School
 from schoolot.schedules.models import WEEKDAYS, BellPeriod
 from schoolot.schedules.services import (
     GRADES_MESSAGE,
+    LUNCH_MAX_MINUTES,
+    PLANNING_MAX_MINUTES,
     TRAVEL_MAX_MINUTES,
     TRAVEL_MINUTES_MESSAGE,
     WEEKDAYS_MESSAGE,
@@ -81,6 +84,46 @@ class AvailabilityForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class CommitmentForm(forms.Form):
+    """Fixed time of her week (services.commitment_add checks the rules)."""
+
+    label = forms.CharField(
+        label="What",
+        max_length=80,
+        error_messages={
+            "required": "Say what the time is for, e.g. IEP meetings.",
+            "max_length": "Keep it to 80 characters.",
+        },
+    )
+    weekdays = weekdays_field()
+    start = time_field(when="the time starts", example="2:30 PM")
+    end = time_field(when="the time ends", example="3:30 PM")
+
+
+def minutes_field(*, label: str, top: int) -> forms.IntegerField:
+    message = f"Enter whole minutes from 0 to {top}."
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=top,
+        error_messages={
+            "required": message,
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class LunchAndPlanningForm(forms.Form):
+    """Her lunch and planning time (services.lunch_and_planning_set checks the rules)."""
+
+    lunch_minutes = minutes_field(label="Lunch (minutes)", top=LUNCH_MAX_MINUTES)
+    lunch_from = time_field(when="lunch may start", example="11:00")
+    lunch_until = time_field(when="lunch must be over", example="1:00 PM")
+    planning_minutes = minutes_field(label="Planning (minutes a day)", top=PLANNING_MAX_MINUTES)
 
 
 class BellPeriodForm(forms.Form):

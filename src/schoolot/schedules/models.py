@@ -3,6 +3,7 @@ therapist availability, travel between schools, and the calendar feed's token.""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import models
@@ -91,6 +92,50 @@ class Availability(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.get_weekday_display()} {self.start:%H:%M}"
+
+
+class Commitment(DistrictOwned):
+    """Fixed time of the therapist's week that the scheduler keeps free: IEP meetings, a team
+    meeting, evaluations. Recurs on its weekdays (blank: every school day)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="commitments")
+    label = models.CharField(max_length=80)
+    weekdays = models.CharField(max_length=20, blank=True)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["staff", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="commitment_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.label} {self.start:%H:%M}"
+
+
+class LunchAndPlanning(DistrictOwned):
+    """The therapist's daily lunch (its length, somewhere in a window) and planning time (a
+    free stretch each working day). Without a row: 30 minutes between 11:00 and 13:00, no
+    planning time."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="lunch_and_planning")
+    lunch_from = models.TimeField(default=dt.time(11, 0))
+    lunch_until = models.TimeField(default=dt.time(13, 0))
+    lunch_minutes = models.PositiveSmallIntegerField(default=30)
+    planning_minutes = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lunch_until__gt=F("lunch_from")), name="lunch_window_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Lunch and planning of {self.staff}"
 
 
 class TravelTime(DistrictOwned):

@@ -1,4 +1,5 @@
-"""Demo data for the scheduler: bell schedules, protected reading blocks, travel times."""
+"""Demo data for the scheduler: bell schedules, protected reading blocks, travel times,
+each therapist's IEP meeting time."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import random
 
 from schoolot.directory.models import District, School, Staff, Student
-from schoolot.schedules.models import BellPeriod, ProtectedBlock, TravelTime
+from schoolot.schedules.models import BellPeriod, Commitment, ProtectedBlock, TravelTime
 from schoolot.schedules.services import TRAVEL_MAX_MINUTES, travel_default_minutes
 
 # Per grade group: minutes after the first bell that Reading (90), Math (60), Lunch (30) and
@@ -89,9 +90,25 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
                 )
             )
     ProtectedBlock.objects.bulk_create(blocks, batch_size=5000)
-    pairs = set()
+    pairs, commitments = set(), []
+    therapists = {Staff.Credential.OTR, Staff.Credential.COTA}
     for staff in Staff.objects.filter(district=district).prefetch_related("schools"):
         ids = sorted(s.pk for s in staff.schools.all())
+        if staff.credential in therapists and ids:
+            # IEP meetings on Thursdays after the last dismissal of her schools: clear of any
+            # session the demo week holds (those end before dismissal).
+            end = max(s.day_end for s in staff.schools.all())
+            start = end.hour * 60 + end.minute
+            commitments.append(
+                Commitment(
+                    district=district,
+                    staff=staff,
+                    label="IEP meetings",
+                    weekdays="3",
+                    start=end,
+                    end=dt.time((start + 45) // 60, (start + 45) % 60),
+                )
+            )
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 pairs.add((a, b))
@@ -105,3 +122,4 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
         minutes = max(1, min(TRAVEL_MAX_MINUTES, estimate + rng.randint(-2, 4)))
         travel.append(TravelTime(district=district, origin_id=a, destination_id=b, minutes=minutes))
     TravelTime.objects.bulk_create(travel, batch_size=5000)
+    Commitment.objects.bulk_create(commitments, batch_size=5000)

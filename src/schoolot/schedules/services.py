@@ -20,10 +20,13 @@ from schoolot.schedules.models import (
     WEEKDAYS,
     Availability,
     BellPeriod,
+    Commitment,
+    LunchAndPlanning,
     ProtectedBlock,
     ScheduleRun,
     TravelTime,
 )
+from schoolot.schedules.selectors import commitment_days, lunch_and_planning_get
 from schoolot.scheduling import instance as core
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
@@ -73,7 +76,8 @@ def week_instance(
 ) -> tuple[core.Instance, dict]:
     """The instance for `staff`'s week: the students assigned to her with weekly direct OT,
     her schools' bells, the students' protected time, her availability (default: every day
-    7:30-16:00 at any of her schools), travel times (default 15 minutes), her locked slots
+    7:30-16:00 at any of her schools), her commitments and her lunch and planning time
+    (selectors.lunch_and_planning_get), travel times (default 15 minutes), her locked slots
     kept and her current slots as the schedule to stay close to; a locked slot of the 4-week
     rotation is busy time every week. Returns the instance and a map from instance ids back
     to records.
@@ -224,7 +228,13 @@ def week_instance(
 
     locked = [x for x in (as_session(s, True) for s in own if s.locked) if x]
     current = [x for x in (as_session(s, False) for s in own) if x]
-    commitments = []
+    # Her fixed time (IEP meetings, a team meeting) recurs in every week of a rotation.
+    commitments = [
+        core.Commitment(d + 5 * k, _m(c.start), _m(c.end), c.label)
+        for c in Commitment.objects.filter(staff=staff)
+        for d in commitment_days(weekdays=c.weekdays)
+        for k in range(CYCLE_WEEKS if rotation else 1)
+    ]
     if rotation:
         locked += [
             core.Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
@@ -233,17 +243,22 @@ def week_instance(
         ]
     else:
         # A locked rotation slot keeps its time free in every week.
-        commitments = [
+        commitments += [
             core.Commitment(s.weekday, _m(s.start_time), _m(s.end_time), "rotation session")
             for s in slots
             if s.cycle_week is not None and s.locked
         ]
+    breaks = lunch_and_planning_get(staff=staff)
     instance = core.Instance(
         therapist=staff.user.display_name,
         schools=inst_schools,
         students=inst_students,
         availability=windows,
         days=CYCLE_WEEKS * 5 if rotation else 5,
+        lunch_start=_m(breaks.lunch_from),
+        lunch_end=_m(breaks.lunch_until),
+        lunch_minutes=breaks.lunch_minutes,
+        planning_minutes=breaks.planning_minutes,
         commitments=commitments,
         locked=locked,
         current=current,
@@ -464,6 +479,157 @@ def availability_delete(*, user: User, availability_id: int) -> bool:
     staff = therapist_staff_get(user=user)
     deleted, _ = Availability.objects.filter(staff=staff, pk=availability_id).delete()
     return bool(deleted)
+
+
+# -- The therapist's fixed time: commitments, lunch and planning --------------------------
+
+LUNCH_MAX_MINUTES = 90
+PLANNING_MAX_MINUTES = 240
+
+
+def _days_text(days: list[int]) -> str:
+    names = dict(WEEKDAYS)
+    return "every day" if len(days) == 5 else ", ".join(names[d] for d in days)
+
+
+def commitment_add(
+    *, user: User, label: str, weekdays: list[int], start: dt.time, end: dt.time
+) -> Commitment:
+    """A therapist records fixed time the scheduler keeps free (IEP meetings, a team
+    meeting), recurring on `weekdays` (0 Mon to 4 Fri; empty: every day). Only her own
+    (PermissionDenied for anyone but a therapist). Refuses, with a ValidationError keyed by
+    field and writing nothing: no label or one over 80 characters; a day other than Monday
+    to Friday; an end not after the start; an overlap on a shared day with another of her
+    commitments or with a locked session of her week (she changes those first; ending as the
+    other starts is not overlapping). Unlocked sessions in that time stay until she builds
+    her week again (commitment_slots_get lists them). Her staff row is locked while checking
+    and adding."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    label = label.strip()
+    with transaction.atomic():
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        errors: dict[str, list[str]] = {}
+        if not label:
+            errors.setdefault("label", []).append("Say what the time is for, e.g. IEP meetings.")
+        elif len(label) > 80:
+            errors.setdefault("label", []).append("Keep it to 80 characters.")
+        if any(isinstance(d, bool) or d not in range(5) for d in weekdays):
+            errors.setdefault("weekdays", []).append(WEEKDAYS_MESSAGE)
+        if end <= start:
+            errors.setdefault("end", []).append("The time must end after it starts.")
+        days = sorted(set(weekdays)) or list(range(5))
+        if not errors:
+            for other in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
+                shared = [d for d in commitment_days(weekdays=other.weekdays) if d in days]
+                if shared:
+                    errors.setdefault("start", []).append(
+                        f"This overlaps {other.label} ({_days_text(shared)} "
+                        f"{_clock(other.start)}–{_clock(other.end)}); change or remove that "
+                        "first."
+                    )
+            for slot in (
+                WeeklySlot.objects.filter(
+                    therapist=staff,
+                    locked=True,
+                    weekday__in=days,
+                    start_time__lt=end,
+                    end_time__gt=start,
+                )
+                .select_related("school")
+                .order_by("weekday", "start_time")
+            ):
+                errors.setdefault("start", []).append(
+                    f"Your locked session {slot} at {slot.school.name} is then; unlock or move it "
+                    "first."
+                )
+        if errors:
+            raise ValidationError(errors)
+        return Commitment.objects.create(
+            district_id=staff.district_id,
+            staff=staff,
+            label=label,
+            weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+            start=start,
+            end=end,
+        )
+
+
+def commitment_slots_get(*, commitment: Commitment) -> list[WeeklySlot]:
+    """The sessions of her week that fall in a commitment's time (Build my week moves the
+    unlocked ones)."""
+    return list(
+        WeeklySlot.objects.filter(
+            therapist_id=commitment.staff_id,
+            weekday__in=commitment_days(weekdays=commitment.weekdays),
+            start_time__lt=commitment.end,
+            end_time__gt=commitment.start,
+        )
+        .select_related("school")
+        .order_by("weekday", "start_time")
+    )
+
+
+def commitment_delete(*, user: User, commitment_id: int) -> bool:
+    """Remove one of her commitments; only her own. Returns whether there was one."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    deleted, _ = Commitment.objects.filter(staff=staff, pk=commitment_id).delete()
+    return bool(deleted)
+
+
+def lunch_and_planning_set(
+    *,
+    user: User,
+    lunch_from: dt.time,
+    lunch_until: dt.time,
+    lunch_minutes: int,
+    planning_minutes: int,
+) -> LunchAndPlanning:
+    """A therapist sets her lunch (`lunch_minutes` somewhere between `lunch_from` and
+    `lunch_until`, 0 for none) and her planning time (a free stretch of `planning_minutes`
+    each working day, 0 for none); the scheduler keeps both. Refuses, with a ValidationError
+    keyed by field and writing nothing: a window not ending after it starts; minutes that are
+    not whole numbers in range (lunch up to 90, planning up to 240); a lunch longer than its
+    window."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    errors: dict[str, list[str]] = {}
+
+    def whole(value, top: int) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top
+
+    if lunch_until <= lunch_from:
+        errors.setdefault("lunch_until", []).append("The lunch window must end after it starts.")
+    if not whole(lunch_minutes, LUNCH_MAX_MINUTES):
+        errors.setdefault("lunch_minutes", []).append(
+            f"Enter whole minutes from 0 to {LUNCH_MAX_MINUTES}."
+        )
+    elif not errors and lunch_minutes > _m(lunch_until) - _m(lunch_from):
+        errors.setdefault("lunch_minutes", []).append(
+            f"A {lunch_minutes}-minute lunch does not fit between {_clock(lunch_from)} and "
+            f"{_clock(lunch_until)}."
+        )
+    if not whole(planning_minutes, PLANNING_MAX_MINUTES):
+        errors.setdefault("planning_minutes", []).append(
+            f"Enter whole minutes from 0 to {PLANNING_MAX_MINUTES}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    found, _ = LunchAndPlanning.objects.update_or_create(
+        staff=staff,
+        defaults={
+            "district_id": staff.district_id,
+            "lunch_from": lunch_from,
+            "lunch_until": lunch_until,
+            "lunch_minutes": lunch_minutes,
+            "planning_minutes": planning_minutes,
+        },
+    )
+    return found
 
 
 # -- The district's school data the scheduler reads: bell schedules, travel between schools --

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.views.decorators.http import require_POST
 
 from schoolot.core.access import students_visible_to
@@ -24,6 +25,8 @@ from schoolot.schedules import ical
 from schoolot.schedules.forms import (
     AvailabilityForm,
     BellPeriodForm,
+    CommitmentForm,
+    LunchAndPlanningForm,
     ProtectedBlockForm,
     SchoolLocationForm,
     TravelMatrixForm,
@@ -33,14 +36,20 @@ from schoolot.schedules.models import (
     Availability,
     BellPeriod,
     CalendarFeed,
+    Commitment,
     ProtectedBlock,
 )
+from schoolot.schedules.selectors import lunch_and_planning_get
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     availability_add,
     availability_delete,
     bell_period_add,
     bell_period_delete,
+    commitment_add,
+    commitment_delete,
+    commitment_slots_get,
+    lunch_and_planning_set,
     protected_block_add,
     school_location_set,
     school_setup_access,
@@ -233,10 +242,14 @@ def protected_time(request, student_id: int):
 
 
 def availability_page(request):
-    """The therapist's working hours by day (and school), which the scheduler works within.
-    With none recorded, every school day 7:30-16:00 at any of her schools."""
+    """The therapist's hours by day (and school), her fixed time (IEP meetings and the like)
+    and her lunch and planning time: what the scheduler works within. With no hours
+    recorded, every school day 7:30-16:00 at any of her schools. Each form posts here with
+    its `action` (none: hours); a refused one comes back in place with its messages (status
+    400) and the other forms as they were."""
     staff = therapist_staff_get(user=request.user)
-    if request.method == "POST" and "delete" in request.POST:
+    action = request.POST.get("action", "hours") if request.method == "POST" else None
+    if action and "delete" in request.POST:
         hours_id = request.POST["delete"]
         if hours_id.isdigit() and availability_delete(
             user=request.user, availability_id=int(hours_id)
@@ -245,11 +258,34 @@ def availability_page(request):
         else:
             messages.warning(request, "Those hours were already removed.")
         return redirect("availability")
-    form = AvailabilityForm(
-        request.POST if request.method == "POST" else None, schools=staff.schools.all()
+    if action and "delete_commitment" in request.POST:
+        commitment_id = request.POST["delete_commitment"]
+        if commitment_id.isdigit() and commitment_delete(
+            user=request.user, commitment_id=int(commitment_id)
+        ):
+            messages.success(request, "Removed; the next week you build may use that time.")
+        else:
+            messages.warning(request, "That was already removed.")
+        return redirect("availability")
+    breaks = lunch_and_planning_get(staff=staff)
+    hours_form = AvailabilityForm(
+        request.POST if action == "hours" else None, schools=staff.schools.all()
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    commitment_form = CommitmentForm(
+        request.POST if action == "commitment" else None, prefix="commitment"
+    )
+    breaks_form = LunchAndPlanningForm(
+        request.POST if action == "breaks" else None,
+        prefix="breaks",
+        initial={
+            "lunch_minutes": breaks.lunch_minutes,
+            "lunch_from": breaks.lunch_from,
+            "lunch_until": breaks.lunch_until,
+            "planning_minutes": breaks.planning_minutes,
+        },
+    )
+    if action == "hours" and hours_form.is_valid():
+        data = hours_form.cleaned_data
         try:
             availability_add(
                 user=request.user,
@@ -259,22 +295,61 @@ def availability_page(request):
                 school_id=data["school"].pk if data["school"] else None,
             )
         except ValidationError as exc:
-            _errors_on_form(form, exc)
+            _errors_on_form(hours_form, exc)
         else:
             messages.success(request, "Hours added; the next week you build works within them.")
             return redirect("availability")
+    if action == "commitment" and commitment_form.is_valid():
+        try:
+            commitment = commitment_add(user=request.user, **commitment_form.cleaned_data)
+        except ValidationError as exc:
+            _errors_on_form(commitment_form, exc)
+        else:
+            clashes = commitment_slots_get(commitment=commitment)
+            if clashes:
+                messages.warning(
+                    request,
+                    f"Added. {len(clashes)} session{'s' if len(clashes) > 1 else ''} of your "
+                    f"week fall{'' if len(clashes) > 1 else 's'} in that time "
+                    f"({', '.join(_slot_text(s) for s in clashes)}); Build my week moves "
+                    f"{'them' if len(clashes) > 1 else 'it'}.",
+                )
+            else:
+                messages.success(request, "Added; the next week you build keeps that time free.")
+            return redirect("availability")
+    if action == "breaks" and breaks_form.is_valid():
+        try:
+            lunch_and_planning_set(user=request.user, **breaks_form.cleaned_data)
+        except ValidationError as exc:
+            _errors_on_form(breaks_form, exc)
+        else:
+            messages.success(request, "Saved; the next week you build keeps that time.")
+            return redirect("availability")
+    refused = any(f.errors for f in (hours_form, commitment_form, breaks_form))
+    commitments = [
+        {"item": c, "days": _days_label(c.weekdays)}
+        for c in Commitment.objects.filter(staff=staff).order_by("start")
+    ]
     return render(
         request,
         "schedules/availability.html",
         {
             "hours": Availability.objects.filter(staff=staff).select_related("school"),
-            "form": form,
+            "form": hours_form,
+            "commitments": commitments,
+            "commitment_form": commitment_form,
+            "breaks": breaks,
+            "breaks_form": breaks_form,
         },
-        status=400 if form.errors else 200,
+        status=400 if refused else 200,
     )
 
 
-# -- The district's school data: each school's day (bells) and travel between schools --------
+def _slot_text(slot: WeeklySlot) -> str:
+    return (
+        f"{slot.get_weekday_display()} {time_format(slot.start_time, 'g:i A')} "
+        f"at {slot.school.name}"
+    )
 
 
 def _errors_on_form(form, exc: ValidationError, *, field_of=lambda form, key: key) -> None:

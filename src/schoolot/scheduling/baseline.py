@@ -2,14 +2,14 @@
 
 Most-constrained unit first (fewest free times in the week), each session at the earliest
 feasible time, on a day the unit has no session yet, away from its other days where possible,
-keeping lunch and travel between schools.
+keeping lunch, planning time and travel between schools.
 """
 
 from __future__ import annotations
 
 import time
 
-from schoolot.scheduling.feasibility import candidates, units
+from schoolot.scheduling.feasibility import breaks_fit, candidates, units
 from schoolot.scheduling.instance import Instance, Schedule, Session, Unplaced
 from schoolot.scheduling.solver import explain, remaining_instance
 
@@ -31,20 +31,10 @@ def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
     runs = [school for i, school in enumerate(order) if i == 0 or order[i - 1] != school]
     if len(runs) != len(set(runs)):
         return False
-    busy = sorted((x.start, x.end) for x in [*placed, new] if x.day == new.day)
+    busy = [(x.start, x.end) for x in [*placed, new] if x.day == new.day]
     busy += [(c.start, c.end) for c in instance.commitments if c.day == new.day]
-    busy.sort()
-    # Lunch still fits in its window.
-    cursor, room = instance.lunch_start, 0
-    for a, b in busy:
-        if b <= cursor:
-            continue
-        if a >= instance.lunch_end:
-            break
-        room = max(room, min(a, instance.lunch_end) - cursor)
-        cursor = max(cursor, b)
-    room = max(room, instance.lunch_end - cursor)
-    return room >= instance.lunch_minutes
+    # Lunch and planning time still fit.
+    return breaks_fit(instance, new.day, busy)
 
 
 def greedy(instance: Instance, *, step: int | None = None) -> Schedule:

@@ -29,6 +29,41 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
+def _free_gaps(busy: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    gaps, cursor = [], lo
+    for a, b in sorted(busy):
+        if a > cursor:
+            gaps.append((cursor, min(a, hi)))
+        cursor = max(cursor, b)
+        if cursor >= hi:
+            break
+    if cursor < hi:
+        gaps.append((cursor, hi))
+    return [(a, b) for a, b in gaps if b > a]
+
+
+def breaks_fit(instance: Instance, day: int, busy: list[tuple[int, int]]) -> bool:
+    """A lunch (its minutes inside its window) and the planning time (a stretch inside the
+    day's working hours, apart from lunch) both still fit around `busy` (sessions and
+    commitments). Drives may hold either, as in the solver."""
+    works = [w for w in instance.availability if w.day == day]
+    lunch = (instance.lunch_start, instance.lunch_end, instance.lunch_minutes)
+    if not instance.planning_minutes or not works:
+        lo, hi, minutes = lunch
+        return not minutes or any(b - a >= minutes for a, b in _free_gaps(busy, lo, hi))
+    planning = (min(w.start for w in works), max(w.end for w in works), instance.planning_minutes)
+    starts = [None]  # no lunch to place
+    if instance.lunch_minutes:
+        lo, hi, minutes = lunch
+        starts = [t for a, b in _free_gaps(busy, lo, hi) for t in range(a, b - minutes + 1)]
+    for t in starts:
+        taken = busy if t is None else [*busy, (t, t + instance.lunch_minutes)]
+        lo, hi, minutes = planning
+        if any(b - a >= minutes for a, b in _free_gaps(taken, lo, hi)):
+            return True
+    return False
+
+
 def core_minutes(instance: Instance, student: Student, day: int, start: int, end: int) -> int:
     school = instance.schools[student.school]
     weekday = day % 5

@@ -51,6 +51,44 @@ def _overlaps(a: Session, b: Session) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _longest_free(free: list[bool], offset: int, lo: int, hi: int) -> int:
+    """The longest run of free minutes between lo and hi (`free[m - offset]` per minute)."""
+    best = run = 0
+    for m in range(lo, hi):
+        run = run + 1 if free[m - offset] else 0
+        best = max(best, run)
+    return best
+
+
+def _breaks_problem(instance: Instance, busy: list[tuple[int, int]], works: list) -> str | None:
+    """What is wrong with the day's lunch and planning time, by trying every lunch minute."""
+    lunch_lo, lunch_hi, lunch = instance.lunch_start, instance.lunch_end, instance.lunch_minutes
+    plan_lo, plan_hi = min(w.start for w in works), max(w.end for w in works)
+    planning = instance.planning_minutes
+    offset = min(lunch_lo, plan_lo)
+    free = [True] * (max(lunch_hi, plan_hi) - offset)
+    for a, b in busy:
+        for m in range(max(a, offset), min(b, offset + len(free))):
+            free[m - offset] = False
+    lunch_text = f"no {lunch}-minute lunch between {hhmm(lunch_lo)} and {hhmm(lunch_hi)}."
+    if lunch and _longest_free(free, offset, lunch_lo, lunch_hi) < lunch:
+        return lunch_text
+    if not planning:
+        return None
+    planning_text = f"no {planning} minutes of planning time" + (" beside lunch." if lunch else ".")
+    if not lunch:
+        ok = _longest_free(free, offset, plan_lo, plan_hi) >= planning
+        return None if ok else planning_text
+    for t in range(lunch_lo, lunch_hi - lunch + 1):
+        if all(free[m - offset] for m in range(t, t + lunch)):
+            held = free[:]
+            for m in range(t, t + lunch):
+                held[m - offset] = False
+            if _longest_free(held, offset, plan_lo, plan_hi) >= planning:
+                return None
+    return planning_text
+
+
 def score(instance: Instance, schedule: Schedule) -> Score:
     result = Score(
         required_minutes=sum(m.minutes * m.sessions for s in instance.students for m in s.mandates)
@@ -174,26 +212,16 @@ def score(instance: Instance, schedule: Schedule) -> Score:
                         f"{_day(day)} {hhmm(a.end)}-{hhmm(b.start)}: "
                         f"{b.start - a.end} minutes to drive a {drive}-minute trip."
                     )
-        # Lunch: a free stretch of lunch minutes inside the lunch window.
-        if instance.lunch_minutes and any(w.day == day for w in instance.availability):
-            busy = sorted(
-                [(x.start, x.end) for x in items]
-                + [(c.start, c.end) for c in instance.commitments if c.day == day]
-            )
-            cursor, room = instance.lunch_start, 0
-            for a0, a1 in busy:
-                if a1 <= cursor:
-                    continue
-                if a0 >= instance.lunch_end:
-                    break
-                room = max(room, min(a0, instance.lunch_end) - cursor)
-                cursor = max(cursor, a1)
-            room = max(room, instance.lunch_end - cursor)
-            if room < instance.lunch_minutes:
-                bad.append(
-                    f"{_day(day)}: no {instance.lunch_minutes}-minute lunch between "
-                    f"{hhmm(instance.lunch_start)} and {hhmm(instance.lunch_end)}."
-                )
+        # Lunch (a free stretch of its minutes inside its window) and planning time (a free
+        # stretch inside the working hours, apart from lunch). Drives may hold either.
+        works = [w for w in instance.availability if w.day == day]
+        if works and (instance.lunch_minutes or instance.planning_minutes):
+            busy = [(x.start, x.end) for x in items] + [
+                (c.start, c.end) for c in instance.commitments if c.day == day
+            ]
+            problem = _breaks_problem(instance, busy, works)
+            if problem:
+                bad.append(f"{_day(day)}: {problem}")
     for x in instance.locked:
         if not any(
             y.day == x.day

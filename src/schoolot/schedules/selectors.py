@@ -1,0 +1,32 @@
+"""Reads of the therapist's fixed time: her commitments, lunch and planning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from schoolot.directory.models import Staff
+from schoolot.schedules.models import Commitment, LunchAndPlanning
+
+
+def commitment_days(*, weekdays: str) -> list[int]:
+    """The weekdays (0 Mon to 4 Fri) a commitment or protected block recurs on; blank is
+    every school day."""
+    days = sorted({int(d) for d in weekdays.split(",") if d.strip().isdigit()})
+    return days or list(range(5))
+
+
+def commitment_clash_get(
+    *, staff: Staff, weekday: int, start: dt.time, end: dt.time
+) -> Commitment | None:
+    """Her commitment that recurs on that weekday and overlaps start-end (ending as the
+    other starts is no overlap), or None."""
+    for commitment in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
+        if weekday in commitment_days(weekdays=commitment.weekdays):
+            return commitment
+    return None
+
+
+def lunch_and_planning_get(*, staff: Staff) -> LunchAndPlanning:
+    """Her lunch and planning time; the defaults (an unsaved row) when she set none."""
+    found = LunchAndPlanning.objects.filter(staff=staff).first()
+    return found or LunchAndPlanning(district_id=staff.district_id, staff=staff)
