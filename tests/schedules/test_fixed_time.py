@@ -318,3 +318,31 @@ def test_lunch_is_kept_in_the_solved_week(week):
     assert not any(s.start_time < dt.time(12, 45) and s.end_time > dt.time(12) for s in slots)
     instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
     assert score(instance, Schedule(sessions=instance.current)).feasible
+
+
+def test_fixed_time_at_a_school_is_on_her_route(client, week):
+    client.force_login(week.users["therapist"])
+    response = client.post(reverse("availability"), _fixed(school=str(week.school.pk)), follow=True)
+    assert f"IEP meetings · Tue 2:00–3:00 PM · {week.school.name}" in response.content.decode()
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    assert [(c.day, c.school) for c in instance.commitments] == [(1, str(week.school.pk))]
+    # Not one of her schools: refused by the form and by the service.
+    response = client.post(
+        reverse("availability"), _fixed(weekdays=["2"], school=str(week.other_school.pk))
+    )
+    assert response.status_code == 400
+    assert 'id="id_commitment-school_error"' in response.content.decode()
+    with pytest.raises(ValidationError) as refused:
+        commitment_add(
+            user=week.users["therapist"],
+            label="Evals",
+            weekdays=[2],
+            start=dt.time(9),
+            end=dt.time(10),
+            school_id=week.other_school.pk,
+        )
+    assert refused.value.message_dict == {"school": ["Choose one of your schools."]}
+    # Held at a school no longer in her week (neither hers nor her students'): time only.
+    Commitment.objects.update(school=week.other_school)
+    instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    assert [(c.day, c.school) for c in instance.commitments] == [(1, None)]

@@ -425,6 +425,43 @@ class TestFormats:
         with pytest.raises(InstanceError, match=message):
             Instance.from_dict(broken)
 
+    @pytest.mark.parametrize(
+        "commitment, message",
+        [
+            ({"day": 0, "start": "10:00", "end": "09:00"}, "impossible time"),
+            ({"day": 7, "start": "09:00", "end": "10:00"}, "impossible time"),
+            ({"day": 0, "start": "09:00", "end": "10:00", "school": "Z"}, "unknown school 'Z'"),
+        ],
+    )
+    def test_bad_commitments(self, commitment, message):
+        data = tiny().to_dict()
+        data["therapist"]["commitments"] = [commitment]
+        with pytest.raises(InstanceError, match=message):
+            Instance.from_dict(data)
+
+
+def test_a_commitment_at_a_school_is_a_stop_of_the_route():
+    """An IEP meeting at Birch, 11:00-12:00: she drives there and back (20 minutes each way),
+    and stays on Alder's or Birch's one visit of the day."""
+    meeting = Commitment(0, 11 * H, 12 * H, "IEP meeting", school="B")
+    inst = tiny(availability=[Window(0, 8 * H, 15 * H)], commitments=[meeting], days=1)
+    inst.students = [
+        Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 1),)),
+        Student("a3", "Amy", "A", "2", (Mandate("m3", 30, 1),)),
+        Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 1),)),
+    ]
+    too_close = [session(0, 10 * H + 30, 30, "A", "a2", mandates=["m2"])]
+    assert any("drive a 20-minute trip" in v for v in score(inst, Schedule(too_close)).violations)
+    untied = tiny(availability=inst.availability, commitments=[Commitment(0, 11 * H, 12 * H)])
+    assert score(untied, Schedule(too_close)).feasible  # no school: time only
+    for schedule in (greedy(inst), solve(inst, time_limit=3)):
+        result = score(inst, schedule)
+        assert result.feasible and schedule.complete, (schedule.solver, result.violations)
+        for x in schedule.sessions:
+            if x.school == "A":
+                assert x.end <= 11 * H - 20 or x.start >= 12 * H + 20
+        assert result.travel_minutes >= 20  # Alder and Birch on one day: one drive at least
+
 
 def run_cli(*args, cwd):
     return subprocess.run(

@@ -100,6 +100,17 @@ class CommitmentForm(forms.Form):
     weekdays = weekdays_field()
     start = time_field(when="the time starts", example="2:30 PM")
     end = time_field(when="the time ends", example="3:30 PM")
+    school = forms.ModelChoiceField(
+        label="Where",
+        queryset=School.objects.none(),
+        required=False,
+        empty_label="Not at a school",
+        error_messages={"invalid_choice": "Choose one of your schools."},
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
 
 
 def minutes_field(*, label: str, top: int) -> forms.IntegerField:

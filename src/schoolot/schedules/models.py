@@ -96,13 +96,22 @@ class Availability(DistrictOwned):
 
 class Commitment(DistrictOwned):
     """Fixed time of the therapist's week that the scheduler keeps free: IEP meetings, a team
-    meeting, evaluations. Recurs on its weekdays (blank: every school day)."""
+    meeting, evaluations. Recurs on its weekdays (blank: every school day); held at one of
+    her schools, the day's route takes her there."""
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="commitments")
     label = models.CharField(max_length=80)
     weekdays = models.CharField(max_length=20, blank=True)
     start = models.TimeField()
     end = models.TimeField()
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where it is held, for the drives; empty: no school (time only).",
+    )
 
     class Meta:
         ordering = ["staff", "start"]

@@ -230,7 +230,14 @@ def week_instance(
     current = [x for x in (as_session(s, False) for s in own) if x]
     # Her fixed time (IEP meetings, a team meeting) recurs in every week of a rotation.
     commitments = [
-        core.Commitment(d + 5 * k, _m(c.start), _m(c.end), c.label)
+        core.Commitment(
+            d + 5 * k,
+            _m(c.start),
+            _m(c.end),
+            c.label,
+            # Held at a school she no longer serves: the time still counts, not the drive.
+            str(c.school_id) if str(c.school_id) in inst_schools else None,
+        )
         for c in Commitment.objects.filter(staff=staff)
         for d in commitment_days(weekdays=c.weekdays)
         for k in range(CYCLE_WEEKS if rotation else 1)
@@ -493,17 +500,24 @@ def _days_text(days: list[int]) -> str:
 
 
 def commitment_add(
-    *, user: User, label: str, weekdays: list[int], start: dt.time, end: dt.time
+    *,
+    user: User,
+    label: str,
+    weekdays: list[int],
+    start: dt.time,
+    end: dt.time,
+    school_id: int | None = None,
 ) -> Commitment:
     """A therapist records fixed time the scheduler keeps free (IEP meetings, a team
-    meeting), recurring on `weekdays` (0 Mon to 4 Fri; empty: every day). Only her own
+    meeting), recurring on `weekdays` (0 Mon to 4 Fri; empty: every day), held at one of her
+    schools (the day's route then takes her there) or at none. Only her own
     (PermissionDenied for anyone but a therapist). Refuses, with a ValidationError keyed by
     field and writing nothing: no label or one over 80 characters; a day other than Monday
-    to Friday; an end not after the start; an overlap on a shared day with another of her
-    commitments or with a locked session of her week (she changes those first; ending as the
-    other starts is not overlapping). Unlocked sessions in that time stay until she builds
-    her week again (commitment_slots_get lists them). Her staff row is locked while checking
-    and adding."""
+    to Friday; an end not after the start; a school not hers; an overlap on a shared day
+    with another of her commitments or with a locked session of her week (she changes those
+    first; ending as the other starts is not overlapping). Unlocked sessions in that time
+    stay until she builds her week again (commitment_slots_get lists them). Her staff row is
+    locked while checking and adding."""
     from schoolot.delivery.services import therapist_staff_get
 
     staff = therapist_staff_get(user=user)
@@ -519,6 +533,11 @@ def commitment_add(
             errors.setdefault("weekdays", []).append(WEEKDAYS_MESSAGE)
         if end <= start:
             errors.setdefault("end", []).append("The time must end after it starts.")
+        school = None
+        if school_id is not None:
+            school = staff.schools.filter(pk=school_id).first()
+            if school is None:
+                errors.setdefault("school", []).append("Choose one of your schools.")
         days = sorted(set(weekdays)) or list(range(5))
         if not errors:
             for other in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
@@ -553,6 +572,7 @@ def commitment_add(
             weekdays=",".join(str(d) for d in sorted(set(weekdays))),
             start=start,
             end=end,
+            school=school,
         )
 
 

@@ -272,7 +272,9 @@ def availability_page(request):
         request.POST if action == "hours" else None, schools=staff.schools.all()
     )
     commitment_form = CommitmentForm(
-        request.POST if action == "commitment" else None, prefix="commitment"
+        request.POST if action == "commitment" else None,
+        prefix="commitment",
+        schools=staff.schools.all(),
     )
     breaks_form = LunchAndPlanningForm(
         request.POST if action == "breaks" else None,
@@ -301,7 +303,15 @@ def availability_page(request):
             return redirect("availability")
     if action == "commitment" and commitment_form.is_valid():
         try:
-            commitment = commitment_add(user=request.user, **commitment_form.cleaned_data)
+            data = commitment_form.cleaned_data
+            commitment = commitment_add(
+                user=request.user,
+                label=data["label"],
+                weekdays=data["weekdays"],
+                start=data["start"],
+                end=data["end"],
+                school_id=data["school"].pk if data["school"] else None,
+            )
         except ValidationError as exc:
             _errors_on_form(commitment_form, exc)
         else:
@@ -328,7 +338,7 @@ def availability_page(request):
     refused = any(f.errors for f in (hours_form, commitment_form, breaks_form))
     commitments = [
         {"item": c, "days": _days_label(c.weekdays)}
-        for c in Commitment.objects.filter(staff=staff).order_by("start")
+        for c in Commitment.objects.filter(staff=staff).select_related("school").order_by("start")
     ]
     return render(
         request,

@@ -15,6 +15,8 @@ from schoolot.scheduling.solver import explain, remaining_instance
 
 
 def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
+    # Commitments held at a school are stops of the day's route like sessions.
+    placed = [*placed, *(c for c in instance.commitments if c.day == new.day and c.school)]
     for x in placed:
         if x.day != new.day:
             continue
@@ -32,7 +34,7 @@ def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
     if len(runs) != len(set(runs)):
         return False
     busy = [(x.start, x.end) for x in [*placed, new] if x.day == new.day]
-    busy += [(c.start, c.end) for c in instance.commitments if c.day == new.day]
+    busy += [(c.start, c.end) for c in instance.commitments if c.day == new.day and not c.school]
     # Lunch and planning time still fit.
     return breaks_fit(instance, new.day, busy)
 

@@ -104,7 +104,8 @@ class Window:
 
 @dataclass(frozen=True)
 class Commitment:
-    """A fixed commitment (an IEP meeting): the therapist is busy."""
+    """A fixed commitment (an IEP meeting): the therapist is busy; with `school`, she is
+    there, so the day's route takes her there and back (drives, one visit a school)."""
 
     day: int
     start: int
@@ -360,6 +361,11 @@ class Instance:
                 )
             if x.end <= x.start or not 0 <= x.day < self.days:
                 raise InstanceError("A locked or current session has an impossible time.")
+        for c in self.commitments:
+            if c.end <= c.start or not 0 <= c.day < self.days:
+                raise InstanceError(f"Commitment {c.label!r}: an impossible time.")
+            if c.school is not None and c.school not in self.schools:
+                raise InstanceError(f"Commitment {c.label!r}: unknown school {c.school!r}.")
         if self.lunch_end - self.lunch_start < self.lunch_minutes:
             raise InstanceError("The lunch window is shorter than lunch.")
         for (a, b), minutes in self.travel.items():

@@ -202,7 +202,12 @@ def score(instance: Instance, schedule: Schedule) -> Score:
                     bad.append(f"{_day(day)} {hhmm(b.start)}: the therapist is double-booked.")
                 if set(a.students) & set(b.students) and _overlaps(a, b):
                     bad.append(f"{_day(day)} {hhmm(b.start)}: a student is double-booked.")
-        for a, b in zip(items, items[1:], strict=False):
+        # The day's stops: its sessions and the commitments held at a school.
+        stops = sorted(
+            [*items, *(c for c in instance.commitments if c.day == day and c.school)],
+            key=lambda x: (x.start, x.end),
+        )
+        for a, b in zip(stops, stops[1:], strict=False):
             if a.school != b.school:
                 drive = instance.travel_minutes(a.school, b.school)
                 result.travel_minutes += drive

@@ -289,6 +289,9 @@ def solve(
     visit: dict[tuple[str, int], cp_model.IntVar] = {}
     for x in instance.locked:
         by_day_school[(x.day, x.school)].append((None, x.start, x.end))
+    for c in instance.commitments:
+        if c.school is not None:  # she is at that school then: part of the day's route
+            by_day_school[(c.day, c.school)].append((None, c.start, c.end))
     for d in days:
         schools = sorted({s for (dd, s) in by_day_school if dd == d})
         if len(schools) < 2:
