@@ -346,3 +346,34 @@ def test_fixed_time_at_a_school_is_on_her_route(client, week):
     Commitment.objects.update(school=week.other_school)
     instance, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
     assert [(c.day, c.school) for c in instance.commitments] == [(1, None)]
+
+
+def test_today_lists_the_days_fixed_time_unless_school_is_out(client, week):
+    from schoolot.directory.models import CalendarEvent, SchoolYear
+
+    commitment_add(
+        user=week.users["therapist"],
+        label="IEP meetings",
+        weekdays=[1],
+        start=dt.time(14),
+        end=dt.time(15),
+        school_id=week.school.pk,
+    )
+    tuesday = TODAY + dt.timedelta(days=(1 - TODAY.weekday()) % 7 or 7)
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
+    assert "Fixed time" in page and "2:00–3:00 PM</strong> IEP meetings" in page
+    assert week.school.name in page
+    wednesday = tuesday + dt.timedelta(days=1)
+    page = client.get(reverse("today"), {"date": wednesday.isoformat()}).content.decode()
+    assert "IEP meetings" not in page
+    CalendarEvent.objects.create(
+        district=week.district,
+        school_year=SchoolYear.objects.get(district=week.district),
+        kind=CalendarEvent.Kind.HOLIDAY,
+        name="Founders' Day",
+        start_date=tuesday,
+        end_date=tuesday,
+    )
+    page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
+    assert "No school" in page and "IEP meetings" not in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -15,6 +15,8 @@ from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
+from schoolot.schedules.models import Commitment
+from schoolot.schedules.selectors import commitment_days
 
 
 @dataclass
@@ -33,14 +35,16 @@ class Today:
     owed_makeups: int
     closed: str | None = None  # why the day has no instruction (a break, a holiday), if so
     next_school_day: dt.date | None = None  # when closed: the next day with instruction
+    fixed: list = field(default_factory=list)  # her fixed time that weekday (IEP meetings)
 
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
     """The therapist's slots for `date`'s weekday (those of every week, and those of the
     rotation's week that `date` falls in, when their rotation comes), what is logged, and
-    her to-dos. On a day without instruction in the district's calendar (a break, a holiday,
-    outside the school year) no slot is offered, `closed` says why and `next_school_day`
-    when school resumes."""
+    her to-dos, and her fixed time that weekday (schedules.models.Commitment). On a day
+    without instruction in the district's calendar (a break, a holiday, outside the school
+    year) no slot or fixed time is offered, `closed` says why and `next_school_day` when
+    school resumes."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -50,7 +54,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         .order_by("start_time")
     )
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
-    slots = []
+    slots, fixed = [], []
     closed = closure_get(district_id=staff.district_id, day=date) if date.weekday() < 5 else None
     if date.weekday() < 5 and closed is None:
         rotation, week = rotation_get(district_id=staff.district_id, day=date)
@@ -63,11 +67,19 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             .order_by("start_time")
             if slot.comes_in(rotation=rotation, week=week)
         ]
+        fixed = [
+            c
+            for c in Commitment.objects.filter(staff=staff)
+            .select_related("school")
+            .order_by("start")
+            if date.weekday() in commitment_days(weekdays=c.weekdays)
+        ]
     return Today(
         date=date,
         slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],
         other_sessions=[s for s in sessions if not s.slot_id],
         closed=closed,
+        fixed=fixed,
         next_school_day=(
             next_school_day_get(district_id=staff.district_id, after=date) if closed else None
         ),
