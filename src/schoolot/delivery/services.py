@@ -647,6 +647,7 @@ def weekly_slot_move(
     Refuses: a day other than Monday to Friday; a time outside the school's day; an overlap
     with another of her sessions or her fixed time that day; a student's protected time."""
     from schoolot.schedules.models import ProtectedBlock
+    from schoolot.schedules.selectors import weekdays_held
 
     staff = therapist_staff_get(user=user)
     if slot.therapist_id != staff.pk:
@@ -674,9 +675,8 @@ def weekly_slot_move(
         errors.setdefault("start_time", []).append(clash)
     for block in ProtectedBlock.objects.filter(
         student__in=slot.students.all(), start__lt=end_time, end__gt=start_time
-    ):
-        days = {int(d) for d in block.weekdays.split(",") if d.strip()}
-        if not days or weekday in days:
+    ).select_related("student"):
+        if weekday in weekdays_held(weekdays=block.weekdays):
             errors.setdefault("start_time", []).append(
                 f"{block.student.full_name}'s {block.reason.lower()} is then."
             )

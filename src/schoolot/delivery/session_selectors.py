@@ -16,7 +16,7 @@ from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 from schoolot.schedules.models import Commitment
-from schoolot.schedules.selectors import commitment_days
+from schoolot.schedules.selectors import weekdays_held
 
 
 @dataclass
@@ -72,7 +72,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             for c in Commitment.objects.filter(staff=staff)
             .select_related("school")
             .order_by("start")
-            if date.weekday() in commitment_days(weekdays=c.weekdays)
+            if date.weekday() in weekdays_held(weekdays=c.weekdays)
         ]
     return Today(
         date=date,

@@ -31,7 +31,7 @@ from schoolot.delivery.session_selectors import (
     unsigned_sessions,
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
-from schoolot.schedules.selectors import commitment_days
+from schoolot.schedules.selectors import weekdays_held
 
 
 def _int_list(values) -> list[int]:
@@ -448,7 +448,7 @@ def _week_grid(slots, commitments=()) -> dict:
     for c in commitments:
         top = c.start.hour * 60 + c.start.minute - first
         height = c.end.hour * 60 + c.end.minute - first - top
-        for d in commitment_days(weekdays=c.weekdays):
+        for d in weekdays_held(weekdays=c.weekdays):
             columns[d].append({"fixed": c, "top": top, "height": height})
     for s in slots:
         top = s.start_time.hour * 60 + s.start_time.minute - first

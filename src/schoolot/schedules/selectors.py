@@ -8,9 +8,9 @@ from schoolot.directory.models import Staff
 from schoolot.schedules.models import Commitment, LunchAndPlanning
 
 
-def commitment_days(*, weekdays: str) -> list[int]:
-    """The weekdays (0 Mon to 4 Fri) a commitment or protected block recurs on; blank is
-    every school day."""
+def weekdays_held(*, weekdays: str) -> list[int]:
+    """The weekdays (0 Mon to 4 Fri) a recurring record (a commitment, a protected block)
+    holds, from its stored "1,3"; blank is every school day."""
     days = sorted({int(d) for d in weekdays.split(",") if d.strip().isdigit()})
     return days or list(range(5))
 
@@ -21,7 +21,7 @@ def commitment_clash_get(
     """Her commitment that recurs on that weekday and overlaps start-end (ending as the
     other starts is no overlap), or None."""
     for commitment in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
-        if weekday in commitment_days(weekdays=commitment.weekdays):
+        if weekday in weekdays_held(weekdays=commitment.weekdays):
             return commitment
     return None
 

@@ -26,7 +26,7 @@ from schoolot.schedules.models import (
     ScheduleRun,
     TravelTime,
 )
-from schoolot.schedules.selectors import commitment_days, lunch_and_planning_get
+from schoolot.schedules.selectors import lunch_and_planning_get, weekdays_held
 from schoolot.scheduling import instance as core
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
@@ -239,7 +239,7 @@ def week_instance(
             str(c.school_id) if str(c.school_id) in inst_schools else None,
         )
         for c in Commitment.objects.filter(staff=staff)
-        for d in commitment_days(weekdays=c.weekdays)
+        for d in weekdays_held(weekdays=c.weekdays)
         for k in range(CYCLE_WEEKS if rotation else 1)
     ]
     if rotation:
@@ -541,7 +541,7 @@ def commitment_add(
         days = sorted(set(weekdays)) or list(range(5))
         if not errors:
             for other in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
-                shared = [d for d in commitment_days(weekdays=other.weekdays) if d in days]
+                shared = [d for d in weekdays_held(weekdays=other.weekdays) if d in days]
                 if shared:
                     errors.setdefault("start", []).append(
                         f"This overlaps {other.label} ({_days_text(shared)} "
@@ -582,7 +582,7 @@ def commitment_slots_get(*, commitment: Commitment) -> list[WeeklySlot]:
     return list(
         WeeklySlot.objects.filter(
             therapist_id=commitment.staff_id,
-            weekday__in=commitment_days(weekdays=commitment.weekdays),
+            weekday__in=weekdays_held(weekdays=commitment.weekdays),
             start_time__lt=commitment.end,
             end_time__gt=commitment.start,
         )

@@ -15,25 +15,21 @@ from schoolot.scheduling.solver import explain, remaining_instance
 
 
 def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
-    # Commitments held at a school are stops of the day's route like sessions.
-    placed = [*placed, *(c for c in instance.commitments if c.day == new.day and c.school)]
-    for x in placed:
-        if x.day != new.day:
-            continue
+    # The day's stops: its sessions and the commitments held at a school.
+    stops = [x for x in placed if x.day == new.day]
+    stops += [c for c in instance.commitments if c.day == new.day and c.school]
+    for x in stops:
         # The therapist (and so every student) is in one place at a time, with the drive
         # between two schools.
         gap = instance.travel_minutes(x.school, new.school)
         if not (x.end + gap <= new.start or new.end + gap <= x.start):
             return False
     # Each school is one visit a day (no back and forth): its sessions are consecutive.
-    order = [
-        x.school
-        for x in sorted((x for x in [*placed, new] if x.day == new.day), key=lambda x: x.start)
-    ]
+    order = [x.school for x in sorted([*stops, new], key=lambda x: x.start)]
     runs = [school for i, school in enumerate(order) if i == 0 or order[i - 1] != school]
     if len(runs) != len(set(runs)):
         return False
-    busy = [(x.start, x.end) for x in [*placed, new] if x.day == new.day]
+    busy = [(x.start, x.end) for x in [*stops, new]]
     busy += [(c.start, c.end) for c in instance.commitments if c.day == new.day and not c.school]
     # Lunch and planning time still fit.
     return breaks_fit(instance, new.day, busy)
