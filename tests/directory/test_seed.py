@@ -141,3 +141,19 @@ def test_every_school_has_a_location_in_one_town(demo):
     for staff in Staff.objects.prefetch_related("schools"):
         mine = list(staff.schools.all())
         assert all(travel_default_minutes(a=a, b=b) <= 25 for a in mine for b in mine)
+
+
+def test_the_demo_therapist_has_an_annual_review_on_her_next_school_day(demo, client):
+    from django.urls import reverse
+
+    from schoolot.directory.selectors import next_school_day_get
+    from schoolot.schedules.models import Commitment
+
+    day = next_school_day_get(district_id=demo.pk, after=TODAY)
+    therapist = User.objects.get(username="therapist")
+    review = Commitment.objects.get(staff__user=therapist, on__isnull=False)
+    assert (review.on, review.label) == (day, "Annual IEP review")
+    assert review.school in therapist.staff.schools.all()
+    client.force_login(therapist)
+    page = client.get(reverse("today"), {"date": day.isoformat()}).content.decode()
+    assert "Falls in Annual IEP review" in page and "Log as missed" in page

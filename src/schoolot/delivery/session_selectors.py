@@ -16,13 +16,14 @@ from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 from schoolot.schedules.models import Commitment
-from schoolot.schedules.selectors import weekdays_held
+from schoolot.schedules.selectors import commitments_on_date_get
 
 
 @dataclass
 class TodaySlot:
     slot: WeeklySlot
     session: Session | None  # the session logged from this slot today, if any
+    clash: Commitment | None = None  # her fixed time that day overlapping it, if any
 
 
 @dataclass
@@ -41,7 +42,9 @@ class Today:
 def today_get(*, staff: Staff, date: dt.date) -> Today:
     """The therapist's slots for `date`'s weekday (those of every week, and those of the
     rotation's week that `date` falls in, when their rotation comes), what is logged, and
-    her to-dos, and her fixed time that weekday (schedules.models.Commitment). On a day
+    her to-dos, and her fixed time that day (schedules.models.Commitment: the weekday's
+    recurring ones and that date's one-offs), each slot with the fixed time it overlaps
+    (`clash`: a one-off meeting on a session, or time added since the week was built). On a day
     without instruction in the district's calendar (a break, a holiday, outside the school
     year) no slot or fixed time is offered, `closed` says why and `next_school_day` when
     school resumes."""
@@ -67,16 +70,19 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             .order_by("start_time")
             if slot.comes_in(rotation=rotation, week=week)
         ]
-        fixed = [
-            c
-            for c in Commitment.objects.filter(staff=staff)
-            .select_related("school")
-            .order_by("start")
-            if date.weekday() in weekdays_held(weekdays=c.weekdays)
-        ]
+        fixed = commitments_on_date_get(staff=staff, date=date)
     return Today(
         date=date,
-        slots=[TodaySlot(slot=s, session=by_slot.get(s.pk)) for s in slots],
+        slots=[
+            TodaySlot(
+                slot=s,
+                session=by_slot.get(s.pk),
+                clash=next(
+                    (c for c in fixed if c.start < s.end_time and s.start_time < c.end), None
+                ),
+            )
+            for s in slots
+        ],
         other_sessions=[s for s in sessions if not s.slot_id],
         closed=closed,
         fixed=fixed,

@@ -22,7 +22,7 @@ from schoolot.delivery.forms import (
     WeeklySlotForm,
     default_times,
 )
-from schoolot.delivery.models import WeeklySlot
+from schoolot.delivery.models import MissedReason, SessionStudent, WeeklySlot
 from schoolot.delivery.session_selectors import (
     entry_students_get,
     picker_students,
@@ -68,7 +68,7 @@ def today(request):
     )
 
 
-def _part_forms(entries, data=None):
+def _part_forms(entries, data=None, *, initial=None):
     return [
         StudentPartForm(
             data,
@@ -77,6 +77,7 @@ def _part_forms(entries, data=None):
             mandates=e.mandates,
             goals=e.goals,
             open_makeups=e.open_makeups,
+            initial=initial,
         )
         for e in entries
     ]
@@ -252,7 +253,22 @@ def _session_entry(request, *, draft):
                 "slot": slot.pk if slot else None,
             }
         )
-        parts = _part_forms(entries)
+        # From Today's "Log as missed" (a meeting fell on the session): every student missed,
+        # for that reason, and a make-up ticked when the cause was the therapist's (she may
+        # untick it); an unknown reason is ignored.
+        missed = source.get("missed", "")
+        parts = _part_forms(
+            entries,
+            initial=(
+                {
+                    "attendance": SessionStudent.Attendance.MISSED,
+                    "missed_reason": missed,
+                    "makeup_owed": missed.startswith("therapist_"),
+                }
+                if missed in MissedReason.values
+                else None
+            ),
+        )
     return render(
         request,
         "delivery/session_form.html",
@@ -423,7 +439,7 @@ def slot_list(request):
         "delivery/slots.html",
         {
             "slots": slots,
-            "grid": _week_grid(slots, Commitment.objects.filter(staff=staff)),
+            "grid": _week_grid(slots, Commitment.objects.filter(staff=staff, on__isnull=True)),
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),

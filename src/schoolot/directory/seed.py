@@ -597,8 +597,10 @@ def district_seed(
                 session_history_seed,
                 weekly_slots_seed,
             )
+            from schoolot.schedules.seed import one_off_meetings_seed
 
             slots = weekly_slots_seed(district=district, rng=builder.rng)
+            one_off_meetings_seed(district=district, today=today, slots=slots)
             session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
             periodic_history_seed(district=district, rng=builder.rng, today=today)
         return district

@@ -107,6 +107,12 @@ class CommitmentForm(forms.Form):
         empty_label="Not at a school",
         error_messages={"invalid_choice": "Choose one of your schools."},
     )
+    on = forms.DateField(
+        label="Or on one date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date such as 2026-12-03."},
+    )
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,7 +97,9 @@ class Availability(DistrictOwned):
 class Commitment(DistrictOwned):
     """Fixed time of the therapist's week that the scheduler keeps free: IEP meetings, a team
     meeting, evaluations. Recurs on its weekdays (blank: every school day); held at one of
-    her schools, the day's route takes her there."""
+    her schools, the day's route takes her there. With a date (`on`) it is a one-off on that
+    day instead (an annual review): the recurring week does not move for it, and that day's
+    Today marks the sessions it displaces."""
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="commitments")
     label = models.CharField(max_length=80)
@@ -112,13 +114,19 @@ class Commitment(DistrictOwned):
         related_name="+",
         help_text="Where it is held, for the drives; empty: no school (time only).",
     )
+    on = models.DateField(
+        null=True, blank=True, help_text="A one-off on this date; empty: every week."
+    )
 
     class Meta:
         ordering = ["staff", "start"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="commitment_end_after_start"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(on__isnull=True) | Q(weekdays=""), name="commitment_date_or_weekdays"
+            ),
         ]
 
     def __str__(self) -> str:

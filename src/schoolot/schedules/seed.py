@@ -1,5 +1,5 @@
 """Demo data for the scheduler: bell schedules, protected reading blocks, travel times,
-each therapist's IEP meeting time."""
+each therapist's IEP meeting time and one annual review on a date."""
 
 from __future__ import annotations
 
@@ -123,3 +123,34 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
         travel.append(TravelTime(district=district, origin_id=a, destination_id=b, minutes=minutes))
     TravelTime.objects.bulk_create(travel, batch_size=5000)
     Commitment.objects.bulk_create(commitments, batch_size=5000)
+
+
+def one_off_meetings_seed(*, district: District, today: dt.date, slots: list) -> int:
+    """Each therapist's annual IEP review on the next school day after `today`, 30 minutes
+    from the start of her first weekly session that day, at its school: a one-off that falls
+    on that session, so the demo's Today shows what to do with it. Returns how many."""
+    from schoolot.directory.selectors import next_school_day_get
+
+    day = next_school_day_get(district_id=district.pk, after=today)
+    if day is None:
+        return 0
+    first: dict[int, object] = {}
+    for slot in sorted(slots, key=lambda s: s.start_time):
+        if slot.weekday == day.weekday() and slot.cycle_week is None:
+            first.setdefault(slot.therapist_id, slot)
+    meetings = []
+    for therapist_id, slot in sorted(first.items()):
+        start = slot.start_time.hour * 60 + slot.start_time.minute
+        meetings.append(
+            Commitment(
+                district=district,
+                staff_id=therapist_id,
+                label="Annual IEP review",
+                start=slot.start_time,
+                end=dt.time((start + 30) // 60, (start + 30) % 60),
+                school_id=slot.school_id,
+                on=day,
+            )
+        )
+    Commitment.objects.bulk_create(meetings, batch_size=5000)
+    return len(meetings)

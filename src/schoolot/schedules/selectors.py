@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from schoolot.directory.models import Staff
 from schoolot.schedules.models import Commitment, LunchAndPlanning
 
@@ -19,11 +21,29 @@ def commitment_clash_get(
     *, staff: Staff, weekday: int, start: dt.time, end: dt.time
 ) -> Commitment | None:
     """Her commitment that recurs on that weekday and overlaps start-end (ending as the
-    other starts is no overlap), or None."""
-    for commitment in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
+    other starts is no overlap), or None. One-offs on a date do not count: a recurring
+    session may fall in one, and that day's Today marks it."""
+    for commitment in Commitment.objects.filter(
+        staff=staff, on__isnull=True, start__lt=end, end__gt=start
+    ):
         if weekday in weekdays_held(weekdays=commitment.weekdays):
             return commitment
     return None
+
+
+def commitments_on_date_get(*, staff: Staff, date: dt.date) -> list[Commitment]:
+    """Her fixed time held on `date`, by start: the recurring commitments of its weekday and
+    the one-offs of that date (school closures are the caller's to check)."""
+    if date.weekday() > 4:
+        return []
+    return [
+        c
+        for c in Commitment.objects.filter(staff=staff)
+        .filter(Q(on__isnull=True) | Q(on=date))
+        .select_related("school")
+        .order_by("start")
+        if c.on is not None or date.weekday() in weekdays_held(weekdays=c.weekdays)
+    ]
 
 
 def lunch_and_planning_get(*, staff: Staff) -> LunchAndPlanning:

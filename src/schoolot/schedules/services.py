@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateformat import time_format
 
 from schoolot.accounts.models import Role, User
@@ -238,7 +240,7 @@ def week_instance(
             # Held at a school she no longer serves: the time still counts, not the drive.
             str(c.school_id) if str(c.school_id) in inst_schools else None,
         )
-        for c in Commitment.objects.filter(staff=staff)
+        for c in Commitment.objects.filter(staff=staff, on__isnull=True)  # one-offs: not weekly
         for d in weekdays_held(weekdays=c.weekdays)
         for k in range(CYCLE_WEEKS if rotation else 1)
     ]
@@ -507,18 +509,25 @@ def commitment_add(
     start: dt.time,
     end: dt.time,
     school_id: int | None = None,
+    on: dt.date | None = None,
 ) -> Commitment:
     """A therapist records fixed time the scheduler keeps free (IEP meetings, a team
-    meeting), recurring on `weekdays` (0 Mon to 4 Fri; empty: every day), held at one of her
-    schools (the day's route then takes her there) or at none. Only her own
-    (PermissionDenied for anyone but a therapist). Refuses, with a ValidationError keyed by
-    field and writing nothing: no label or one over 80 characters; a day other than Monday
-    to Friday; an end not after the start; a school not hers; an overlap on a shared day
-    with another of her commitments or with a locked session of her week (she changes those
-    first; ending as the other starts is not overlapping). Unlocked sessions in that time
-    stay until she builds her week again (commitment_slots_get lists them). Her staff row is
-    locked while checking and adding."""
+    meeting), recurring on `weekdays` (0 Mon to 4 Fri; empty: every day), or a one-off `on` a
+    date (an annual review: the weekly schedule stays as it is, and that day's Today marks
+    the sessions it displaces); held at one of her schools (the day's route then takes her
+    there) or at none. Only her own (PermissionDenied for anyone but a therapist).
+
+    Refuses, with a ValidationError keyed by field and writing nothing: no label or one over
+    80 characters; a day other than Monday to Friday; an end not after the start; a school
+    not hers; a date with days as well, a date past, on a weekend or when the district's
+    calendar has no school; an overlap with her other fixed time on a day both hold (a
+    recurring one and a one-off to come on its weekday, two one-offs on one date; ending as
+    the other starts is not overlapping); recurring time over a locked session of her week
+    (she changes that first). Unlocked sessions in that time stay until she builds her week
+    again, and a one-off may fall on any session (commitment_slots_get lists them). Her
+    staff row is locked while checking and adding."""
     from schoolot.delivery.services import therapist_staff_get
+    from schoolot.directory.selectors import closure_get
 
     staff = therapist_staff_get(user=user)
     label = label.strip()
@@ -538,9 +547,44 @@ def commitment_add(
             school = staff.schools.filter(pk=school_id).first()
             if school is None:
                 errors.setdefault("school", []).append("Choose one of your schools.")
-        days = sorted(set(weekdays)) or list(range(5))
+        today = timezone.localdate()
+        if on is not None:
+            if weekdays:
+                errors.setdefault("on", []).append(
+                    "A one-off is held on its date only: clear the days, or clear the date to "
+                    "repeat it every week."
+                )
+            elif on < today:
+                errors.setdefault("on", []).append(
+                    f"{on:%A, %B} {on.day} has passed; choose today or a day to come."
+                )
+            elif on.weekday() > 4:
+                errors.setdefault("on", []).append(
+                    f"{on:%A, %B} {on.day} is a weekend; choose a school day."
+                )
+            else:
+                closed = closure_get(district_id=staff.district_id, day=on)
+                if closed:
+                    errors.setdefault("on", []).append(
+                        f"There is no school on {on:%A, %B} {on.day} ({closed}); choose a "
+                        "school day."
+                    )
+        days = [on.weekday()] if on is not None else sorted(set(weekdays)) or list(range(5))
         if not errors:
-            for other in Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start):
+            overlapping = Commitment.objects.filter(staff=staff, start__lt=end, end__gt=start)
+            if on is not None:
+                overlapping = overlapping.filter(Q(on__isnull=True) | Q(on=on))
+            else:
+                overlapping = overlapping.filter(Q(on__isnull=True) | Q(on__gte=today))
+            for other in overlapping.order_by("on", "start"):
+                if other.on is not None:
+                    if other.on.weekday() in days:
+                        errors.setdefault("start", []).append(
+                            f"This overlaps {other.label} ({other.on:%a %b} {other.on.day} "
+                            f"{_clock(other.start)}–{_clock(other.end)}); change or remove "
+                            "that first."
+                        )
+                    continue
                 shared = [d for d in weekdays_held(weekdays=other.weekdays) if d in days]
                 if shared:
                     errors.setdefault("start", []).append(
@@ -548,8 +592,9 @@ def commitment_add(
                         f"{_clock(other.start)}–{_clock(other.end)}); change or remove that "
                         "first."
                     )
+            locked = WeeklySlot.objects.none() if on is not None else WeeklySlot.objects
             for slot in (
-                WeeklySlot.objects.filter(
+                locked.filter(
                     therapist=staff,
                     locked=True,
                     weekday__in=days,
@@ -573,22 +618,32 @@ def commitment_add(
             start=start,
             end=end,
             school=school,
+            on=on,
         )
 
 
 def commitment_slots_get(*, commitment: Commitment) -> list[WeeklySlot]:
     """The sessions of her week that fall in a commitment's time (Build my week moves the
-    unlocked ones)."""
-    return list(
+    unlocked ones); for a one-off, those held on its date (rotation weeks counted)."""
+    days = (
+        [commitment.on.weekday()]
+        if commitment.on is not None
+        else weekdays_held(weekdays=commitment.weekdays)
+    )
+    slots = list(
         WeeklySlot.objects.filter(
             therapist_id=commitment.staff_id,
-            weekday__in=weekdays_held(weekdays=commitment.weekdays),
+            weekday__in=days,
             start_time__lt=commitment.end,
             end_time__gt=commitment.start,
         )
         .select_related("school")
         .order_by("weekday", "start_time")
     )
+    if commitment.on is None:
+        return slots
+    rotation, week = rotation_get(district_id=commitment.district_id, day=commitment.on)
+    return [s for s in slots if s.comes_in(rotation=rotation, week=week)]
 
 
 def commitment_delete(*, user: User, commitment_id: int) -> bool:

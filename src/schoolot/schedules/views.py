@@ -311,12 +311,27 @@ def availability_page(request):
                 start=data["start"],
                 end=data["end"],
                 school_id=data["school"].pk if data["school"] else None,
+                on=data["on"],
             )
         except ValidationError as exc:
             _errors_on_form(commitment_form, exc)
         else:
             clashes = commitment_slots_get(commitment=commitment)
-            if clashes:
+            if clashes and commitment.on is not None:
+                day = commitment.on
+                messages.warning(
+                    request,
+                    f"Added. On {day:%A, %B} {day.day} it falls on your "
+                    + ", ".join(
+                        f"{time_format(s.start_time, 'g:i A')} session at {s.school.name}"
+                        for s in clashes
+                    )
+                    + f"; that day's Today marks "
+                    f"{'them' if len(clashes) > 1 else 'it'}, to log as missed or to move.",
+                )
+            elif commitment.on is not None:
+                messages.success(request, "Added; it shows on that day's Today.")
+            elif clashes:
                 messages.warning(
                     request,
                     f"Added. {len(clashes)} session{'s' if len(clashes) > 1 else ''} of your "
@@ -338,8 +353,16 @@ def availability_page(request):
     refused = any(f.errors for f in (hours_form, commitment_form, breaks_form))
     commitments = [
         {"item": c, "days": _days_label(c.weekdays)}
-        for c in Commitment.objects.filter(staff=staff).select_related("school").order_by("start")
+        for c in Commitment.objects.filter(staff=staff, on__isnull=True)
+        .select_related("school")
+        .order_by("start")
     ]
+    # One-offs to come (past ones are history, kept but not listed).
+    one_offs = (
+        Commitment.objects.filter(staff=staff, on__gte=timezone.localdate())
+        .select_related("school")
+        .order_by("on", "start")
+    )
     return render(
         request,
         "schedules/availability.html",
@@ -347,6 +370,7 @@ def availability_page(request):
             "hours": Availability.objects.filter(staff=staff).select_related("school"),
             "form": hours_form,
             "commitments": commitments,
+            "one_offs": one_offs,
             "commitment_form": commitment_form,
             "breaks": breaks,
             "breaks_form": breaks_form,
