@@ -1,6 +1,7 @@
 """The therapist builds her week, locks a session, re-solves, and the locked one is kept;
 fixed time set on My hours is kept free."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -59,3 +60,49 @@ def test_fixed_time_set_on_my_hours_is_kept_free(page, demo):
     assert not slots.filter(
         weekday=busiest, start_time__lt=first.end_time, end_time__gt=first.start_time
     ).exists()
+
+
+def test_a_meeting_on_a_date_is_marked_on_today_and_logged_as_missed(page, demo, monkeypatch):
+    from schoolot.delivery.models import Session, SessionStudent
+    from schoolot.directory.selectors import closure_get
+
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    today = timezone.localdate()
+    day = today + dt.timedelta(days=(slot.weekday - today.weekday()) % 7 or 7)
+    while closure_get(district_id=demo.pk, day=day):
+        day += dt.timedelta(days=7)
+    page.get_by_role("link", name=re.compile("your hours")).click()
+    fixed = page.locator("form", has=page.get_by_role("heading", name="Add fixed time"))
+    fixed.get_by_label("What").fill("Annual review")
+    fixed.get_by_label("Start").fill(slot.start_time.strftime("%H:%M"))
+    fixed.get_by_label("End").fill(slot.end_time.strftime("%H:%M"))
+    fixed.get_by_label("Or on one date").fill(day.isoformat())
+    fixed.get_by_role("button", name="Add").click()
+    expect(page.get_by_text(re.compile("that day's Today marks it"))).to_be_visible()
+
+    # On the day itself (the live server runs in this process).
+    monkeypatch.setattr(timezone, "localdate", lambda *a: day)
+    page.goto(f"{page.url.split('/week/')[0]}/today/")
+    card = page.get_by_role("listitem").filter(has_text="Falls in Annual review")
+    expect(card).to_be_visible()
+    card.get_by_role("link", name=re.compile("as missed")).click()
+    student = slot.students.order_by("pk").first()
+    expect(page.locator(f"input[name='s{student.pk}-attendance'][value='missed']")).to_be_checked()
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.get_by_role("link", name="Logged (draft)")).to_be_visible()
+    expect(page.get_by_text("Falls in Annual review")).to_have_count(0)
+    entry = SessionStudent.objects.get(session__date=day, student=student)
+    assert (entry.attendance, entry.missed_reason, entry.makeup_owed) == (
+        "missed",
+        "therapist_pulled",
+        True,
+    )
+    assert Session.objects.filter(date=day, slot=slot).count() == 1

@@ -187,7 +187,7 @@ def test_a_one_off_may_fall_on_a_locked_session_and_says_so(client, week):
     assert Commitment.objects.filter(on=tuesday).exists()
 
 
-def test_today_marks_the_session_a_one_off_falls_on(client, week):
+def test_today_marks_the_session_a_one_off_falls_on(client, week, monkeypatch):
     tuesday = _school_day(week, 1)
     clashing = _slot(week, weekday=1, start=dt.time(14, 15))
     _slot(week, weekday=1, start=dt.time(9))
@@ -201,14 +201,21 @@ def test_today_marks_the_session_a_one_off_falls_on(client, week):
         on=tuesday,
     )
     client.force_login(week.users["therapist"])
-    page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
-    assert "2:00–3:00 PM</strong> Annual review" in page  # in the day's fixed time
-    assert page.count('class="clash"') == 1  # the 2:15 session only, not the 9:00
-    assert "Falls in Annual review (2:00–3:00 PM)" in page
     missed = (
         f"{reverse('session_new')}?slot={clashing.pk}&amp;date={tuesday.isoformat()}"
         "&amp;missed=therapist_pulled"
     )
+    # Ahead of the day: marked, nothing to log yet (sessions are logged on or after their day).
+    page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
+    assert "2:00–3:00 PM</strong> Annual review" in page  # in the day's fixed time
+    assert page.count('class="clash"') == 1  # the 2:15 session only, not the 9:00
+    assert "Falls in Annual review (2:00–3:00 PM): on the day, log it as missed" in page
+    assert missed not in page and "Log a session" not in page
+    # On the day: one tap to log it as missed.
+    monkeypatch.setattr(timezone, "localdate", lambda *a: tuesday)
+    page = client.get(reverse("today")).content.decode()
+    assert page.count('class="clash"') == 1
+    assert "Falls in Annual review (2:00–3:00 PM): log it as missed" in page
     assert missed in page
     # A week later the session is held as usual.
     later = _school_day(week, 1, after=tuesday)

@@ -64,6 +64,8 @@ def today(request):
             "previous": date - dt.timedelta(days=1),
             "next": date + dt.timedelta(days=1),
             "is_today": date == timezone.localdate(),
+            # Sessions are logged on or after their day: a day to come offers no logging.
+            "is_future": date > timezone.localdate(),
         },
     )
 
