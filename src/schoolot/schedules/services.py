@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import time_format
 
@@ -423,14 +425,83 @@ def protected_block_add(
         errors.setdefault("weekdays", []).append("Days are Monday to Friday.")
     if errors:
         raise ValidationError(errors)
-    return ProtectedBlock.objects.create(
-        district_id=student.district_id,
-        student=student,
-        reason=reason.strip()[:80],
-        weekdays=",".join(str(d) for d in sorted(set(weekdays))),
-        start=start,
-        end=end,
+    with transaction.atomic():
+        block = ProtectedBlock.objects.create(
+            district_id=student.district_id,
+            student=student,
+            reason=reason.strip()[:80],
+            weekdays=",".join(str(d) for d in sorted(set(weekdays))),
+            start=start,
+            end=end,
+        )
+        _protected_block_notify(user=user, block=block)
+    return block
+
+
+def protected_block_slots_get(*, block: ProtectedBlock) -> list[WeeklySlot]:
+    """The weekly sessions (any therapist's) that take the block's student in its time: the
+    next week their therapist builds moves them."""
+    return list(
+        WeeklySlot.objects.filter(
+            students=block.student_id,
+            weekday__in=weekdays_held(weekdays=block.weekdays),
+            start_time__lt=block.end,
+            end_time__gt=block.start,
+        )
+        .select_related("school", "therapist__user")
+        .order_by("weekday", "start_time")
     )
+
+
+def _protected_block_notify(*, user: User, block: ProtectedBlock) -> None:
+    """Tell each therapist (but the one adding it) whose week has a session in new protected
+    time: her week is now wrong until she builds it again."""
+    from schoolot.referrals.services import notify
+
+    by_therapist: dict[int, list[WeeklySlot]] = defaultdict(list)
+    for slot in protected_block_slots_get(block=block):
+        if slot.therapist.user_id != user.pk:
+            by_therapist[slot.therapist_id].append(slot)
+    days = _days_text(weekdays_held(weekdays=block.weekdays))
+    for slots in by_therapist.values():
+        sessions = ", ".join(
+            f"{s.get_weekday_display()[:3]} {_clock(s.start_time)} at {s.school.name}"
+            for s in slots
+        )
+        notify(
+            users=[slots[0].therapist.user],
+            student=block.student,
+            text=(
+                f"{block.student.full_name}'s new protected time, {block.reason} ({days} "
+                f"{_clock(block.start)}–{_clock(block.end)}), covers your "
+                f"session{'s' if len(slots) > 1 else ''} "
+                f"{sessions}; Build my week moves {'them' if len(slots) > 1 else 'it'}."
+            ),
+            link=reverse("slot_list"),
+        )
+
+
+def protected_block_delete(*, user: User, student_id: int, block_id: int) -> ProtectedBlock | None:
+    """Remove a student's protected time (a reading block that moved, one added by
+    mistake): those who may add it may remove it. Returns the removed block (unsaved), or
+    None when that student has no such block the user may change."""
+    from schoolot.core.access import students_visible_to
+
+    if user.role not in {Role.TEACHER, Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN}:
+        raise PermissionDenied("Teachers and the OT team set protected time.")
+    block = (
+        ProtectedBlock.objects.filter(
+            pk=block_id,
+            student_id=student_id,
+            student__in=students_visible_to(user=user).values("pk"),
+        )
+        .select_related("student")
+        .first()
+    )
+    if block is None:
+        return None
+    block.delete()
+    return block
 
 
 def availability_add(

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.views.decorators.http import require_POST
 
+from schoolot.audit.models import AuditAction
+from schoolot.audit.services import audit_event_record
 from schoolot.core.access import students_visible_to
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
@@ -51,6 +53,8 @@ from schoolot.schedules.services import (
     commitment_slots_get,
     lunch_and_planning_set,
     protected_block_add,
+    protected_block_delete,
+    protected_block_slots_get,
     school_location_set,
     school_setup_access,
     travel_times_get,
@@ -219,26 +223,82 @@ def district_cancel(request, run_id: int):
 
 
 def protected_time(request, student_id: int):
-    """A student's protected time: teachers and the OT team see it and add to it."""
+    """A student's protected time: teachers and the OT team see it, add to it and remove
+    it. Adding it names the weekly sessions now in that time (their therapists are told);
+    every look and change is in the audit trail."""
     if request.user.role == "parent":
         raise Http404("No such page.")
     student = get_object_or_404(students_visible_to(user=request.user), pk=student_id)
+    if request.method == "POST" and "delete" in request.POST:
+        block_id = request.POST["delete"]
+        removed = block_id.isdigit() and protected_block_delete(
+            user=request.user, student_id=student.pk, block_id=int(block_id)
+        )
+        if removed:
+            audit_event_record(
+                request=request,
+                student=student,
+                action=AuditAction.DELETE,
+                what=f"protected time {removed.reason} {removed.start:%H:%M}",
+            )
+            messages.success(request, "Removed; the next week built may use that time.")
+        else:
+            messages.warning(request, "That protected time was already removed.")
+        return redirect("protected_time", student.pk)
     form = ProtectedBlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            protected_block_add(user=request.user, student_id=student.pk, **form.cleaned_data)
+            block = protected_block_add(
+                user=request.user, student_id=student.pk, **form.cleaned_data
+            )
         except ValidationError as exc:
             _errors_on_form(form, exc)
         else:
-            messages.success(request, "Protected time added; the next week built keeps it free.")
+            audit_event_record(
+                request=request,
+                student=student,
+                action=AuditAction.CREATE,
+                what=f"protected time {block.reason} {block.start:%H:%M}",
+            )
+            slots = protected_block_slots_get(block=block)
+            if slots:
+                mine = [s for s in slots if s.therapist.user_id == request.user.pk]
+                others = len(slots) - len(mine)
+                text = "Protected time added."
+                if mine:
+                    text += (
+                        f" It covers your {_count(len(mine), 'session')} "
+                        f"({', '.join(_slot_text(s) for s in mine)}); Build my week moves "
+                        f"{'them' if len(mine) > 1 else 'it'}."
+                    )
+                if others == 1:
+                    text += " 1 session of another therapist falls in it; the therapist was told."
+                elif others:
+                    text += f" {others} sessions of other therapists fall in it; they were told."
+                messages.warning(request, text)
+            else:
+                messages.success(
+                    request, "Protected time added; the next week built keeps it free."
+                )
             return redirect("protected_time", student.pk)
-    blocks = ProtectedBlock.objects.filter(student=student)
+    if request.method == "GET":
+        audit_event_record(
+            request=request, student=student, action=AuditAction.VIEW, what="protected time"
+        )
+    blocks = [
+        {"item": b, "days": _days_label(b.weekdays)}
+        for b in ProtectedBlock.objects.filter(student=student)
+    ]
     return render(
         request,
         "schedules/protected.html",
         {"student": student, "blocks": blocks, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def availability_page(request):
