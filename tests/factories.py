@@ -66,6 +66,25 @@ def student_make(*, district, school, first, last, **kwargs) -> Student:
     )
 
 
+def weekly_slot_make(*, world, weekday, start, minutes=30, locked=False, student="own"):
+    """A 30-minute session of the OTR's week at the world's school with one of its students
+    (by its key in `world.students`)."""
+    from schoolot.delivery.models import WeeklySlot
+
+    end = dt.datetime.combine(TODAY, start) + dt.timedelta(minutes=minutes)
+    slot = WeeklySlot.objects.create(
+        district=world.district,
+        therapist=world.staff["therapist"],
+        weekday=weekday,
+        start_time=start,
+        end_time=end.time(),
+        school=world.school,
+        locked=locked,
+    )
+    slot.students.add(world.students[student])
+    return slot
+
+
 def plan_make(*, student, kind=Plan.Kind.IEP, goal_text=None, accommodation_text=None) -> Plan:
     d = student.district
     plan = Plan.objects.create(

@@ -20,6 +20,7 @@ from schoolot.schedules.services import (
 )
 from schoolot.scheduling.instance import Schedule
 from schoolot.scheduling.scorer import score
+from tests.factories import weekly_slot_make
 
 TODAY = timezone.localdate()
 
@@ -52,20 +53,6 @@ def _breaks(**typed):
     }
     data.update({f"breaks-{k}": v for k, v in typed.items()})
     return data
-
-
-def _slot(week, *, weekday, start, locked=False):
-    slot = WeeklySlot.objects.create(
-        district=week.district,
-        therapist=week.staff["therapist"],
-        weekday=weekday,
-        start_time=start,
-        end_time=(dt.datetime.combine(TODAY, start) + dt.timedelta(minutes=30)).time(),
-        school=week.school,
-        locked=locked,
-    )
-    slot.students.add(week.students["own"])
-    return slot
 
 
 # -- fixed time -------------------------------------------------------------------------------
@@ -137,7 +124,7 @@ def test_fixed_time_overlaps_are_named(client, week):
 
 
 def test_a_locked_session_refuses_fixed_time_and_an_unlocked_one_is_named(client, week):
-    locked = _slot(week, weekday=1, start=dt.time(14), locked=True)
+    locked = weekly_slot_make(world=week, weekday=1, start=dt.time(14), locked=True)
     client.force_login(week.users["therapist"])
     response = client.post(reverse("availability"), _fixed())
     assert response.status_code == 400
@@ -170,7 +157,7 @@ def test_sessions_by_hand_keep_out_of_fixed_time(client, week):
     assert refused.value.message_dict["start_time"] == [
         "That is your fixed time: IEP meetings, 2:00-3:00."
     ]
-    slot = _slot(week, weekday=0, start=dt.time(14))
+    slot = weekly_slot_make(world=week, weekday=0, start=dt.time(14))
     client.force_login(therapist)
     response = client.post(
         reverse("slot_move", args=[slot.pk]), {"weekday": "1", "start_time": "13:45"}, follow=True

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import weekly_slot_create
 from schoolot.directory.models import CalendarEvent, SchoolYear
 from schoolot.directory.selectors import closure_get
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.services import commitment_add, week_instance
+from tests.factories import weekly_slot_make
 
 TODAY = timezone.localdate()
 
@@ -44,20 +44,6 @@ def _one_off(day: dt.date, **typed):
     }
     data.update({f"commitment-{k}": v for k, v in typed.items()})
     return data
-
-
-def _slot(week, *, weekday, start, locked=False):
-    slot = WeeklySlot.objects.create(
-        district=week.district,
-        therapist=week.staff["therapist"],
-        weekday=weekday,
-        start_time=start,
-        end_time=(dt.datetime.combine(TODAY, start) + dt.timedelta(minutes=30)).time(),
-        school=week.school,
-        locked=locked,
-    )
-    slot.students.add(week.students["own"])
-    return slot
 
 
 def test_a_one_off_is_listed_by_date_and_leaves_the_week_alone(client, week):
@@ -176,7 +162,7 @@ def test_one_offs_and_recurring_time_never_overlap_on_a_day_both_hold(week):
 
 def test_a_one_off_may_fall_on_a_locked_session_and_says_so(client, week):
     tuesday = _school_day(week, 1)
-    _slot(week, weekday=1, start=dt.time(14, 15), locked=True)
+    weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15), locked=True)
     client.force_login(week.users["therapist"])
     response = client.post(reverse("availability"), _one_off(tuesday), follow=True)
     html = response.content.decode()
@@ -189,8 +175,8 @@ def test_a_one_off_may_fall_on_a_locked_session_and_says_so(client, week):
 
 def test_today_marks_the_session_a_one_off_falls_on(client, week, monkeypatch):
     tuesday = _school_day(week, 1)
-    clashing = _slot(week, weekday=1, start=dt.time(14, 15))
-    _slot(week, weekday=1, start=dt.time(9))
+    clashing = weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15))
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
     commitment_add(
         user=week.users["therapist"],
         label="Annual review",
@@ -225,7 +211,7 @@ def test_today_marks_the_session_a_one_off_falls_on(client, week, monkeypatch):
 
 def test_log_as_missed_opens_the_form_with_the_reason_and_a_make_up(client, week):
     tuesday = _school_day(week, 1)
-    slot = _slot(week, weekday=1, start=dt.time(14, 15))
+    slot = weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15))
     student = week.students["own"]
     client.force_login(week.users["therapist"])
     url = reverse("session_new")

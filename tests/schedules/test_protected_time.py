@@ -9,29 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from schoolot.audit.models import AuditEvent
-from schoolot.delivery.models import WeeklySlot
 from schoolot.referrals.models import Notification
 from schoolot.schedules.models import ProtectedBlock
 from schoolot.schedules.services import protected_block_delete
+from tests.factories import weekly_slot_make
 
 
 @pytest.fixture
 def week(world):
     world.staff["therapist"].schools.add(world.school)
     return world
-
-
-def _slot(week, *, weekday=1, start=dt.time(9, 15)):
-    slot = WeeklySlot.objects.create(
-        district=week.district,
-        therapist=week.staff["therapist"],
-        weekday=weekday,
-        start_time=start,
-        end_time=(dt.datetime.combine(dt.date.today(), start) + dt.timedelta(minutes=30)).time(),
-        school=week.school,
-    )
-    slot.students.add(week.students["own"])
-    return slot
 
 
 def _block(**typed):
@@ -42,8 +29,9 @@ def _block(**typed):
 
 def test_a_teachers_block_over_a_session_tells_its_therapist(client, week):
     own = week.students["own"]
-    _slot(week)
-    _slot(week, weekday=2)  # Wednesday: not a day of the block
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
+    # Wednesday is not a day of the block.
+    weekly_slot_make(world=week, weekday=2, start=dt.time(9, 15))
     client.force_login(week.users["teacher"])
     response = client.post(reverse("protected_time", args=[own.pk]), _block(), follow=True)
     html = response.content.decode()
@@ -67,8 +55,8 @@ def test_a_teachers_block_over_a_session_tells_its_therapist(client, week):
 
 def test_the_therapists_own_block_names_her_sessions_and_tells_no_one(client, week):
     own = week.students["own"]
-    _slot(week)
-    _slot(week, weekday=3, start=dt.time(10))
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
+    weekly_slot_make(world=week, weekday=3, start=dt.time(10))
     client.force_login(week.users["therapist"])
     response = client.post(reverse("protected_time", args=[own.pk]), _block(), follow=True)
     html = response.content.decode()
