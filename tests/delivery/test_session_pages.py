@@ -11,6 +11,7 @@ from schoolot.audit.models import AuditEvent
 from schoolot.delivery.models import Session, WeeklySlot
 from schoolot.directory.models import CaseloadAssignment
 from schoolot.plans.models import ServiceMandate
+from schoolot.schedules.models import ProtectedBlock
 from tests.factories import YEAR_AGO, plan_make, student_make
 
 TODAY = timezone.localdate()
@@ -259,10 +260,20 @@ def test_today_queries_do_not_grow(therapist, world, n, django_assert_max_num_qu
             school=world.school,
         )
         slot.students.add(s)
+        # Protected since the week was built: each slot is marked, at no query per slot.
+        ProtectedBlock.objects.create(
+            district=world.district,
+            student=s,
+            reason="Reading block",
+            start=slot.start_time,
+            end=slot.end_time,
+        )
     day = TODAY - dt.timedelta(days=(TODAY.weekday() - weekday) % 7)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = therapist.get(reverse("today"), {"date": day.isoformat()})
-    assert response.content.decode().count("Log</a>") == n
+    html = response.content.decode()
+    assert html.count("Log</a>") == n
+    assert html.count("Reading block (") == n and students[-1].full_name in html
 
 
 def test_edit_a_draft_then_it_locks(therapist, world):

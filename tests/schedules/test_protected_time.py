@@ -116,3 +116,27 @@ def test_protected_time_is_removed_by_those_who_may_add_it(client, week):
     ).exists()
     response = client.post(url, {"delete": block.pk}, follow=True)
     assert "That protected time was already removed." in response.content.decode()
+
+
+def test_today_marks_a_session_now_in_protected_time(client, week):
+    from schoolot.directory.selectors import closure_get
+
+    own = week.students["own"]
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
+    weekly_slot_make(world=week, weekday=1, start=dt.time(13))
+    client.force_login(week.users["teacher"])
+    client.post(reverse("protected_time", args=[own.pk]), _block())
+    today = dt.date.today()
+    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+    while closure_get(district_id=week.district.pk, day=tuesday):
+        tuesday += dt.timedelta(days=7)
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
+    assert page.count('class="clash"') == 1  # the 9:15, not the 1:00
+    assert (
+        f"Falls in {own.full_name}'s Reading block (9:00–10:30 AM), protected since your "
+        "week was built: give it at another time;"
+    ) in page
+    wednesday = tuesday + dt.timedelta(days=1)
+    page = client.get(reverse("today"), {"date": wednesday.isoformat()}).content.decode()
+    assert 'class="clash"' not in page

@@ -15,8 +15,8 @@ from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
-from schoolot.schedules.models import Commitment
-from schoolot.schedules.selectors import commitments_on_date_get
+from schoolot.schedules.models import Commitment, ProtectedBlock
+from schoolot.schedules.selectors import commitments_on_date_get, weekdays_held
 
 
 @dataclass
@@ -24,6 +24,7 @@ class TodaySlot:
     slot: WeeklySlot
     session: Session | None  # the session logged from this slot today, if any
     clash: Commitment | None = None  # her fixed time that day overlapping it, if any
+    protected: ProtectedBlock | None = None  # a student's protected time it now falls in
 
 
 @dataclass
@@ -44,10 +45,11 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     rotation's week that `date` falls in, when their rotation comes), what is logged, and
     her to-dos, and her fixed time that day (schedules.models.Commitment: the weekday's
     recurring ones and that date's one-offs), each slot with the fixed time it overlaps
-    (`clash`: a one-off meeting on a session, or time added since the week was built). On a day
-    without instruction in the district's calendar (a break, a holiday, outside the school
-    year) no slot or fixed time is offered, `closed` says why and `next_school_day` when
-    school resumes."""
+    (`clash`: a one-off meeting on a session, or time added since the week was built) and
+    the protected time of one of its students it falls in (`protected`: added by a teacher
+    since the week was built). On a day without instruction in the district's calendar (a
+    break, a holiday, outside the school year) no slot or fixed time is offered, `closed`
+    says why and `next_school_day` when school resumes."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -66,7 +68,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             for slot in WeeklySlot.objects.filter(therapist=staff, weekday=date.weekday())
             .filter(Q(cycle_week__isnull=True) | Q(cycle_week=week))
             .select_related("school")
-            .prefetch_related("students")
+            .prefetch_related("students__protected")
             .order_by("start_time")
             if slot.comes_in(rotation=rotation, week=week)
         ]
@@ -79,6 +81,17 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
                 session=by_slot.get(s.pk),
                 clash=next(
                     (c for c in fixed if c.start < s.end_time and s.start_time < c.end), None
+                ),
+                protected=next(
+                    (
+                        b
+                        for student in s.students.all()
+                        for b in student.protected.all()
+                        if b.start < s.end_time
+                        and s.start_time < b.end
+                        and date.weekday() in weekdays_held(weekdays=b.weekdays)
+                    ),
+                    None,
                 ),
             )
             for s in slots
