@@ -66,6 +66,18 @@ def student_make(*, district, school, first, last, **kwargs) -> Student:
     )
 
 
+def school_day_next(*, district, weekday: int, after: dt.date | None = None) -> dt.date:
+    """The first day after `after` (default today) on `weekday` (0 Mon) with instruction in
+    the district's calendar."""
+    from schoolot.directory.selectors import closure_get
+
+    after = after or dt.date.today()
+    day = after + dt.timedelta(days=(weekday - after.weekday()) % 7 or 7)
+    while closure_get(district_id=district.pk, day=day):
+        day += dt.timedelta(days=7)
+    return day
+
+
 def weekly_slot_make(*, world, weekday, start, minutes=30, locked=False, student="own"):
     """A 30-minute session of the OTR's week at the world's school with one of its students
     (by its key in `world.students`)."""

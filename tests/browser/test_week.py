@@ -1,7 +1,6 @@
 """The therapist builds her week, locks a session, re-solves, and the locked one is kept;
 fixed time set on My hours is kept free."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from playwright.sync_api import expect
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.seed import district_seed
 from tests.browser.test_walking_skeleton import log_in
+from tests.factories import school_day_next
 
 
 @pytest.fixture
@@ -64,7 +64,6 @@ def test_fixed_time_set_on_my_hours_is_kept_free(page, demo):
 
 def test_a_meeting_on_a_date_is_marked_on_today_and_logged_as_missed(page, demo, monkeypatch):
     from schoolot.delivery.models import Session, SessionStudent
-    from schoolot.directory.selectors import closure_get
 
     log_in(page, "therapist")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
@@ -75,10 +74,7 @@ def test_a_meeting_on_a_date_is_marked_on_today_and_logged_as_missed(page, demo,
         .order_by("weekday", "start_time")
         .first()
     )
-    today = timezone.localdate()
-    day = today + dt.timedelta(days=(slot.weekday - today.weekday()) % 7 or 7)
-    while closure_get(district_id=demo.pk, day=day):
-        day += dt.timedelta(days=7)
+    day = school_day_next(district=demo, weekday=slot.weekday, after=timezone.localdate())
     page.get_by_role("link", name=re.compile("your hours")).click()
     fixed = page.locator("form", has=page.get_by_role("heading", name="Add fixed time"))
     fixed.get_by_label("What").fill("Annual review")

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from schoolot.delivery.services import weekly_slot_create
 from schoolot.directory.models import CalendarEvent, SchoolYear
-from schoolot.directory.selectors import closure_get
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.services import commitment_add, week_instance
-from tests.factories import weekly_slot_make
+from tests.factories import school_day_next, weekly_slot_make
 
 TODAY = timezone.localdate()
 
@@ -24,14 +23,6 @@ TODAY = timezone.localdate()
 def week(world):
     world.staff["therapist"].schools.add(world.school)
     return world
-
-
-def _school_day(week, weekday: int, *, after: dt.date = TODAY) -> dt.date:
-    """The first day with instruction on `weekday` after `after`."""
-    day = after + dt.timedelta(days=(weekday - after.weekday()) % 7 or 7)
-    while closure_get(district_id=week.district.pk, day=day):
-        day += dt.timedelta(days=7)
-    return day
 
 
 def _one_off(day: dt.date, **typed):
@@ -47,7 +38,7 @@ def _one_off(day: dt.date, **typed):
 
 
 def test_a_one_off_is_listed_by_date_and_leaves_the_week_alone(client, week):
-    tuesday = _school_day(week, 1)
+    tuesday = school_day_next(district=week.district, weekday=1)
     client.force_login(week.users["therapist"])
     response = client.post(
         reverse("availability"), _one_off(tuesday, school=week.school.pk), follow=True
@@ -91,7 +82,10 @@ def test_a_bad_date_is_answered_in_place(client, week, typed, message):
     elif typed == "saturday":
         typed = {"on": (TODAY + dt.timedelta(days=(5 - TODAY.weekday()) % 7 or 7)).isoformat()}
     client.force_login(week.users["therapist"])
-    response = client.post(reverse("availability"), _one_off(_school_day(week, 2), **typed))
+    response = client.post(
+        reverse("availability"),
+        _one_off(school_day_next(district=week.district, weekday=2), **typed),
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "The fixed time was not added" in html and message in html
@@ -101,7 +95,7 @@ def test_a_bad_date_is_answered_in_place(client, week, typed, message):
 
 
 def test_a_day_without_school_is_refused_with_its_reason(client, week):
-    thursday = _school_day(week, 3)
+    thursday = school_day_next(district=week.district, weekday=3)
     CalendarEvent.objects.create(
         district=week.district,
         school_year=SchoolYear.objects.get(district=week.district),
@@ -127,7 +121,10 @@ def test_a_day_without_school_is_refused_with_its_reason(client, week):
 
 def test_one_offs_and_recurring_time_never_overlap_on_a_day_both_hold(week):
     therapist = week.users["therapist"]
-    tuesday, wednesday = _school_day(week, 1), _school_day(week, 2)
+    tuesday, wednesday = (
+        school_day_next(district=week.district, weekday=1),
+        school_day_next(district=week.district, weekday=2),
+    )
     commitment_add(
         user=therapist, label="IEP meetings", weekdays=[1], start=dt.time(14), end=dt.time(15)
     )
@@ -161,7 +158,7 @@ def test_one_offs_and_recurring_time_never_overlap_on_a_day_both_hold(week):
 
 
 def test_a_one_off_may_fall_on_a_locked_session_and_says_so(client, week):
-    tuesday = _school_day(week, 1)
+    tuesday = school_day_next(district=week.district, weekday=1)
     weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15), locked=True)
     client.force_login(week.users["therapist"])
     response = client.post(reverse("availability"), _one_off(tuesday), follow=True)
@@ -174,7 +171,7 @@ def test_a_one_off_may_fall_on_a_locked_session_and_says_so(client, week):
 
 
 def test_today_marks_the_session_a_one_off_falls_on(client, week, monkeypatch):
-    tuesday = _school_day(week, 1)
+    tuesday = school_day_next(district=week.district, weekday=1)
     clashing = weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15))
     weekly_slot_make(world=week, weekday=1, start=dt.time(9))
     commitment_add(
@@ -204,13 +201,13 @@ def test_today_marks_the_session_a_one_off_falls_on(client, week, monkeypatch):
     assert "Falls in Annual review (2:00–3:00 PM): log it as missed" in page
     assert missed in page
     # A week later the session is held as usual.
-    later = _school_day(week, 1, after=tuesday)
+    later = school_day_next(district=week.district, weekday=1, after=tuesday)
     page = client.get(reverse("today"), {"date": later.isoformat()}).content.decode()
     assert "Annual review" not in page and 'class="clash"' not in page
 
 
 def test_log_as_missed_opens_the_form_with_the_reason_and_a_make_up(client, week):
-    tuesday = _school_day(week, 1)
+    tuesday = school_day_next(district=week.district, weekday=1)
     slot = weekly_slot_make(world=week, weekday=1, start=dt.time(14, 15))
     student = week.students["own"]
     client.force_login(week.users["therapist"])

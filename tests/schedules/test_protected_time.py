@@ -12,7 +12,7 @@ from schoolot.audit.models import AuditEvent
 from schoolot.referrals.models import Notification
 from schoolot.schedules.models import ProtectedBlock
 from schoolot.schedules.services import protected_block_delete
-from tests.factories import weekly_slot_make
+from tests.factories import school_day_next, weekly_slot_make
 
 
 @pytest.fixture
@@ -119,17 +119,12 @@ def test_protected_time_is_removed_by_those_who_may_add_it(client, week):
 
 
 def test_today_marks_a_session_now_in_protected_time(client, week):
-    from schoolot.directory.selectors import closure_get
-
     own = week.students["own"]
     weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
     weekly_slot_make(world=week, weekday=1, start=dt.time(13))
     client.force_login(week.users["teacher"])
     client.post(reverse("protected_time", args=[own.pk]), _block())
-    today = dt.date.today()
-    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
-    while closure_get(district_id=week.district.pk, day=tuesday):
-        tuesday += dt.timedelta(days=7)
+    tuesday = school_day_next(district=week.district, weekday=1)
     client.force_login(week.users["therapist"])
     page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
     assert page.count('class="clash"') == 1  # the 9:15, not the 1:00

@@ -19,6 +19,11 @@ BANDS = {
 }
 
 
+def _plus(t: dt.time, minutes: int) -> dt.time:
+    total = t.hour * 60 + t.minute + minutes
+    return dt.time(total // 60, total % 60)
+
+
 def _at(school: School, minutes: int) -> dt.time:
     base = school.day_start.hour * 60 + school.day_start.minute + minutes
     return dt.time(base // 60, base % 60)
@@ -98,7 +103,6 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
             # IEP meetings on Thursdays after the last dismissal of her schools: clear of any
             # session the demo week holds (those end before dismissal).
             end = max(s.day_end for s in staff.schools.all())
-            start = end.hour * 60 + end.minute
             commitments.append(
                 Commitment(
                     district=district,
@@ -106,7 +110,7 @@ def schedule_data_seed(*, district: District, rng: random.Random) -> None:
                     label="IEP meetings",
                     weekdays="3",
                     start=end,
-                    end=dt.time((start + 45) // 60, (start + 45) % 60),
+                    end=_plus(end, 45),
                 )
             )
         for i, a in enumerate(ids):
@@ -140,14 +144,13 @@ def one_off_meetings_seed(*, district: District, today: dt.date, slots: list) ->
             first.setdefault(slot.therapist_id, slot)
     meetings = []
     for therapist_id, slot in sorted(first.items()):
-        start = slot.start_time.hour * 60 + slot.start_time.minute
         meetings.append(
             Commitment(
                 district=district,
                 staff_id=therapist_id,
                 label="Annual IEP review",
                 start=slot.start_time,
-                end=dt.time((start + 30) // 60, (start + 30) % 60),
+                end=_plus(slot.start_time, 30),
                 school_id=slot.school_id,
                 on=day,
             )

@@ -465,8 +465,7 @@ def _protected_block_notify(*, user: User, block: ProtectedBlock) -> None:
     days = _days_text(weekdays_held(weekdays=block.weekdays))
     for slots in by_therapist.values():
         sessions = ", ".join(
-            f"{s.get_weekday_display()[:3]} {_clock(s.start_time)} at {s.school.name}"
-            for s in slots
+            f"{dict(WEEKDAYS)[s.weekday]} {_clock(s.start_time)} at {s.school.name}" for s in slots
         )
         notify(
             users=[slots[0].therapist.user],
@@ -627,18 +626,17 @@ def commitment_add(
                 )
             elif on < today:
                 errors.setdefault("on", []).append(
-                    f"{on:%A, %B} {on.day} has passed; choose today or a day to come."
+                    f"{date_text(on)} has passed; choose today or a day to come."
                 )
             elif on.weekday() > 4:
                 errors.setdefault("on", []).append(
-                    f"{on:%A, %B} {on.day} is a weekend; choose a school day."
+                    f"{date_text(on)} is a weekend; choose a school day."
                 )
             else:
                 closed = closure_get(district_id=staff.district_id, day=on)
                 if closed:
                     errors.setdefault("on", []).append(
-                        f"There is no school on {on:%A, %B} {on.day} ({closed}); choose a "
-                        "school day."
+                        f"There is no school on {date_text(on)} ({closed}); choose a school day."
                     )
         days = [on.weekday()] if on is not None else sorted(set(weekdays)) or list(range(5))
         if not errors:
@@ -651,7 +649,7 @@ def commitment_add(
                 if other.on is not None:
                     if other.on.weekday() in days:
                         errors.setdefault("start", []).append(
-                            f"This overlaps {other.label} ({other.on:%a %b} {other.on.day} "
+                            f"This overlaps {other.label} ({date_text(other.on, short=True)} "
                             f"{_clock(other.start)}–{_clock(other.end)}); change or remove "
                             "that first."
                         )
@@ -663,18 +661,23 @@ def commitment_add(
                         f"{_clock(other.start)}–{_clock(other.end)}); change or remove that "
                         "first."
                     )
-            locked = WeeklySlot.objects.none() if on is not None else WeeklySlot.objects
-            for slot in (
-                locked.filter(
-                    therapist=staff,
-                    locked=True,
-                    weekday__in=days,
-                    start_time__lt=end,
-                    end_time__gt=start,
+            # A one-off may fall on a locked session: that day's Today marks it.
+            locked = (
+                []
+                if on is not None
+                else (
+                    WeeklySlot.objects.filter(
+                        therapist=staff,
+                        locked=True,
+                        weekday__in=days,
+                        start_time__lt=end,
+                        end_time__gt=start,
+                    )
+                    .select_related("school")
+                    .order_by("weekday", "start_time")
                 )
-                .select_related("school")
-                .order_by("weekday", "start_time")
-            ):
+            )
+            for slot in locked:
                 errors.setdefault("start", []).append(
                     f"Your locked session {slot} at {slot.school.name} is then; unlock or move it "
                     "first."
@@ -809,6 +812,11 @@ def _school_setup_editor_check(*, user: User) -> None:
 
 def _clock(t: dt.time) -> str:
     return time_format(t, "g:i A")
+
+
+def date_text(day: dt.date, *, short: bool = False) -> str:
+    """ "Tuesday, December 1", or "Tue Dec 1" when `short`."""
+    return f"{day:%a %b} {day.day}" if short else f"{day:%A, %B} {day.day}"
 
 
 def bell_period_add(

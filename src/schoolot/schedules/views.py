@@ -51,6 +51,7 @@ from schoolot.schedules.services import (
     commitment_add,
     commitment_delete,
     commitment_slots_get,
+    date_text,
     lunch_and_planning_set,
     protected_block_add,
     protected_block_delete,
@@ -381,7 +382,7 @@ def availability_page(request):
                 day = commitment.on
                 messages.warning(
                     request,
-                    f"Added. On {day:%A, %B} {day.day} it falls on your "
+                    f"Added. On {date_text(day)} it falls on your "
                     + ", ".join(
                         f"{time_format(s.start_time, 'g:i A')} session at {s.school.name}"
                         for s in clashes
