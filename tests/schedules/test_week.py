@@ -473,11 +473,20 @@ def _events(client, week) -> dict[int, dict[str, str]]:
     feed = CalendarFeed.objects.get(staff=week.staff["therapist"])
     ics = client.get(reverse("calendar_feed", args=[feed.token])).content.decode()
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    return {
+        int(uid.removeprefix("slot-")): props
+        for uid, props in _feed_events(ics).items()
+        if uid.startswith("slot-")
+    }
+
+
+def _feed_events(ics: str) -> dict[str, dict[str, str]]:
+    """Every event of the feed by its UID (without "@schoolot"), lines unfolded."""
     events = {}
     for chunk in ics.replace("\r\n ", "").split("BEGIN:VEVENT\r\n")[1:]:
         lines = chunk.split("END:VEVENT")[0].split("\r\n")
         props = {ln.split(":", 1)[0].split(";")[0]: ln.split(":", 1)[1] for ln in lines if ln}
-        events[int(props["UID"].split("-")[1].split("@")[0])] = props
+        events[props["UID"].removesuffix("@schoolot")] = props
     return events
 
 
@@ -560,6 +569,74 @@ def test_a_slot_not_held_again_this_year_is_left_out_of_the_feed(client, week):
     later = _slot(week, weekday=4, cycle_week=this, every=2, offset=(rotation + 1) % 2)
     events = _events(client, week)
     assert weekly.pk in events and later.pk not in events
+
+
+def test_the_feed_holds_her_fixed_time(client, week):
+    """Recurring fixed time comes once a weekday it holds, closed days excepted; a one-off
+    comes once on its date, while it is still to come and its day is open."""
+    from schoolot.directory.models import CalendarEvent, SchoolYear
+    from schoolot.schedules.models import Commitment
+
+    therapist = week.staff["therapist"]
+    holiday = _weekday_after(TODAY, 8)
+    CalendarEvent.objects.create(
+        district=week.district,
+        school_year=SchoolYear.objects.get(district=week.district),
+        kind=CalendarEvent.Kind.HOLIDAY,
+        name="Founders' Day",
+        start_date=holiday,
+        end_date=holiday,
+    )
+    other = (holiday.weekday() + 2) % 5
+    team = Commitment.objects.create(
+        district=week.district,
+        staff=therapist,
+        label="Team meeting; room 4",
+        weekdays=f"{holiday.weekday()},{other}",
+        start=dt.time(15, 0),
+        end=dt.time(16, 0),
+        school=week.school,
+    )
+    review_day = _weekday_after(TODAY, 3)
+
+    def one_off(label, day):
+        return Commitment.objects.create(
+            district=week.district,
+            staff=therapist,
+            label=label,
+            on=day,
+            start=dt.time(8, 30),
+            end=dt.time(9, 0),
+        )
+
+    review = one_off("Annual IEP review", review_day)
+    one_off("Last month's review", TODAY - dt.timedelta(days=30))
+    one_off("Review on the holiday", holiday)
+    ics = client.get(
+        reverse(
+            "calendar_feed",
+            args=[CalendarFeed.objects.create(district=week.district, staff=therapist).token],
+        )
+    ).content.decode()
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    events = _feed_events(ics)
+    assert set(events) == {
+        f"commitment-{team.pk}-{holiday.weekday()}",
+        f"commitment-{team.pk}-{other}",
+        f"commitment-{review.pk}",
+    }
+    on_holiday = events[f"commitment-{team.pk}-{holiday.weekday()}"]
+    assert on_holiday["SUMMARY"] == "Team meeting\\; room 4"
+    assert on_holiday["LOCATION"] == week.school.name
+    assert on_holiday["RRULE"].startswith("FREQ=WEEKLY;UNTIL=")
+    assert on_holiday["EXDATE"] == f"{holiday:%Y%m%d}T150000"
+    assert "EXDATE" not in events[f"commitment-{team.pk}-{other}"]
+    first = dt.date.fromisoformat(events[f"commitment-{team.pk}-{other}"]["DTSTART"][:8])
+    assert first.weekday() == other and first - TODAY < dt.timedelta(days=7)
+    single = events[f"commitment-{review.pk}"]
+    assert single["DTSTART"] == f"{review_day:%Y%m%d}T083000"
+    assert single["DTEND"] == f"{review_day:%Y%m%d}T090000"
+    assert "RRULE" not in single and "LOCATION" not in single  # not at a school
 
 
 # -- My hours: the rules in the service, answered in place ----------------------------------

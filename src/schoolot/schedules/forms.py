@@ -92,6 +92,7 @@ class CommitmentForm(forms.Form):
     label = forms.CharField(
         label="What",
         max_length=80,
+        help_text="Shown in your calendar feed: use no student names.",
         error_messages={
             "required": "Say what the time is for, e.g. IEP meetings.",
             "max_length": "Keep it to 80 characters.",

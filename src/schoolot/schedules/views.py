@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -21,9 +19,8 @@ from schoolot.core.access import students_visible_to
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get
-from schoolot.directory.models import School, SchoolYear
-from schoolot.rules.cycles import assumed_first_day, slot_recurrence
-from schoolot.schedules import ical
+from schoolot.directory.models import School
+from schoolot.schedules.feed import calendar_text_get
 from schoolot.schedules.forms import (
     AvailabilityForm,
     BellPeriodForm,
@@ -100,9 +97,8 @@ def calendar_feed_new(request):
 
 @login_not_required
 def calendar_feed(request, token: str):
-    """The therapist's week as iCalendar (RFC 5545) weekly events, for Google Calendar or
-    Outlook, in her district's time zone. The token is the only key: no student names,
-    initials only."""
+    """The therapist's week and fixed time as iCalendar, for Google Calendar or Outlook
+    (schedules.feed). The token is the only key: no student names, initials only."""
     feed = (
         CalendarFeed.objects.filter(token=token)
         .select_related("staff__user", "staff__district")
@@ -110,77 +106,8 @@ def calendar_feed(request, token: str):
     )
     if feed is None:
         raise Http404("No such calendar.")
-    staff = feed.staff
-    zone = zone_get(name=staff.district.time_zone)
-    today = timezone.localdate(timezone=zone)
-    # The school year holding today, or the next one (in summer), with its closures.
-    year = (
-        SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
-        .prefetch_related("events")
-        .order_by("first_day")
-        .first()
-    )
-    if year is not None:
-        first_day, last_day = year.first_day, year.last_day
-        closed = year.calendar().closed_days
-    else:  # no calendar on record: the usual year start, half a year ahead
-        first_day, last_day, closed = assumed_first_day(day=today), today + dt.timedelta(180), ()
-    week_of = max(today, first_day)
-    # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
-    # at midnight where the district is.
-    until = (
-        dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
-        .astimezone(dt.UTC)
-        .strftime("%Y%m%dT%H%M%SZ")
-    )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//SchoolOT//Week//EN",
-        f"X-WR-CALNAME:{ical.escape('OT week: ' + staff.user.display_name)}",
-        f"X-WR-TIMEZONE:{zone.key}",
-        *ical.vtimezone(zone, start=week_of - dt.timedelta(week_of.weekday()), end=last_day),
-    ]
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    for slot in (
-        WeeklySlot.objects.filter(therapist=staff)
-        .select_related("school")
-        .prefetch_related("students")
-    ):
-        dates = slot_recurrence(
-            weekday=slot.weekday,
-            week_of=week_of,
-            first_day=first_day,
-            last_day=last_day,
-            cycle_week=slot.cycle_week,
-            every=slot.every_rotations,
-            offset=slot.rotation_offset,
-            closed=closed,
-        )
-        if dates.first is None:
-            continue  # not held again this school year
-        rule = f"RRULE:FREQ=WEEKLY;UNTIL={until}"
-        if dates.interval_weeks > 1:
-            rule = f"RRULE:FREQ=WEEKLY;INTERVAL={dates.interval_weeks};UNTIL={until}"
-        initials = ", ".join(f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all())
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:slot-{slot.pk}@schoolot",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID={zone.key}:{dates.first:%Y%m%d}T{slot.start_time:%H%M%S}",
-            f"DTEND;TZID={zone.key}:{dates.first:%Y%m%d}T{slot.end_time:%H%M%S}",
-            rule,
-        ]
-        if dates.skipped:  # breaks and holidays: not held
-            times = ",".join(f"{d:%Y%m%d}T{slot.start_time:%H%M%S}" for d in dates.skipped)
-            lines.append(f"EXDATE;TZID={zone.key}:{times}")
-        lines += [
-            f"SUMMARY:{ical.escape('OT ' + initials)}",
-            f"LOCATION:{ical.escape(slot.school.name)}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    text = "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
+    zone = zone_get(name=feed.staff.district.time_zone)
+    text = calendar_text_get(staff=feed.staff, today=timezone.localdate(timezone=zone))
     return HttpResponse(text, content_type="text/calendar; charset=utf-8")
 
 

@@ -1,0 +1,144 @@
+"""The therapist's calendar feed (RFC 5545): her weekly sessions and her fixed time.
+
+Contract: `calendar_text_get(staff=, today=)` is the feed's whole text, from the week holding
+`today` (or the next school year's first day, in summer) to the school year's last day, in
+her district's time zone, lines folded at 75 octets and ended by CRLF.
+- Each weekly session is a weekly event (every rotation week it is held in: INTERVAL), with
+  the school calendar's closed days as EXDATE; students by initials only, never by name.
+- Each recurring commitment is one weekly event per weekday it holds, closed days excepted;
+  each one-off still to come (from that week's Monday) is a single event, unless its day has
+  since closed. Their summary is the label she gave them; where, their school's name.
+- A session or commitment not held again before the year's last day is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from schoolot.core.timezones import zone_get
+from schoolot.delivery.models import WeeklySlot
+from schoolot.directory.models import SchoolYear, Staff
+from schoolot.rules.cycles import assumed_first_day, slot_recurrence
+from schoolot.schedules import ical
+from schoolot.schedules.models import Commitment
+from schoolot.schedules.selectors import weekdays_held
+
+
+def _event(*, uid: str, stamp: str, zone: str, day: dt.date, start: dt.time, end: dt.time):
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}@schoolot",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;TZID={zone}:{day:%Y%m%d}T{start:%H%M%S}",
+        f"DTEND;TZID={zone}:{day:%Y%m%d}T{end:%H%M%S}",
+    ]
+
+
+def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
+    """The feed's text (see the module contract)."""
+    zone = zone_get(name=staff.district.time_zone)
+    # The school year holding today, or the next one (in summer), with its closures.
+    year = (
+        SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
+        .prefetch_related("events")
+        .order_by("first_day")
+        .first()
+    )
+    if year is not None:
+        first_day, last_day = year.first_day, year.last_day
+        closed = set(year.calendar().closed_days)
+    else:  # no calendar on record: the usual year start, half a year ahead
+        first_day, last_day, closed = assumed_first_day(day=today), today + dt.timedelta(180), set()
+    week_of = max(today, first_day)
+    monday = week_of - dt.timedelta(week_of.weekday())
+    # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
+    # at midnight where the district is.
+    until = (
+        dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
+        .astimezone(dt.UTC)
+        .strftime("%Y%m%dT%H%M%SZ")
+    )
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//SchoolOT//Week//EN",
+        f"X-WR-CALNAME:{ical.escape('OT week: ' + staff.user.display_name)}",
+        f"X-WR-TIMEZONE:{zone.key}",
+        *ical.vtimezone(zone, start=monday, end=last_day),
+    ]
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+
+    def weekly(*, uid, weekday, start, end, cycle_week=None, every=1, offset=0) -> bool:
+        """The lines of a weekly event, False when it is not held again this year."""
+        dates = slot_recurrence(
+            weekday=weekday,
+            week_of=week_of,
+            first_day=first_day,
+            last_day=last_day,
+            cycle_week=cycle_week,
+            every=every,
+            offset=offset,
+            closed=closed,
+        )
+        if dates.first is None:
+            return False
+        interval = f"INTERVAL={dates.interval_weeks};" if dates.interval_weeks > 1 else ""
+        lines.extend(
+            _event(uid=uid, stamp=stamp, zone=zone.key, day=dates.first, start=start, end=end)
+        )
+        lines.append(f"RRULE:FREQ=WEEKLY;{interval}UNTIL={until}")
+        if dates.skipped:  # breaks and holidays: not held
+            times = ",".join(f"{d:%Y%m%d}T{start:%H%M%S}" for d in dates.skipped)
+            lines.append(f"EXDATE;TZID={zone.key}:{times}")
+        return True
+
+    for slot in (
+        WeeklySlot.objects.filter(therapist=staff)
+        .select_related("school")
+        .prefetch_related("students")
+    ):
+        held = weekly(
+            uid=f"slot-{slot.pk}",
+            weekday=slot.weekday,
+            start=slot.start_time,
+            end=slot.end_time,
+            cycle_week=slot.cycle_week,
+            every=slot.every_rotations,
+            offset=slot.rotation_offset,
+        )
+        if held:
+            initials = ", ".join(
+                f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all()
+            )
+            lines += [
+                f"SUMMARY:{ical.escape('OT ' + initials)}",
+                f"LOCATION:{ical.escape(slot.school.name)}",
+                "END:VEVENT",
+            ]
+
+    for commitment in Commitment.objects.filter(staff=staff).select_related("school"):
+        where = [f"LOCATION:{ical.escape(commitment.school.name)}"] if commitment.school else []
+        tail = [f"SUMMARY:{ical.escape(commitment.label)}", *where, "END:VEVENT"]
+        if commitment.on is None:
+            for weekday in weekdays_held(weekdays=commitment.weekdays):
+                if weekly(
+                    uid=f"commitment-{commitment.pk}-{weekday}",
+                    weekday=weekday,
+                    start=commitment.start,
+                    end=commitment.end,
+                ):
+                    lines += tail
+        elif monday <= commitment.on <= last_day and commitment.on not in closed:
+            lines += _event(
+                uid=f"commitment-{commitment.pk}",
+                stamp=stamp,
+                zone=zone.key,
+                day=commitment.on,
+                start=commitment.start,
+                end=commitment.end,
+            )
+            lines += tail
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
