@@ -2,6 +2,7 @@
 on My hours, refused in place when wrong, and kept free by every week the scheduler builds."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,8 +74,13 @@ def test_fixed_time_is_added_shown_and_removed(client, week):
     meeting = Commitment.objects.get(label="IEP meetings")
     assert (meeting.weekdays, meeting.start, meeting.end) == ("1", dt.time(14), dt.time(15))
     assert meeting.district_id == week.district.pk
-    # The week page draws it behind the sessions.
-    assert "week-slot fixed" in client.get(reverse("slot_list")).content.decode()
+    # The week page draws it behind the sessions, on a time axis from 7 AM to 3 PM.
+    page = client.get(reverse("slot_list")).content.decode()
+    assert "week-slot fixed" in page
+    axis = page.split('class="week-col week-hours"')[1].split('class="week-col"')[0]
+    hours = [f"{h} AM" for h in (7, 8, 9, 10, 11)] + [f"{h} PM" for h in (12, 1, 2, 3)]
+    assert re.findall(r">(\d+ [AP]M)<", axis) == hours
+    assert 'style="top: calc(0 * var(--px))">7 AM<' in axis  # the first hour at the top
     client.post(reverse("availability"), {"action": "commitment", "delete_commitment": meeting.pk})
     assert list(Commitment.objects.values_list("label", flat=True)) == ["Team huddle"]
 

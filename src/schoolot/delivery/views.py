@@ -474,7 +474,11 @@ def _week_grid(slots, commitments=()) -> dict:
     return {
         "columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
         "height": last - first,
-        "hours": list(range(first // 60, (last + 59) // 60)),
+        # The time axis: each whole hour at its height, as "8 AM".
+        "hours": [
+            {"top": h * 60 - first, "label": f"{(h - 1) % 12 + 1} {'AM' if h < 12 else 'PM'}"}
+            for h in range(first // 60, last // 60 + 1)
+        ],
     }
 
 
