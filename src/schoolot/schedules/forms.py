@@ -21,6 +21,7 @@ from schoolot.schedules.services import (
     GRADES_MESSAGE,
     LUNCH_MAX_MINUTES,
     PLANNING_MAX_MINUTES,
+    PRIORITY_TOP,
     TRAVEL_MAX_MINUTES,
     TRAVEL_MINUTES_MESSAGE,
     WEEKDAYS_MESSAGE,
@@ -325,3 +326,48 @@ class TravelMatrixForm(forms.Form):
             if name in self.fields
             for message in messages
         ]
+
+
+def points_field(*, label: str, unit: str, top: int) -> forms.DecimalField:
+    message = f"Enter points from 0 to {top}."
+    return forms.DecimalField(
+        label=label,
+        help_text=f"points {unit}",
+        min_value=0,
+        max_value=top,
+        decimal_places=1,
+        max_digits=4,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": str(top)}),
+        error_messages={
+            "required": message,
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+            "max_digits": message,
+            "max_decimal_places": "Give the points to a tenth at most, e.g. 2.5.",
+        },
+    )
+
+
+class SchedulePrioritiesForm(forms.Form):
+    """How the district's weeks are weighed (services.schedule_priorities_set checks them)."""
+
+    core_missed = points_field(
+        label="Core instruction a student misses", unit="a minute", top=PRIORITY_TOP["core_missed"]
+    )
+    travel = points_field(
+        label="Driving between schools", unit="a minute", top=PRIORITY_TOP["travel"]
+    )
+    trips = points_field(
+        label="A move between schools in a day", unit="a move", top=PRIORITY_TOP["trips"]
+    )
+    bunching = points_field(
+        label="Two sessions of one student on the same or adjacent days",
+        unit="a pair",
+        top=PRIORITY_TOP["bunching"],
+    )
+    changes = points_field(
+        label="A session of the current week that moves",
+        unit="a session",
+        top=PRIORITY_TOP["changes"],
+    )

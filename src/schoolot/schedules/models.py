@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from schoolot.core.models import ProgressRun
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
+from schoolot.scheduling.instance import Weights
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri")]
 
@@ -209,3 +212,42 @@ class DistrictSolve(ProgressRun):
 
     class Meta(ProgressRun.Meta):
         pass
+
+
+def _points(name: str) -> models.DecimalField:
+    """A weight in points, to a tenth, its default the solver's (scheduling.instance.Weights)."""
+    return models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal(str(getattr(Weights(), name)))
+    )
+
+
+class SchedulePriorities(DistrictOwned):
+    """How the district's scheduler weighs what a week costs, set by a supervisor or an
+    administrator: points per minute of core instruction a student misses, per minute
+    driven, per move between schools in a day, per pair of one student's sessions on the
+    same or adjacent days, per session of the current week that moves. Every week built in
+    the district uses them. One row per district; without one, the defaults
+    (scheduling.instance.Weights)."""
+
+    core_missed = _points("core_missed")
+    travel = _points("travel")
+    trips = _points("trips")
+    bunching = _points("bunching")
+    changes = _points("changes")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "schedule priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["district"], name="one_schedule_priorities_a_district")
+        ]
+
+    def weights(self) -> Weights:
+        names = Weights.__dataclass_fields__
+        return Weights(**{name: float(getattr(self, name)) for name in names})
+
+    def __str__(self) -> str:
+        return f"Schedule priorities of district {self.district_id}"

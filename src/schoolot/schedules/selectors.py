@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q
 
 from schoolot.directory.models import Staff
-from schoolot.schedules.models import Commitment, LunchAndPlanning
+from schoolot.schedules.models import Commitment, LunchAndPlanning, SchedulePriorities
 
 
 def weekdays_held(*, weekdays: str) -> list[int]:
@@ -50,3 +50,13 @@ def lunch_and_planning_get(*, staff: Staff) -> LunchAndPlanning:
     """Her lunch and planning time; the defaults (an unsaved row) when she set none."""
     found = LunchAndPlanning.objects.filter(staff=staff).first()
     return found or LunchAndPlanning(district_id=staff.district_id, staff=staff)
+
+
+def schedule_priorities_get(*, district_id: int) -> SchedulePriorities:
+    """The district's schedule priorities; the defaults (an unsaved row) when none were set."""
+    found = (
+        SchedulePriorities.objects.filter(district_id=district_id)
+        .select_related("updated_by")
+        .first()
+    )
+    return found or SchedulePriorities(district_id=district_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,10 +28,15 @@ from schoolot.schedules.models import (
     Commitment,
     LunchAndPlanning,
     ProtectedBlock,
+    SchedulePriorities,
     ScheduleRun,
     TravelTime,
 )
-from schoolot.schedules.selectors import lunch_and_planning_get, weekdays_held
+from schoolot.schedules.selectors import (
+    lunch_and_planning_get,
+    schedule_priorities_get,
+    weekdays_held,
+)
 from schoolot.scheduling import instance as core
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
@@ -274,6 +280,7 @@ def week_instance(
         locked=locked,
         current=current,
         travel=travel,
+        weights=schedule_priorities_get(district_id=staff.district_id).weights(),
     )
     return instance, {"slots": slots}
 
@@ -1042,3 +1049,41 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
         if to_create:
             TravelTime.objects.bulk_create(to_create)
     return {"added": len(to_create), "changed": len(to_update), "cleared": len(to_clear)}
+
+
+# The most points each cost may carry: a per-minute cost at most 10, any other at most 100,
+# so placing a mandated minute (scheduling.plan.UNPLACED_COST, 200 a minute) always
+# outweighs what placing it costs, and no priority turns a placeable session into a gap.
+PRIORITY_TOP = {"core_missed": 10, "travel": 10, "trips": 100, "bunching": 100, "changes": 100}
+
+
+def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
+    """A supervisor or a district administrator sets how her district's weeks are weighed:
+    `points` for each of core_missed, travel, trips, bunching and changes (all five), each
+    a number from 0 to its PRIORITY_TOP, to a tenth. Every week built afterwards in the
+    district uses them. Refuses anyone else (PermissionDenied), and values out of range or
+    finer than a tenth with a ValidationError keyed by name, writing nothing."""
+    if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN) or user.district_id is None:
+        raise PermissionDenied("Supervisors and administrators set the schedule priorities.")
+    if set(points) != set(PRIORITY_TOP):
+        raise TypeError(f"Give exactly {', '.join(PRIORITY_TOP)}.")
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, top in PRIORITY_TOP.items():
+        try:
+            value = Decimal(str(points[name]))
+        except (InvalidOperation, ValueError):
+            value = None
+        if value is None or not value.is_finite() or not 0 <= value <= top:
+            errors[name] = [f"Enter points from 0 to {top}."]
+        elif value != value.quantize(Decimal("0.1")):
+            errors[name] = ["Give the points to a tenth at most, e.g. 2.5."]
+        else:
+            values[name] = value
+    if errors:
+        raise ValidationError(errors)
+    priorities, _ = SchedulePriorities.objects.update_or_create(
+        district_id=user.district_id,
+        defaults={**values, "updated_by": user, "updated_at": timezone.now()},
+    )
+    return priorities

@@ -13,6 +13,7 @@ urlpatterns = [
     path("schools/bells/", views.school_bells_index, name="school_bells_index"),
     path("schools/<int:school_id>/bells/", views.school_bells, name="school_bells"),
     path("schools/travel/", views.travel_times, name="travel_times"),
+    path("schedules/priorities/", views.schedule_priorities, name="schedule_priorities"),
     path("schedules/start/", views.district_start, name="schedules_district_start"),
     path("schedules/<int:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),
 ]

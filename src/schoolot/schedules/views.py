@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.views.decorators.http import require_POST
 
+from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import students_visible_to
@@ -27,6 +28,7 @@ from schoolot.schedules.forms import (
     CommitmentForm,
     LunchAndPlanningForm,
     ProtectedBlockForm,
+    SchedulePrioritiesForm,
     SchoolLocationForm,
     TravelMatrixForm,
 )
@@ -38,7 +40,7 @@ from schoolot.schedules.models import (
     Commitment,
     ProtectedBlock,
 )
-from schoolot.schedules.selectors import lunch_and_planning_get
+from schoolot.schedules.selectors import lunch_and_planning_get, schedule_priorities_get
 from schoolot.schedules.services import (
     TRAVEL_DEFAULT_MINUTES,
     availability_add,
@@ -53,6 +55,7 @@ from schoolot.schedules.services import (
     protected_block_add,
     protected_block_delete,
     protected_block_slots_get,
+    schedule_priorities_set,
     school_location_set,
     school_setup_access,
     travel_times_get,
@@ -148,6 +151,63 @@ def district_cancel(request, run_id: int):
     ).update(status=DistrictSolve.Status.CANCELLED):
         messages.success(request, "Cancelled.")
     return redirect("schedules_district")
+
+
+PRIORITY_NAMES = ("core_missed", "travel", "trips", "bunching", "changes")
+
+
+def _points_text(value) -> str:
+    """Points as typed: 20, not 20.0; 2.5 as it is."""
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def schedule_priorities(request):
+    """The district's schedule priorities: supervisors and administrators set them; a
+    therapist sees what her week is weighed by; nobody else sees them. A refused form comes
+    back in place (status 400) with what was typed."""
+    user = request.user
+    if user.role not in (Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        raise PermissionDenied("Schedule priorities are for the OT team and administrators.")
+    may_set = user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN)
+    if request.method == "POST" and not may_set:
+        raise PermissionDenied("Supervisors and administrators set the schedule priorities.")
+    current = schedule_priorities_get(district_id=user.district_id)
+    form = SchedulePrioritiesForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: _points_text(getattr(current, name)) for name in PRIORITY_NAMES},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule_priorities_set(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            for key, problems in exc.message_dict.items():
+                for problem in problems:
+                    form.add_error(key if key in form.fields else None, problem)
+        else:
+            messages.success(request, "Priorities saved; every week built from now on uses them.")
+            return redirect("schedule_priorities")
+    # What a move between schools and a moved session weigh in minutes of core instruction.
+    per_core = None
+    if current.core_missed:
+        per_core = {
+            name: getattr(current, name) / current.core_missed
+            for name in ("trips", "changes", "bunching")
+        }
+    return render(
+        request,
+        "schedules/priorities.html",
+        {
+            "form": form,
+            "current": current,
+            "may_set": may_set,
+            "per_core": per_core,
+            "rows": [
+                (form[name].label, getattr(current, name), form[name].help_text.split()[-1])
+                for name in PRIORITY_NAMES
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def protected_time(request, student_id: int):
