@@ -32,6 +32,7 @@ from schoolot.delivery.session_selectors import (
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
 from schoolot.schedules.selectors import weekdays_held
+from schoolot.schedules.week_check import week_check_get
 
 
 def _int_list(values) -> list[int]:
@@ -445,6 +446,7 @@ def slot_list(request):
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
+            "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
         },
         status=400 if form.errors else 200,

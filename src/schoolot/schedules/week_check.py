@@ -1,0 +1,78 @@
+"""The check of the therapist's current week against today's records.
+
+Her week was built (or set by hand) from the records as they were; since then a mandate may
+have changed, a student may have left her caseload, a teacher may have added protected
+time, a bell schedule or her hours may have moved, or she may have moved a session by hand.
+`week_check_get(staff=, on=)` judges her weekly sessions (not those of one rotation week)
+with the independent scorer against the instance the records give on `on`, and returns:
+
+- `problems`: every hard rule the week breaks, in the scorer's words (a session in protected
+  time, outside her hours or the school's, too little time to drive, no lunch, ...);
+- `short`: each weekly mandate her week gives fewer sessions than it asks (student, minutes,
+  sessions asked, sessions held);
+- `strays`: sessions holding a student who is no longer hers to schedule (left her caseload,
+  no active weekly OT mandate, now scheduled by a COTA): (the slot, the students' names);
+- `locked_problem`: her locked sessions alone break a rule (rebuilding keeps them).
+
+An empty check means her week holds to the records. Constant queries in the week's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from schoolot.delivery.models import WeeklySlot
+from schoolot.directory.models import Staff
+from schoolot.scheduling.instance import Schedule
+from schoolot.scheduling.scorer import score
+
+
+@dataclass(frozen=True)
+class Short:
+    student: str
+    minutes: int
+    asked: int
+    held: int
+
+
+@dataclass
+class WeekCheck:
+    problems: list[str] = field(default_factory=list)
+    short: list[Short] = field(default_factory=list)
+    strays: list[tuple[WeeklySlot, list[str]]] = field(default_factory=list)
+    locked_problem: bool = False  # locked sessions alone break a rule; rebuilding keeps them
+
+    def __bool__(self) -> bool:
+        return bool(self.problems or self.short or self.strays)
+
+
+def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
+    """Her weekly sessions judged against the records on `on` (see the module contract)."""
+    from schoolot.schedules.services import week_instance
+
+    instance, records = week_instance(staff=staff, on=on)
+    check = WeekCheck()
+    result = score(instance, Schedule(sessions=instance.current))
+    check.problems = list(dict.fromkeys(result.violations))  # once each, in order
+    # Locked sessions alone already break a rule: rebuilding keeps them, so she must act.
+    check.locked_problem = bool(score(instance, Schedule(sessions=instance.locked)).violations)
+    held = Counter(
+        (sid, mid)
+        for x in instance.current
+        for sid, mid in zip(x.students, x.mandates, strict=False)
+    )
+    for student in instance.students:
+        for mandate in student.mandates:
+            have = held[(student.id, mandate.id)]
+            if have < mandate.sessions:
+                check.short.append(Short(student.name, mandate.minutes, mandate.sessions, have))
+    scheduled = {s.id for s in instance.students}
+    for slot in records["slots"]:
+        if slot.cycle_week is not None:
+            continue  # a rotation week's session: judged with the rotation, not here
+        gone = [s.full_name for s in slot.students.all() if str(s.pk) not in scheduled]
+        if gone:
+            check.strays.append((slot, gone))
+    return check
