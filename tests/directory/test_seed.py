@@ -159,3 +159,16 @@ def test_the_demo_therapist_has_an_annual_review_on_her_next_school_day(demo, cl
     monkeypatch.setattr(timezone, "localdate", lambda *a: day)  # on the day itself
     page = client.get(reverse("today")).content.decode()
     assert "Falls in Annual IEP review" in page and "Log as missed" in page
+
+
+def test_every_seeded_week_keeps_clear_of_protected_time(demo):
+    """The seed places each week around the students' reading blocks (seeded first), so
+    My week opens without a session in protected time; the check would name any."""
+    from schoolot.directory.models import Staff
+    from schoolot.schedules.models import ProtectedBlock
+    from schoolot.schedules.week_check import week_check_get
+
+    assert ProtectedBlock.objects.filter(district=demo).count() >= 5
+    for staff in Staff.objects.filter(district=demo, weekly_slots__isnull=False).distinct():
+        check = week_check_get(staff=staff, on=TODAY)
+        assert not [p for p in check.problems if "protected time" in p], staff

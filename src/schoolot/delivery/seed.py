@@ -114,6 +114,27 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
                 ]
             )
 
+    # Students' protected time (the reading block), seeded before the week: never a session.
+    from schoolot.schedules.models import ProtectedBlock
+    from schoolot.schedules.selectors import weekdays_held
+
+    protected: dict[int, list[tuple[int, int, list[int]]]] = defaultdict(list)
+    for block in ProtectedBlock.objects.filter(district=district):
+        protected[block.student_id].append(
+            (_minutes(block.start), _minutes(block.end), weekdays_held(weekdays=block.weekdays))
+        )
+
+    def past_protected(weekday: int, students: list[int], start: int, minutes: int) -> int:
+        """The first start at or after `start` that is in none of the students' protected time."""
+        moved = True
+        while moved:
+            moved = False
+            for sid in students:
+                for lo, hi, days in protected.get(sid, ()):
+                    if weekday in days and lo < start + minutes and start < hi:
+                        start, moved = hi, True
+        return start
+
     slots: list[WeeklySlot] = []
     members: list[tuple[int, list[int]]] = []
     for staff_id, items in units.items():
@@ -147,6 +168,7 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
                 cursor = (
                     start_of_day if cursor is None else max(start_of_day, cursor + TRAVEL_MINUTES)
                 )
+            cursor = past_protected(weekday, students, cursor, minutes)
             if cursor + minutes > _minutes(school.day_end) - 10:
                 return False
             slots.append(
