@@ -137,3 +137,16 @@ def test_the_check_costs_the_same_queries_for_a_bigger_week(client, week):
             counts.append(len(queries))
     assert "Fewer sessions than the mandate asks:" in page  # each has 1 of 2: checked, listed
     assert counts[0] == counts[1] <= 30, counts
+
+
+def test_a_session_at_a_school_no_longer_hers_is_named(week):
+    slot = _slot(week, weekday=0)
+    slot.school = week.other_school  # neither hers nor her student's now
+    slot.save()
+    _slot(week, weekday=3)
+    check = week_check_get(staff=week.staff["therapist"], on=TODAY)
+    assert check.problems == [
+        f"Mon 09:00-09:30: at {week.other_school.name}, no longer one of your schools or "
+        "your students'."
+    ]
+    assert check.short[0].held == 1  # that session no longer counts for the mandate

@@ -24,9 +24,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import Staff
-from schoolot.scheduling.instance import Schedule
+from schoolot.directory.models import School, Staff
+from schoolot.scheduling.instance import Schedule, hhmm
 from schoolot.scheduling.scorer import score
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,28 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
 
     instance, records = week_instance(staff=staff, on=on)
     check = WeekCheck()
-    result = score(instance, Schedule(sessions=instance.current))
-    check.problems = list(dict.fromkeys(result.violations))  # once each, in order
+    # A session at a school that is neither hers nor any of her students' now (she was
+    # moved off it): named here, since the scorer knows the school only by its id.
+    elsewhere = [x for x in instance.current if x.school not in instance.schools]
+    if elsewhere:
+        names = dict(
+            School.objects.filter(pk__in={int(x.school) for x in elsewhere}).values_list(
+                "pk", "name"
+            )
+        )
+        for x in elsewhere:
+            check.problems.append(
+                f"{DAYS[x.day]} {hhmm(x.start)}-{hhmm(x.end)}: at {names.get(int(x.school))}, "
+                "no longer one of your schools or your students'."
+            )
+    sessions = [x for x in instance.current if x.school in instance.schools]
+    result = score(instance, Schedule(sessions=sessions))
+    check.problems = list(dict.fromkeys(check.problems + result.violations))  # once each
     # Locked sessions alone already break a rule: rebuilding keeps them, so she must act.
     check.locked_problem = bool(score(instance, Schedule(sessions=instance.locked)).violations)
     held = Counter(
         (sid, mid)
-        for x in instance.current
+        for x in sessions  # one at a school no longer hers does not count
         for sid, mid in zip(x.students, x.mandates, strict=False)
     )
     for student in instance.students:
