@@ -3,13 +3,15 @@
 Her week was built (or set by hand) from the records as they were; since then a mandate may
 have changed, a student may have left her caseload, a teacher may have added protected
 time, a bell schedule or her hours may have moved, or she may have moved a session by hand.
-`week_check_get(staff=, on=)` judges her weekly sessions (not those of one rotation week)
-with the independent scorer against the instance the records give on `on`, and returns:
+`week_check_get(staff=, on=)` judges her weekly sessions with the independent scorer against
+the instance the records give on `on`, then the sessions of her 4-week rotation (monthly,
+quarterly and yearly mandates) against the rotation's instance around that week, and returns:
 
 - `problems`: every hard rule the week breaks, in the scorer's words (a session in protected
-  time, outside her hours or the school's, too little time to drive, no lunch, ...);
-- `short`: each weekly mandate her week gives fewer sessions than it asks (student, minutes,
-  sessions asked, sessions held);
+  time, outside her hours or the school's, too little time to drive, no lunch, ...), then
+  what the rotation's sessions break beyond that (named by their week of the rotation);
+- `short`: each mandate her week (`per` "week") or her rotation (`per` "rotation") gives
+  fewer sessions than it asks (student, minutes, sessions asked, sessions held);
 - `strays`: sessions holding a student who is no longer hers to schedule (left her caseload,
   no active weekly OT mandate, now scheduled by a COTA): (the slot, the students' names);
 - `locked_problem`: her locked sessions alone break a rule (rebuilding keeps them).
@@ -20,12 +22,14 @@ An empty check means her week holds to the records. Constant queries in the week
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import School, Staff
-from schoolot.scheduling.instance import Schedule, hhmm
+from schoolot.rules.cycles import CYCLE_WEEKS
+from schoolot.scheduling.instance import Schedule, Session, hhmm
 from schoolot.scheduling.scorer import score
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
@@ -37,6 +41,7 @@ class Short:
     minutes: int
     asked: int
     held: int
+    per: str = "week"  # "week": sessions a week; "rotation": in the 4-week rotation
 
 
 @dataclass
@@ -86,9 +91,39 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
             if have < mandate.sessions:
                 check.short.append(Short(student.name, mandate.minutes, mandate.sessions, have))
     scheduled = {s.id for s in instance.students}
+    weekly_ids = {(st.id, m.id) for st in instance.students for m in st.mandates}
+    # The 4-week rotation (monthly, quarterly and yearly mandates) around this week: what
+    # its sessions break beyond what the week itself breaks, and what it is short of.
+    cycle, _records = week_instance(staff=staff, on=on, week=sessions)
+    rotation_mandates = [
+        (st, m) for st in cycle.students for m in st.mandates if (st.id, m.id) not in weekly_ids
+    ]
+    rotation_slots = [s for s in records["slots"] if s.cycle_week is not None]
+    if rotation_mandates or rotation_slots:
+        copies = [  # the week, held in each week of the rotation (as week_instance does)
+            Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
+            for x in sessions
+            for k in range(CYCLE_WEEKS)
+        ]
+        own = [x for x in cycle.current if x.school in cycle.schools]
+        week_only = set(score(cycle, Schedule(sessions=copies)).violations)
+        for problem in score(cycle, Schedule(sessions=copies + own)).violations:
+            if problem not in week_only and problem not in check.problems:
+                # Name the rotation's first week too ("Mon" alone reads as every week).
+                check.problems.append(
+                    re.sub(r"^(Mon|Tue|Wed|Thu|Fri) (?!\()", r"\1 (week 1) ", problem)
+                )
+        in_cycle = Counter(
+            (sid, mid) for x in own for sid, mid in zip(x.students, x.mandates, strict=False)
+        )
+        for student, mandate in rotation_mandates:
+            have = in_cycle[(student.id, mandate.id)]
+            if have < mandate.sessions:
+                check.short.append(
+                    Short(student.name, mandate.minutes, mandate.sessions, have, "rotation")
+                )
+        scheduled |= {s.id for s in cycle.students}
     for slot in records["slots"]:
-        if slot.cycle_week is not None:
-            continue  # a rotation week's session: judged with the rotation, not here
         gone = [s.full_name for s in slot.students.all() if str(s.pk) not in scheduled]
         if gone:
             check.strays.append((slot, gone))
