@@ -25,6 +25,7 @@ from schoolot.plans.models import Goal, MeasurementType, Plan, ServiceMandate
 TRAVEL_MINUTES = 20
 GAP_MINUTES = 5
 DAY_OFFSET_MINUTES = 40  # arrival after the first bell: attendance, settling in
+LUNCH_FROM, LUNCH_BY, LUNCH_MINUTES = 11 * 60, 13 * 60, 30  # the therapist's default lunch
 
 ACTIVITIES = {
     "fine_motor": "Theraputty warm-up, tripod grasp with golf pencil, copying from near point.",
@@ -49,13 +50,24 @@ def _time(m: int) -> dt.time:
     return dt.time(m // 60, m % 60)
 
 
-def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklySlot]:
+def weekly_slots_seed(
+    *, district: District, rng: random.Random, today: dt.date | None = None
+) -> list[WeeklySlot]:
     """A recurring week per therapist: weekly mandates placed as individual or group slots.
 
     Each therapist serves the students assigned to her (a COTA serves her own; an OTR those
     with no COTA). Group-allowed students at one school with the same session length share a
-    slot up to their group size. Days are filled school by school with travel between.
+    slot up to their group size. Days are filled school by school with travel between, a
+    30-minute lunch kept before 1:00, never in a student's protected time. Then each
+    monthly, quarterly or yearly mandate gets its sessions of the 4-week rotation, one week
+    of the rotation each, after the day's weekly sessions (held from the rotation holding
+    `today`). Returns the weekly slots (the session history follows those; the rotation's
+    history is `periodic_history_seed`'s).
     """
+    from schoolot.directory.selectors import rotation_get
+    from schoolot.rules.cycles import CYCLE_WEEKS, rotations_between, sessions_per_cycle
+    from schoolot.schedules.services import ROTATION_PERIODS
+
     assignments = (
         CaseloadAssignment.objects.filter(district=district, end_date__isnull=True)
         .select_related("staff", "student")
@@ -114,6 +126,29 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
                 ]
             )
 
+    # Monthly, quarterly and yearly mandates: one-student units of the 4-week rotation.
+    rotation_now = rotation_get(district_id=district.pk, day=today)[0] if today else 0
+    rotation_units: dict[int, list] = defaultdict(list)
+    for m in (
+        ServiceMandate.objects.filter(
+            district=district,
+            plan__status=Plan.Status.ACTIVE,
+            service=ServiceMandate.Service.OT,
+            period__in=ROTATION_PERIODS,
+        )
+        .exclude(delivery_model=ServiceMandate.DeliveryModel.CONSULTATION)
+        .select_related("plan__student")
+        .order_by("pk")
+    ):
+        student = m.plan.student
+        staff = server.get(student.pk)
+        if staff is None:
+            continue
+        item = [student.school_id, m.minutes_per_session, [student.pk], m.setting, 0, 1]
+        per_cycle = sessions_per_cycle(sessions=m.sessions_per_period, period=m.period)
+        every = rotations_between(sessions=m.sessions_per_period, period=m.period)
+        rotation_units[staff.pk].append((item, per_cycle, every))
+
     # Students' protected time (the reading block), seeded before the week: never a session.
     from schoolot.schedules.models import ProtectedBlock
     from schoolot.schedules.selectors import weekdays_held
@@ -137,7 +172,8 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
 
     slots: list[WeeklySlot] = []
     members: list[tuple[int, list[int]]] = []
-    for staff_id, items in units.items():
+    for staff_id in [*units, *(k for k in rotation_units if k not in units)]:
+        items = units.get(staff_id, [])
         rng.shuffle(items)
         days: dict[int, list] = defaultdict(list)
         load = [0] * 5
@@ -157,9 +193,12 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
                 days[d].append(item)
                 load[d] += item[1]
         state: dict[int, tuple[int | None, int | None]] = {}  # weekday -> (cursor, school)
+        lunched: set[int] = set()  # weekdays whose lunch is kept
         overflow = []
 
-        def place(weekday, item, staff_id=staff_id, state=state) -> bool:
+        def place(
+            weekday, item, rotation=None, staff_id=staff_id, state=state, lunched=lunched
+        ) -> bool:
             school_id, minutes, students, setting, _per, _size = item
             school = schools[school_id]
             cursor, current_school = state.get(weekday, (None, None))
@@ -169,13 +208,26 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
                     start_of_day if cursor is None else max(start_of_day, cursor + TRAVEL_MINUTES)
                 )
             cursor = past_protected(weekday, students, cursor, minutes)
+            if weekday not in lunched and cursor + minutes > LUNCH_BY - LUNCH_MINUTES:
+                # Her lunch before this session: the day so far ends by 12:30 (a session
+                # ending later would have come here), so 30 free minutes fit before 1:00.
+                lunched.add(weekday)
+                if cursor <= LUNCH_BY - LUNCH_MINUTES:
+                    cursor = max(cursor, LUNCH_FROM) + LUNCH_MINUTES
+                else:
+                    cursor = max(cursor, LUNCH_BY)
+                cursor = past_protected(weekday, students, cursor, minutes)
             if cursor + minutes > _minutes(school.day_end) - 10:
                 return False
+            cycle_week, every, offset = rotation or (None, 1, 0)
             slots.append(
                 WeeklySlot(
                     district=district,
                     therapist_id=staff_id,
                     weekday=weekday,
+                    cycle_week=cycle_week,
+                    every_rotations=every,
+                    rotation_offset=offset,
                     start_time=_time(cursor),
                     end_time=_time(cursor + minutes),
                     school_id=school_id,
@@ -196,13 +248,24 @@ def weekly_slots_seed(*, district: District, rng: random.Random) -> list[WeeklyS
             for other in sorted(range(5), key=lambda d: state.get(d, (0, None))[0] or 0):
                 if other != weekday and place(other, item):
                     break
+        # The rotation's sessions: the i-th in week i of four, after that week's day (each
+        # week of the rotation its own lane from the weekly sessions on), least busy first.
+        lanes = {k: (dict(state), set(lunched)) for k in range(1, CYCLE_WEEKS + 1)}
+        for item, per_cycle, every in rotation_units.get(staff_id, []):
+            for i in range(per_cycle):
+                week_of = i % CYCLE_WEEKS + 1
+                lane, lane_lunched = lanes[week_of]
+                rotation = (week_of, every, rotation_now % every)
+                for day in sorted(range(5), key=lambda d: lane.get(d, (0, None))[0] or 0):
+                    if place(day, item, rotation, state=lane, lunched=lane_lunched):
+                        break
     slots = WeeklySlot.objects.bulk_create(slots, batch_size=5000)
     Through = WeeklySlot.students.through
     Through.objects.bulk_create(
         [Through(weeklyslot_id=slots[i].pk, student_id=sid) for i, sids in members for sid in sids],
         batch_size=10000,
     )
-    return slots
+    return [s for s in slots if s.cycle_week is None]
 
 
 def _goal_value(goal: Goal, progress: float, rng: random.Random) -> Decimal:

@@ -111,7 +111,7 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
             if problem not in week_only and problem not in check.problems:
                 # Name the rotation's first week too ("Mon" alone reads as every week).
                 check.problems.append(
-                    re.sub(r"^(Mon|Tue|Wed|Thu|Fri) (?!\()", r"\1 (week 1) ", problem)
+                    re.sub(r"^(Mon|Tue|Wed|Thu|Fri)(?! \()", r"\1 (week 1)", problem)
                 )
         in_cycle = Counter(
             (sid, mid) for x in own for sid, mid in zip(x.students, x.mandates, strict=False)
