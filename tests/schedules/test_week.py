@@ -497,18 +497,23 @@ def _weekday_after(day: dt.date, days: int) -> dt.date:
     return day
 
 
-def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
+def _holiday(week, day: dt.date) -> dt.date:
+    """Founders' Day on `day`, a holiday of the district's school year."""
     from schoolot.directory.models import CalendarEvent, SchoolYear
 
-    holiday = _weekday_after(TODAY, 8)
     CalendarEvent.objects.create(
         district=week.district,
         school_year=SchoolYear.objects.get(district=week.district),
         kind=CalendarEvent.Kind.HOLIDAY,
         name="Founders' Day",
-        start_date=holiday,
-        end_date=holiday,
+        start_date=day,
+        end_date=day,
     )
+    return day
+
+
+def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
+    holiday = _holiday(week, _weekday_after(TODAY, 8))
     that_day = _slot(week, weekday=holiday.weekday())
     other_day = _slot(week, weekday=(holiday.weekday() + 1) % 5, hour=10)
     events = _events(client, week)
@@ -574,19 +579,10 @@ def test_a_slot_not_held_again_this_year_is_left_out_of_the_feed(client, week):
 def test_the_feed_holds_her_fixed_time(client, week):
     """Recurring fixed time comes once a weekday it holds, closed days excepted; a one-off
     comes once on its date, while it is still to come and its day is open."""
-    from schoolot.directory.models import CalendarEvent, SchoolYear
     from schoolot.schedules.models import Commitment
 
     therapist = week.staff["therapist"]
-    holiday = _weekday_after(TODAY, 8)
-    CalendarEvent.objects.create(
-        district=week.district,
-        school_year=SchoolYear.objects.get(district=week.district),
-        kind=CalendarEvent.Kind.HOLIDAY,
-        name="Founders' Day",
-        start_date=holiday,
-        end_date=holiday,
-    )
+    holiday = _holiday(week, _weekday_after(TODAY, 8))
     other = (holiday.weekday() + 2) % 5
     team = Commitment.objects.create(
         district=week.district,

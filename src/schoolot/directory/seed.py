@@ -166,12 +166,8 @@ class _Builder:
         events = [
             ("holiday", "Labor Day", labor_day, labor_day),
             ("staff_day", "Staff development day", dt.date(fall, 10, 12), dt.date(fall, 10, 12)),
-            (
-                "break",
-                "Thanksgiving break",
-                thanksgiving - dt.timedelta(days=3),
-                thanksgiving + dt.timedelta(days=1),
-            ),
+            ("break", "Thanksgiving break", thanksgiving - dt.timedelta(days=3),
+             thanksgiving + dt.timedelta(days=1)),
             ("break", "Winter break", winter_start, winter_start + dt.timedelta(days=11)),
             ("holiday", "Martin Luther King Jr. Day", mlk, mlk),
             ("holiday", "Presidents' Day", presidents, presidents),
@@ -261,14 +257,8 @@ class _Builder:
         add(Role.DISTRICT_ADMIN, "Dana", "Whitfield", "admin", Staff.Credential.ADMIN, "admin")
         for i in range(size.supervisors):
             first, last = ("Grace", "Okafor") if i == 0 else self.adult_name()
-            add(
-                Role.SUPERVISOR,
-                first,
-                last,
-                "supervisor",
-                Staff.Credential.OTR,
-                "supervisor" if i == 0 else None,
-            )
+            add(Role.SUPERVISOR, first, last, "supervisor", Staff.Credential.OTR,
+                "supervisor" if i == 0 else None)
         # About one in five therapists is a COTA/L; the first two are the demo logins.
         for i in range(size.therapists):
             if i == 0:
@@ -278,13 +268,8 @@ class _Builder:
             else:
                 first, last = self.adult_name()
                 credential = Staff.Credential.COTA if i % 5 == 1 else Staff.Credential.OTR
-                add(
-                    Role.THERAPIST,
-                    first,
-                    last,
-                    "cota" if credential == "COTA/L" else "otr",
-                    credential,
-                )
+                add(Role.THERAPIST, first, last, "cota" if credential == "COTA/L" else "otr",
+                    credential)
         User.objects.bulk_create(users)
         staff = Staff.objects.bulk_create(
             Staff(
@@ -359,45 +344,21 @@ class _Builder:
         assignments = []
         for student, therapist in zip(self.student_list, self.primary_of, strict=True):
             if therapist.credential == Staff.Credential.COTA:
-                assignments.append(
-                    CaseloadAssignment(
-                        district=d,
-                        staff=therapist,
-                        student=student,
-                        role=CaseloadAssignment.Role.COTA,
-                        start_date=start,
-                    )
-                )
-                assignments.append(
-                    CaseloadAssignment(
-                        district=d,
-                        staff_id=therapist.supervising_otr_id,
-                        student=student,
-                        role=CaseloadAssignment.Role.PRIMARY_OTR,
-                        start_date=start,
-                    )
-                )
+                assignments.append(CaseloadAssignment(
+                    district=d, staff=therapist, student=student,
+                    role=CaseloadAssignment.Role.COTA, start_date=start))
+                assignments.append(CaseloadAssignment(
+                    district=d, staff_id=therapist.supervising_otr_id, student=student,
+                    role=CaseloadAssignment.Role.PRIMARY_OTR, start_date=start))
             else:
-                assignments.append(
-                    CaseloadAssignment(
-                        district=d,
-                        staff=therapist,
-                        student=student,
-                        role=CaseloadAssignment.Role.PRIMARY_OTR,
-                        start_date=start,
-                    )
-                )
+                assignments.append(CaseloadAssignment(
+                    district=d, staff=therapist, student=student,
+                    role=CaseloadAssignment.Role.PRIMARY_OTR, start_date=start))
         # A finished assignment: history that must not grant access today.
         if len(self.therapists) > 1:
-            assignments.append(
-                CaseloadAssignment(
-                    district=d,
-                    staff=self.therapists[0],
-                    student=self.student_list[1],
-                    start_date=start - dt.timedelta(days=300),
-                    end_date=start - dt.timedelta(days=60),
-                )
-            )
+            assignments.append(CaseloadAssignment(
+                district=d, staff=self.therapists[0], student=self.student_list[1],
+                start_date=start - dt.timedelta(days=300), end_date=start - dt.timedelta(days=60)))
         CaseloadAssignment.objects.bulk_create(assignments, batch_size=5000)
 
     def classes(self) -> None:
@@ -419,12 +380,8 @@ class _Builder:
         User.objects.bulk_create(users, batch_size=2000)
         teachers = Staff.objects.bulk_create(
             [
-                Staff(
-                    district=d,
-                    user=u,
-                    credential=Staff.Credential.TEACHER,
-                    title="Classroom teacher",
-                )
+                Staff(district=d, user=u, credential=Staff.Credential.TEACHER,
+                      title="Classroom teacher")
                 for u in users
             ],
             batch_size=2000,
@@ -434,14 +391,9 @@ class _Builder:
             school = school_by_id[school_id]
             label = "Kindergarten" if grade == "K" else f"Grade {grade}"
             kind = "Homeroom" if school.grade_band == School.GradeBand.ELEMENTARY else "English"
-            classes.append(
-                SchoolClass(
-                    district=d,
-                    school=school,
-                    teacher=teacher,
-                    name=f"{label} {kind} ({teacher.user.last_name})",
-                )
-            )
+            classes.append(SchoolClass(
+                district=d, school=school, teacher=teacher,
+                name=f"{label} {kind} ({teacher.user.last_name})"))
         classes = SchoolClass.objects.bulk_create(classes, batch_size=2000)
         self.teacher_of: dict[int, Staff] = {}
         enrollments = []
@@ -455,22 +407,14 @@ class _Builder:
         for cls, (school_id, grade) in zip(classes, keys, strict=True):
             age = 5 + (0 if grade == "K" else int(grade))
             for _ in range(2):
-                classmates.append(
-                    (
-                        cls,
-                        Student(
-                            district=d,
-                            school_id=school_id,
-                            grade=grade,
-                            first_name=self.rng.choice(words.FIRST_NAMES),
-                            last_name=self.rng.choice(words.LAST_NAMES),
-                            date_of_birth=dt.date(
-                                fall - age, self.rng.randint(1, 12), self.rng.randint(1, 28)
-                            ),
-                            local_id=f"S{next(self.local_ids)}",
-                        ),
-                    )
-                )
+                classmates.append((cls, Student(
+                    district=d, school_id=school_id, grade=grade,
+                    first_name=self.rng.choice(words.FIRST_NAMES),
+                    last_name=self.rng.choice(words.LAST_NAMES),
+                    date_of_birth=dt.date(fall - age, self.rng.randint(1, 12),
+                                          self.rng.randint(1, 28)),
+                    local_id=f"S{next(self.local_ids)}",
+                )))
         created = Student.objects.bulk_create([s for _, s in classmates], batch_size=2000)
         for (cls, _), student in zip(classmates, created, strict=True):
             enrollments.append(Enrollment(district=d, school_class=cls, student=student))
@@ -485,39 +429,22 @@ class _Builder:
             start = today - dt.timedelta(days=rng.randint(20, 340))
             end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
             last_eval = start - dt.timedelta(days=rng.randint(0, 2 * 365))
-            plans.append(
-                Plan(
-                    district=d,
-                    student=s,
-                    kind=kind,
-                    status=Plan.Status.ACTIVE,
-                    start_date=start,
-                    end_date=end,
-                    annual_review_due=end,
-                    reevaluation_due=(
-                        last_eval.replace(year=last_eval.year + 3, day=min(last_eval.day, 28))
-                        if kind == Plan.Kind.IEP
-                        else None
-                    ),
-                )
-            )
+            plans.append(Plan(
+                district=d, student=s, kind=kind, status=Plan.Status.ACTIVE,
+                start_date=start, end_date=end, annual_review_due=end,
+                reevaluation_due=(
+                    last_eval.replace(year=last_eval.year + 3, day=min(last_eval.day, 28))
+                    if kind == Plan.Kind.IEP else None),
+            ))
             plan_students.append(s)
         plans = Plan.objects.bulk_create(plans, batch_size=2000)
         # A few ended plans: history the record shows but that grants nothing.
         old = []
         for s in self.student_list[::10]:
             start = today - dt.timedelta(days=730)
-            old.append(
-                Plan(
-                    district=d,
-                    student=s,
-                    kind=Plan.Kind.IEP,
-                    status=Plan.Status.ENDED,
-                    start_date=start,
-                    end_date=start + dt.timedelta(days=364),
-                    annual_review_due=start + dt.timedelta(days=364),
-                )
-            )
+            old.append(Plan(district=d, student=s, kind=Plan.Kind.IEP, status=Plan.Status.ENDED,
+                            start_date=start, end_date=start + dt.timedelta(days=364),
+                            annual_review_due=start + dt.timedelta(days=364)))
         Plan.objects.bulk_create(old, batch_size=2000)
 
         goals, mandates, accommodations, team = [], [], [], []
@@ -534,19 +461,10 @@ class _Builder:
                     if len(picks) < rng.choice((2, 3)) and g not in picks:
                         picks.append(g)
                 for domain, mtype, text, baseline, bval, tval in picks:
-                    goals.append(
-                        Goal(
-                            district=d,
-                            plan=plan,
-                            domain=domain,
-                            measurement_type=mtype,
-                            text=text.format(name=name, end=end_text),
-                            baseline=baseline,
-                            baseline_value=bval,
-                            target_value=tval,
-                            end_date=plan.end_date,
-                        )
-                    )
+                    goals.append(Goal(
+                        district=d, plan=plan, domain=domain, measurement_type=mtype,
+                        text=text.format(name=name, end=end_text), baseline=baseline,
+                        baseline_value=bval, target_value=tval, end_date=plan.end_date))
                 bank = words.MANDATE_BANK[:6]
                 chosen = [bank[i % len(bank)]]
                 if rng.random() < 0.35:
@@ -554,43 +472,25 @@ class _Builder:
             else:
                 chosen = [words.MANDATE_BANK[6 + i % 2]]  # 504: consultation only
             for service, model, minutes, per, period, group, size, setting in chosen:
-                mandates.append(
-                    ServiceMandate(
-                        district=d,
-                        plan=plan,
-                        service=service,
-                        delivery_model=model,
-                        minutes_per_session=minutes,
-                        sessions_per_period=per,
-                        period=period,
-                        group_allowed=group,
-                        max_group_size=size,
-                        setting=setting,
-                        start_date=plan.start_date,
-                        end_date=plan.end_date,
-                    )
-                )
+                mandates.append(ServiceMandate(
+                    district=d, plan=plan, service=service, delivery_model=model,
+                    minutes_per_session=minutes, sessions_per_period=per, period=period,
+                    group_allowed=group, max_group_size=size, setting=setting,
+                    start_date=plan.start_date, end_date=plan.end_date))
             categories = rng.sample(sorted(words.ACCOMMODATION_BANK), 3)
             for category in categories:
-                accommodations.append(
-                    Accommodation(
-                        district=d,
-                        plan=plan,
-                        category=category,
-                        text=rng.choice(words.ACCOMMODATION_BANK[category]),
-                    )
-                )
+                accommodations.append(Accommodation(
+                    district=d, plan=plan, category=category,
+                    text=rng.choice(words.ACCOMMODATION_BANK[category])))
             therapist = self.primary_of[i]
             teacher = self.teacher_of.get(s.pk)
             members = [(TeamMember.Role.OT, therapist, None)]
             if teacher:
                 members.append((TeamMember.Role.GENED_TEACHER, teacher, None))
             if plan.kind == Plan.Kind.IEP:
-                members += [
-                    (TeamMember.Role.SPED_TEACHER, None, self.adult_name()),
-                    (TeamMember.Role.SLP, None, self.adult_name()),
-                    (TeamMember.Role.PSYCHOLOGIST, None, self.adult_name()),
-                ]
+                members += [(TeamMember.Role.SPED_TEACHER, None, self.adult_name()),
+                            (TeamMember.Role.SLP, None, self.adult_name()),
+                            (TeamMember.Role.PSYCHOLOGIST, None, self.adult_name())]
                 if rng.random() < 0.3:
                     members.append((TeamMember.Role.PT, None, self.adult_name()))
                 if rng.random() < 0.15:
@@ -604,11 +504,8 @@ class _Builder:
                 else:
                     full = " ".join(person)
                     email = f"{person[0][0]}{person[1]}@example.org".lower()
-                team.append(
-                    TeamMember(
-                        district=d, plan=plan, role=role, staff=staff, name=full, email=email
-                    )
-                )
+                team.append(TeamMember(district=d, plan=plan, role=role, staff=staff,
+                                       name=full, email=email))
         Goal.objects.bulk_create(goals, batch_size=5000)
         ServiceMandate.objects.bulk_create(mandates, batch_size=5000)
         Accommodation.objects.bulk_create(accommodations, batch_size=5000)
@@ -620,15 +517,11 @@ class _Builder:
         demo_parent_children = set()
         # The demo parent has two children on the demo therapist's caseload.
         therapist0 = self.therapists[0]
-        mine = [
-            s
-            for s, t in zip(self.student_list, self.primary_of, strict=True)
-            if t.pk == therapist0.pk
-        ]
+        mine = [s for s, t in zip(self.student_list, self.primary_of, strict=True)
+                if t.pk == therapist0.pk]
         demo_parent_children = {s.pk for s in mine[:2]}
-        demo_parent = self.user(
-            role=Role.PARENT, first="Lucia", last=mine[0].last_name, username="parent"
-        )
+        demo_parent = self.user(role=Role.PARENT, first="Lucia", last=mine[0].last_name,
+                                username="parent")
         parent_users.append(demo_parent)
         pending: list[tuple[Guardian, User | None]] = []
         for s in self.student_list:
@@ -642,15 +535,8 @@ class _Builder:
                 language = "en"
             relations = [Guardian.Relation.MOTHER, Guardian.Relation.FATHER]
             if rng.random() < 0.1:
-                relations = [
-                    rng.choice(
-                        [
-                            Guardian.Relation.GRANDPARENT,
-                            Guardian.Relation.FOSTER,
-                            Guardian.Relation.LEGAL,
-                        ]
-                    )
-                ]
+                relations = [rng.choice([Guardian.Relation.GRANDPARENT, Guardian.Relation.FOSTER,
+                                         Guardian.Relation.LEGAL])]
             elif rng.random() < 0.35:
                 relations = relations[:1]
             for j, relation in enumerate(relations):
@@ -662,21 +548,11 @@ class _Builder:
                     if j == 0 and rng.random() < 0.33:
                         user = self.user(role=Role.PARENT, first=first, last=s.last_name)
                         parent_users.append(user)
-                pending.append(
-                    (
-                        Guardian(
-                            district=d,
-                            student=s,
-                            first_name=first,
-                            last_name=s.last_name,
-                            relation=relation,
-                            email=f"{first}.{s.last_name}@example.net".lower(),
-                            phone=f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
-                            preferred_language="es" if user is demo_parent else language,
-                        ),
-                        user,
-                    )
-                )
+                pending.append((Guardian(
+                    district=d, student=s, first_name=first, last_name=s.last_name,
+                    relation=relation, email=f"{first}.{s.last_name}@example.net".lower(),
+                    phone=f"555-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}",
+                    preferred_language="es" if user is demo_parent else language), user))
         User.objects.bulk_create(parent_users, batch_size=2000)
         for g, user in pending:
             g.user = user
