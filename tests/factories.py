@@ -281,3 +281,22 @@ def world_make(*, name: str) -> World:
         relation="father",
     )
     return w
+
+
+def rotation_mandate_make(*, student, sessions: int, period: str = "month") -> ServiceMandate:
+    """A 45-minute individual OT mandate of `sessions` a `period` (month, quarter, year) on
+    the student's plan, beside its weekly one: placed in the 4-week rotation."""
+    plan = ServiceMandate.objects.filter(plan__student=student).first().plan
+    return ServiceMandate.objects.create(
+        district=student.district,
+        plan=plan,
+        delivery_model="pull_out",
+        minutes_per_session=45,
+        sessions_per_period=sessions,
+        period=period,
+        group_allowed=False,
+        max_group_size=1,
+        setting="therapy_room",
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+    )

@@ -11,6 +11,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.schedules.models import Availability, CalendarFeed, ProtectedBlock, ScheduleRun
 from schoolot.schedules.services import week_instance, week_solve
 from schoolot.scheduling.scorer import score
+from tests.factories import rotation_mandate_make
 
 TODAY = timezone.localdate()
 
@@ -292,23 +293,8 @@ def test_my_hours_page(client, week):
 
 
 def _monthly(week, *, sessions=2, period="month"):
-    from schoolot.plans.models import ServiceMandate
-
     own = week.students["own"]
-    mandate = ServiceMandate.objects.filter(plan__student=own).first()
-    ServiceMandate.objects.create(
-        district=week.district,
-        plan=mandate.plan,
-        delivery_model="pull_out",
-        minutes_per_session=45,
-        sessions_per_period=sessions,
-        period=period,
-        group_allowed=False,
-        max_group_size=1,
-        setting="therapy_room",
-        start_date=mandate.start_date,
-        end_date=mandate.end_date,
-    )
+    rotation_mandate_make(student=own, sessions=sessions, period=period)
     return own
 
 

@@ -14,7 +14,7 @@ from schoolot.plans.models import ServiceMandate
 from schoolot.schedules.models import Availability, ProtectedBlock
 from schoolot.schedules.services import week_solve
 from schoolot.schedules.week_check import week_check_get
-from tests.factories import student_make
+from tests.factories import plan_make, rotation_mandate_make, student_make
 
 TODAY = timezone.localdate()
 
@@ -114,8 +114,6 @@ def test_the_check_costs_the_same_queries_for_a_bigger_week(client, week):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import plan_make
-
     client.force_login(week.users["therapist"])
     counts = []
     for i in range(12):
@@ -152,17 +150,12 @@ def test_a_session_at_a_school_no_longer_hers_is_named(week):
     assert check.short[0].held == 1  # that session no longer counts for the mandate
 
 
-def _monthly(week, *, sessions):
-    from tests.schedules.test_week import _monthly as monthly
-
-    return monthly(week, sessions=sessions)
-
-
 def test_the_rotation_is_checked_too(client, week):
     """Monthly sessions (in one week of the 4-week rotation) are judged against the rotation
     around the week: a built one passes; protected time over one of them is named with its
     week; a mandate asking more shows the rotation short."""
-    own = _monthly(week, sessions=2)
+    own = week.students["own"]
+    rotation_mandate_make(student=own, sessions=2)
     run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
     assert not run.unplaced
     therapist = week.staff["therapist"]

@@ -288,6 +288,19 @@ def week_instance(
 ROTATION_SHARE = 0.4  # of the time limit, for the 4-week rotation when one is needed
 
 
+def rotation_needed(*, staff: Staff, on: dt.date) -> bool:
+    """Whether a student assigned to her on `on` has an active monthly, quarterly or yearly
+    OT mandate: her week then has a 4-week rotation around it."""
+    return ServiceMandate.objects.filter(
+        plan__student_id__in=current_assignments(on=on).filter(staff=staff).values("student_id"),
+        plan__status=Plan.Status.ACTIVE,
+        service=ServiceMandate.Service.OT,
+        period__in=ROTATION_PERIODS,
+        start_date__lte=on,
+        end_date__gte=on,
+    ).exists()
+
+
 def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> ScheduleRun:
     """Re-solve the therapist's week: locked slots stay, the others are replaced by the
     solver's; what cannot be placed is recorded with its reasons. Monthly, quarterly and
@@ -296,14 +309,7 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
     if user.role != Role.THERAPIST:
         raise PermissionDenied("A therapist builds her own week.")
     staff = Staff.objects.select_related("user").get(user=user)
-    needs_rotation = ServiceMandate.objects.filter(
-        plan__student_id__in=current_assignments(on=on).filter(staff=staff).values("student_id"),
-        plan__status=Plan.Status.ACTIVE,
-        service=ServiceMandate.Service.OT,
-        period__in=ROTATION_PERIODS,
-        start_date__lte=on,
-        end_date__gte=on,
-    ).exists()
+    needs_rotation = rotation_needed(staff=staff, on=on)
     week_seconds = time_limit * (1 - ROTATION_SHARE) if needs_rotation else time_limit
     instance, _refs = week_instance(staff=staff, on=on)
     schedule = solve(instance, time_limit=week_seconds, workers=2)

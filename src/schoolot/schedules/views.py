@@ -42,6 +42,7 @@ from schoolot.schedules.models import (
 )
 from schoolot.schedules.selectors import lunch_and_planning_get, schedule_priorities_get
 from schoolot.schedules.services import (
+    PRIORITY_TOP,
     TRAVEL_DEFAULT_MINUTES,
     availability_add,
     availability_delete,
@@ -153,9 +154,6 @@ def district_cancel(request, run_id: int):
     return redirect("schedules_district")
 
 
-PRIORITY_NAMES = ("core_missed", "travel", "trips", "bunching", "changes")
-
-
 def _points_text(value) -> str:
     """Points as typed: 20, not 20.0; 2.5 as it is."""
     return str(int(value)) if value == int(value) else str(value)
@@ -174,7 +172,7 @@ def schedule_priorities(request):
     current = schedule_priorities_get(district_id=user.district_id)
     form = SchedulePrioritiesForm(
         request.POST if request.method == "POST" else None,
-        initial={name: _points_text(getattr(current, name)) for name in PRIORITY_NAMES},
+        initial={name: _points_text(getattr(current, name)) for name in PRIORITY_TOP},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -203,7 +201,7 @@ def schedule_priorities(request):
             "per_core": per_core,
             "rows": [
                 (form[name].label, getattr(current, name), form[name].help_text.split()[-1])
-                for name in PRIORITY_NAMES
+                for name in PRIORITY_TOP
             ],
         },
         status=400 if form.errors else 200,

@@ -30,9 +30,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import School, Staff
 from schoolot.rules.cycles import CYCLE_WEEKS
 from schoolot.scheduling.instance import Schedule, Session, hhmm
-from schoolot.scheduling.scorer import score
-
-DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+from schoolot.scheduling.scorer import DAY_NAMES, score
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ class WeekCheck:
 
 def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
     """Her weekly sessions judged against the records on `on` (see the module contract)."""
-    from schoolot.schedules.services import week_instance
+    from schoolot.schedules.services import rotation_needed, week_instance
 
     instance, records = week_instance(staff=staff, on=on)
     check = WeekCheck()
@@ -72,7 +70,7 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
         )
         for x in elsewhere:
             check.problems.append(
-                f"{DAYS[x.day]} {hhmm(x.start)}-{hhmm(x.end)}: at {names.get(int(x.school))}, "
+                f"{DAY_NAMES[x.day]} {hhmm(x.start)}-{hhmm(x.end)}: at {names.get(int(x.school))}, "
                 "no longer one of your schools or your students'."
             )
     sessions = [x for x in instance.current if x.school in instance.schools]
@@ -91,15 +89,16 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
             if have < mandate.sessions:
                 check.short.append(Short(student.name, mandate.minutes, mandate.sessions, have))
     scheduled = {s.id for s in instance.students}
-    weekly_ids = {(st.id, m.id) for st in instance.students for m in st.mandates}
     # The 4-week rotation (monthly, quarterly and yearly mandates) around this week: what
     # its sessions break beyond what the week itself breaks, and what it is short of.
-    cycle, _records = week_instance(staff=staff, on=on, week=sessions)
-    rotation_mandates = [
-        (st, m) for st in cycle.students for m in st.mandates if (st.id, m.id) not in weekly_ids
-    ]
-    rotation_slots = [s for s in records["slots"] if s.cycle_week is not None]
-    if rotation_mandates or rotation_slots:
+    if any(s.cycle_week is not None for s in records["slots"]) or rotation_needed(
+        staff=staff, on=on
+    ):
+        cycle, _records = week_instance(staff=staff, on=on, week=sessions)
+        weekly_ids = {(st.id, m.id) for st in instance.students for m in st.mandates}
+        rotation_mandates = [
+            (st, m) for st in cycle.students for m in st.mandates if (st.id, m.id) not in weekly_ids
+        ]
         copies = [  # the week, held in each week of the rotation (as week_instance does)
             Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
             for x in sessions
