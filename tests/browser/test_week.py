@@ -102,3 +102,27 @@ def test_a_meeting_on_a_date_is_marked_on_today_and_logged_as_missed(page, demo,
         True,
     )
     assert Session.objects.filter(date=day, slot=slot).count() == 1
+
+
+def test_a_refused_move_says_why_beside_the_form_and_keeps_her_choice(page, demo):
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    slots = WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+    first, second = slots.order_by("weekday", "start_time")[:2]
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("button", name=f"Lock {first}"))
+    card.get_by_text("Move", exact=True).click()
+    card.get_by_label("Day", exact=True).select_option(str(second.weekday))
+    taken = second.start_time.strftime("%H:%M")
+    card.get_by_label("Start").fill(taken)
+    card.get_by_role("button", name="Move and lock").click()
+    card = page.get_by_role("listitem").filter(has=page.get_by_role("button", name=f"Lock {first}"))
+    expect(card.get_by_role("alert")).to_contain_text("This overlaps another of your sessions.")
+    expect(card.get_by_label("Start")).to_have_value(taken)  # her choice kept, form open
+    moved = WeeklySlot.objects.get(pk=first.pk)
+    assert (moved.weekday, moved.start_time, moved.locked) == (
+        first.weekday,
+        first.start_time,
+        False,
+    )

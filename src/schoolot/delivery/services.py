@@ -640,14 +640,18 @@ def consultation_log(*, user: User, data: ConsultationInput) -> Consultation:
 
 
 def weekly_slot_move(
-    *, user: User, slot: WeeklySlot, weekday: int, start_time: dt.time
+    *, user: User, slot: WeeklySlot, weekday: int, start_time: dt.time, on: dt.date | None = None
 ) -> WeeklySlot:
     """Move a session of the week by hand; it is locked so that re-solving keeps it.
 
     Refuses: a day other than Monday to Friday; a time outside the school's day; an overlap
-    with another of her sessions or her fixed time that day; a student's protected time."""
+    with another of her sessions or her fixed time that day; a student's protected time;
+    then any other hard rule the move would break that her week (as of `on`, default today)
+    does not break already: outside her hours, too little time to drive to or from her
+    sessions at other schools, no lunch or planning time left (schedules.week_check)."""
     from schoolot.schedules.models import ProtectedBlock
     from schoolot.schedules.selectors import weekdays_held
+    from schoolot.schedules.week_check import move_problems_get
 
     staff = therapist_staff_get(user=user)
     if slot.therapist_id != staff.pk:
@@ -680,6 +684,12 @@ def weekly_slot_move(
             errors.setdefault("start_time", []).append(
                 f"{block.student.full_name}'s {block.reason.lower()} is then."
             )
+    if not errors:  # the rules that need her whole week, once the quick ones hold
+        problems = move_problems_get(
+            staff=staff, slot=slot, weekday=weekday, start=start, on=on or timezone.localdate()
+        )
+        if problems:
+            errors["start_time"] = problems
     if errors:
         raise ValidationError(errors)
     slot.weekday, slot.start_time, slot.end_time, slot.locked = weekday, start_time, end_time, True

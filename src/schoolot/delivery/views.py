@@ -431,6 +431,12 @@ def slot_list(request):
         else:
             messages.success(request, "Added to your week.")
             return redirect("slot_list")
+    return _slots_page(request, staff=staff, form=form)
+
+
+def _slots_page(request, *, staff, form, move: dict | None = None):
+    """My week; `move` (a refused move: the slot, what she chose, why not) opens that
+    session's move form with her choice kept and the reasons beside it."""
     slots = (
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
@@ -448,8 +454,9 @@ def slot_list(request):
             "run": ScheduleRun.objects.filter(staff=staff).first(),
             "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
+            "move": move,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or move else 200,
     )
 
 
@@ -486,23 +493,29 @@ def _week_grid(slots, commitments=()) -> dict:
 
 @require_POST
 def slot_move(request, slot_id: int):
-    """Move a session of the week (it is then locked); messages say why a move is refused."""
+    """Move a session of the week (it is then locked). A refused move comes back on My week
+    (400) with that session's move form open, her choice kept and the reasons beside it."""
     staff = services.therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
+    chosen = {"slot": slot.pk, "weekday": None, "start": request.POST.get("start_time", "")}
     try:
-        weekday = int(request.POST.get("weekday", ""))
-        start = dt.time.fromisoformat(request.POST.get("start_time", ""))
+        chosen["weekday"] = int(request.POST.get("weekday", ""))
+        start = dt.time.fromisoformat(chosen["start"])
     except ValueError:
-        messages.error(request, "Give a day and a start time.")
-        return redirect("slot_list")
-    try:
-        services.weekly_slot_move(user=request.user, slot=slot, weekday=weekday, start_time=start)
-    except ValidationError as exc:
-        for item in exc.messages:
-            messages.error(request, item)
+        problems = ["Give a day and a start time."]
     else:
-        messages.success(request, f"Moved to {slot} and locked.")
-    return redirect("slot_list")
+        try:
+            services.weekly_slot_move(
+                user=request.user, slot=slot, weekday=chosen["weekday"], start_time=start
+            )
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Moved to {slot} and locked.")
+            return redirect("slot_list")
+    slot.refresh_from_db()  # the card shows where the session still is
+    form = WeeklySlotForm(students=list(picker_students(user=request.user)))
+    return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})
 
 
 @require_POST

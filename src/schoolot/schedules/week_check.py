@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import School, Staff
@@ -108,10 +108,7 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
         week_only = set(score(cycle, Schedule(sessions=copies)).violations)
         for problem in score(cycle, Schedule(sessions=copies + own)).violations:
             if problem not in week_only and problem not in check.problems:
-                # Name the rotation's first week too ("Mon" alone reads as every week).
-                check.problems.append(
-                    re.sub(r"^(Mon|Tue|Wed|Thu|Fri)(?! \()", r"\1 (week 1)", problem)
-                )
+                check.problems.append(_rotation_named(problem))
         in_cycle = Counter(
             (sid, mid) for x in own for sid, mid in zip(x.students, x.mandates, strict=False)
         )
@@ -127,3 +124,74 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
         if gone:
             check.strays.append((slot, gone))
     return check
+
+
+def _rotation_named(problem: str) -> str:
+    """A rotation problem on its first week named as such ("Mon" alone reads as every week)."""
+    return re.sub(r"^(Mon|Tue|Wed|Thu|Fri)(?! \()", r"\1 (week 1)", problem)
+
+
+def _new_problems(instance, sessions: list[Session], moves: dict) -> list[str]:
+    """What the sessions break once each session at a (day, start, school) key of `moves` is
+    replaced by its value (locked ones too), that they do not break now."""
+
+    def swap(items: list[Session]) -> list[Session]:
+        return [moves.get((x.day, x.start, x.school), x) for x in items]
+
+    before = set(score(instance, Schedule(sessions=sessions)).violations)
+    moved = replace(instance, locked=swap(instance.locked))
+    after = score(moved, Schedule(sessions=swap(sessions)))
+    return [p for p in after.violations if p not in before]
+
+
+def move_problems_get(
+    *, staff: Staff, slot: WeeklySlot, weekday: int, start: int, on: dt.date
+) -> list[str]:
+    """What moving `slot` to `weekday` at `start` (minutes after midnight; the same week of
+    the rotation for a rotation slot) would break that her week does not break now, judged
+    by the scorer against the records on `on`: her hours, the drives to and from her
+    sessions at other schools, lunch and planning time, and every other hard rule; for a
+    weekly session also against her 4-week rotation, which holds it every week. Empty when
+    the move breaks nothing new, or when the slot holds none of the students she schedules
+    now (the week check names those)."""
+    from schoolot.schedules.services import week_instance
+
+    instance, records = week_instance(staff=staff, on=on)
+    weekly = [x for x in instance.current if x.school in instance.schools]
+    school, minutes = str(slot.school_id), slot.minutes
+    old_start = slot.start_time.hour * 60 + slot.start_time.minute
+    offset = 5 * (slot.cycle_week - 1) if slot.cycle_week is not None else 0
+    key = (slot.weekday + offset, old_start, school)
+    problems: list[str] = []
+    if slot.cycle_week is None:
+        old = next((x for x in weekly if (x.day, x.start, x.school) == key), None)
+        if old is None:
+            return []
+        new = replace(old, day=weekday, start=start, end=start + minutes, locked=True)
+        problems += _new_problems(instance, weekly, {key: new})
+        # Each week of the rotation holds the weekly sessions (as copies, locked).
+        moves = {
+            (key[0] + 5 * k, old_start, school): replace(new, day=weekday + 5 * k)
+            for k in range(CYCLE_WEEKS)
+        }
+    else:
+        moves = None
+    if any(s.cycle_week is not None for s in records["slots"]):
+        cycle, _records = week_instance(staff=staff, on=on, week=weekly)
+        copies = [
+            Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
+            for x in weekly
+            for k in range(CYCLE_WEEKS)
+        ]
+        own = [x for x in cycle.current if x.school in cycle.schools]
+        if moves is None:
+            old = next((x for x in own if (x.day, x.start, x.school) == key), None)
+            if old is None:
+                return []
+            day = weekday + offset
+            moves = {key: replace(old, day=day, start=start, end=start + minutes, locked=True)}
+        for problem in _new_problems(cycle, copies + own, moves):
+            problem = _rotation_named(problem)
+            if problem not in problems:
+                problems.append(problem)
+    return problems

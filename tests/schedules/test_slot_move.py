@@ -1,0 +1,175 @@
+"""A session moved by hand (delivery.services.weekly_slot_move) keeps every hard rule of her
+week: beyond overlaps, the school day and protected time, it is refused when it leaves too
+little time to drive, no lunch, or falls outside her hours, for the week and for the 4-week
+rotation that holds it; a move that breaks nothing new goes through even when the week
+already breaks a rule elsewhere."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.delivery.models import WeeklySlot
+from schoolot.delivery.services import weekly_slot_move
+from schoolot.directory.models import CaseloadAssignment
+from schoolot.schedules.models import Availability, LunchAndPlanning, ProtectedBlock, TravelTime
+from tests.factories import plan_make, rotation_mandate_make, student_make, weekly_slot_make
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def week(world):
+    """Her own student at her school, and one of hers at the middle school, 20 minutes away."""
+    world.staff["therapist"].schools.add(world.school)
+    far = student_make(district=world.district, school=world.other_school, first="Far", last="Ng")
+    plan_make(student=far)
+    CaseloadAssignment.objects.create(
+        district=world.district,
+        student=far,
+        staff=world.staff["therapist"],
+        start_date=TODAY - dt.timedelta(days=30),
+    )
+    world.students["far"] = far
+    TravelTime.objects.create(
+        district=world.district, origin=world.school, destination=world.other_school, minutes=20
+    )
+    return world
+
+
+def _far_slot(week, *, weekday, start, cycle_week=None, minutes=30):
+    slot = weekly_slot_make(
+        world=week, weekday=weekday, start=start, minutes=minutes, student="far"
+    )
+    slot.school, slot.cycle_week = week.other_school, cycle_week
+    slot.save()
+    return slot
+
+
+def _move(week, slot, weekday, start):
+    weekly_slot_move(user=week.users["therapist"], slot=slot, weekday=weekday, start_time=start)
+    slot.refresh_from_db()
+    return (slot.weekday, slot.start_time, slot.locked)
+
+
+def _refused(week, slot, weekday, start) -> list[str]:
+    with pytest.raises(ValidationError) as refused:
+        _move(week, slot, weekday, start)
+    slot.refresh_from_db()
+    return refused.value.messages
+
+
+def test_a_move_that_leaves_no_time_to_drive_is_refused(week):
+    weekly_slot_make(world=week, weekday=0, start=dt.time(9))  # 9:00-9:30 at her school
+    far = _far_slot(week, weekday=2, start=dt.time(10))
+    assert _refused(week, far, 0, dt.time(9, 40)) == [
+        "Mon 09:30-09:40: 10 minutes to drive a 20-minute trip."
+    ]
+    assert (far.weekday, far.start_time, far.locked) == (2, dt.time(10), False)  # unchanged
+    assert _move(week, far, 0, dt.time(9, 50)) == (0, dt.time(9, 50), True)
+    # And the other way: a session at her school moved too soon after the far one.
+    near = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    assert _refused(week, near, 0, dt.time(10, 30)) == [
+        "Mon 10:20-10:30: 10 minutes to drive a 20-minute trip."
+    ]
+
+
+def test_a_move_that_takes_her_lunch_is_refused(week):
+    LunchAndPlanning.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        lunch_from=dt.time(11),
+        lunch_until=dt.time(12),
+        lunch_minutes=30,
+    )
+    weekly_slot_make(world=week, weekday=1, start=dt.time(11))
+    slot = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    assert _refused(week, slot, 1, dt.time(11, 30)) == [
+        "Tue: no 30-minute lunch between 11:00 and 12:00."
+    ]
+    assert _move(week, slot, 1, dt.time(12)) == (1, dt.time(12), True)
+
+
+def test_a_move_outside_her_hours_is_refused(client, week):
+    for weekday in range(5):
+        Availability.objects.create(
+            district=week.district,
+            staff=week.staff["therapist"],
+            weekday=weekday,
+            start=dt.time(8),
+            end=dt.time(12),
+        )
+    slot = weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    client.force_login(week.users["therapist"])
+    page = client.post(
+        reverse("slot_move", args=[slot.pk]), {"weekday": "2", "start_time": "13:00"}, follow=True
+    ).content.decode()
+    assert "Wed 13:00-13:30: the therapist is not available at" in page
+    slot.refresh_from_db()
+    assert (slot.weekday, slot.start_time) == (0, dt.time(9))
+
+
+def test_a_rule_the_week_already_breaks_does_not_block_other_moves(week):
+    broken = weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    ProtectedBlock.objects.create(  # added after the session was placed
+        district=week.district,
+        student=week.students["own"],
+        reason="Reading block",
+        weekdays="0",
+        start=dt.time(9),
+        end=dt.time(10),
+    )
+    slot = weekly_slot_make(world=week, weekday=2, start=dt.time(9))
+    assert _move(week, slot, 3, dt.time(13)) == (3, dt.time(13), True)
+    # The broken one may move out of the reading block (that removes a problem).
+    assert _move(week, broken, 0, dt.time(10)) == (0, dt.time(10), True)
+
+
+def test_the_rotation_is_held_to_the_same_rules(week):
+    """A rotation session moved next to a weekly one at the other school, and a weekly session
+    moved next to a rotation one, are refused with the rotation's week named."""
+    rotation_mandate_make(student=week.students["far"], sessions=1)
+    monthly = _far_slot(week, weekday=4, start=dt.time(13), cycle_week=2, minutes=45)
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))  # Tuesday, every week
+    assert _refused(week, monthly, 1, dt.time(9, 40)) == [
+        "Tue (week 2) 09:30-09:40: 10 minutes to drive a 20-minute trip."
+    ]
+    assert _move(week, monthly, 1, dt.time(10)) == (1, dt.time(10), True)
+    assert monthly.cycle_week == 2  # a move keeps the session in its week of the rotation
+    weekly = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    assert _refused(week, weekly, 1, dt.time(10, 50)) == [
+        "Tue (week 2) 10:45-10:50: 5 minutes to drive a 20-minute trip."
+    ]
+
+
+def test_a_session_of_a_student_no_longer_hers_moves_on_the_quick_rules(week):
+    slot = weekly_slot_make(world=week, weekday=0, start=dt.time(9), student="cota")
+    assert _move(week, slot, 2, dt.time(13)) == (2, dt.time(13), True)
+    assert WeeklySlot.objects.get(pk=slot.pk).locked
+
+
+def test_a_refused_move_comes_back_in_place_with_her_choice_kept(client, week):
+    weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    far = _far_slot(week, weekday=2, start=dt.time(10))
+    client.force_login(week.users["therapist"])
+    response = client.post(
+        reverse("slot_move", args=[far.pk]), {"weekday": "0", "start_time": "09:40"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<details class="move" open>' in page and page.count("open><summary>Move") == 1
+    assert f'id="mv-e{far.pk}" role="alert"><li>Mon 09:30-09:40: 10 minutes to drive' in page
+    assert f'id="mv-t{far.pk}" value="09:40"' in page  # what she chose, kept
+    assert '<option value="0" selected>Monday</option>' in page
+    response = client.post(reverse("slot_move", args=[far.pk]), {"weekday": "0", "start_time": ""})
+    assert (
+        response.status_code == 400 and "Give a day and a start time." in response.content.decode()
+    )
+    assert (
+        client.post(
+            reverse("slot_move", args=[far.pk]), {"weekday": "0", "start_time": "09:50"}
+        ).status_code
+        == 302
+    )
