@@ -204,10 +204,47 @@ class ScheduleRun(DistrictOwned):
         return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
 
 
+class WeekCheckResult(DistrictOwned):
+    """The last check of a therapist's week against the records (schedules.week_check), kept
+    for her supervisor's Schedules page: what it breaks, the mandates it is short of, the
+    sessions holding students no longer hers. Empty lists: her week held on `checked_on`."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="week_check")
+    checked_on = models.DateField()
+    checked_at = models.DateTimeField(auto_now=True)
+    problems = models.JSONField(default=list)  # the scorer's words, one string each
+    short = models.JSONField(default=list)  # "Name: 2 of 3 sessions a week (30 min)"
+    strays = models.JSONField(default=list)  # "Monday 9:00-9:30: Name, Name"
+
+    def __str__(self) -> str:
+        return f"{self.staff} checked {self.checked_on}: {self.summary}"
+
+    @property
+    def holds(self) -> bool:
+        return not (self.problems or self.short or self.strays)
+
+    @property
+    def summary(self) -> str:
+        stray = "session holding a student she no longer schedules"
+        parts = [
+            (len(self.problems), "rule broken", "rules broken"),
+            (len(self.short), "mandate short of sessions", "mandates short of sessions"),
+            (len(self.strays), stray, stray.replace("session", "sessions", 1)),
+        ]
+        said = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+        return "; ".join(said) or "holds to the records"
+
+
 class DistrictSolve(ProgressRun):
-    """Re-solving every therapist's week (a supervisor's team or the district) as a task."""
+    """Re-solving (or checking) every therapist's week (a supervisor's team or the district)
+    as a task."""
+
+    class Kind(models.TextChoices):
+        SOLVE = "solve", "solved"
+        CHECK = "check", "checked"
 
     started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.SOLVE)
     seconds_each = models.FloatField(default=5)
 
     class Meta(ProgressRun.Meta):

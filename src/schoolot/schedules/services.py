@@ -31,6 +31,7 @@ from schoolot.schedules.models import (
     SchedulePriorities,
     ScheduleRun,
     TravelTime,
+    WeekCheckResult,
 )
 from schoolot.schedules.selectors import (
     lunch_and_planning_get,
@@ -356,7 +357,7 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
             rotation_result = runs[1][2]
             required += rotation_result.required_minutes - CYCLE_WEEKS * result.placed_minutes
             placed_minutes += rotation_result.placed_minutes - CYCLE_WEEKS * result.placed_minutes
-        return ScheduleRun.objects.create(
+        run = ScheduleRun.objects.create(
             district_id=staff.district_id,
             staff=staff,
             status=_weakest([placed.status for _i, placed, _r in runs]),
@@ -378,6 +379,27 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
                 for v in r.violations
             ],
         )
+    week_check_save(staff=staff, on=on)  # her supervisor sees the new week hold (or not)
+    return run
+
+
+def week_check_save(*, staff: Staff, on: dt.date) -> WeekCheckResult:
+    """Check her week against the records on `on` (schedules.week_check) and keep the
+    result for her supervisor's Schedules page: one row per therapist, replaced each time."""
+    from schoolot.schedules.week_check import week_check_get
+
+    check = week_check_get(staff=staff, on=on)
+    result, _created = WeekCheckResult.objects.update_or_create(
+        staff=staff,
+        defaults={
+            "district_id": staff.district_id,
+            "checked_on": on,
+            "problems": check.problems,
+            "short": [str(s) for s in check.short],
+            "strays": [f"{slot}: {', '.join(names)}" for slot, names in check.strays],
+        },
+    )
+    return result
 
 
 def _weakest(statuses: list[str]) -> str:
@@ -397,16 +419,24 @@ def team_therapists(*, user: User):
     raise PermissionDenied("Re-solving many weeks is for supervisors and administrators.")
 
 
-def district_solve_start(*, user: User, seconds_each: float = 5.0):
-    """Queue the re-solving of every week `user` oversees; progress is on the run."""
+def district_run_start(*, user: User, kind: str, seconds_each: float = 5.0):
+    """Queue the re-solving (`kind` "solve") or the check against today's records ("check")
+    of every week `user` oversees; progress is on the run."""
     from schoolot.schedules.models import DistrictSolve
-    from schoolot.schedules.tasks import district_solve
+    from schoolot.schedules.tasks import district_check, district_solve
 
+    task = {DistrictSolve.Kind.SOLVE: district_solve, DistrictSolve.Kind.CHECK: district_check}[
+        kind
+    ]
     total = team_therapists(user=user).count()
     run = DistrictSolve.objects.create(
-        district_id=user.district_id, started_by=user, total=total, seconds_each=seconds_each
+        district_id=user.district_id,
+        started_by=user,
+        kind=kind,
+        total=total,
+        seconds_each=seconds_each,
     )
-    district_solve.enqueue(run_id=run.pk)
+    task.enqueue(run_id=run.pk)
     run.refresh_from_db()
     return run
 

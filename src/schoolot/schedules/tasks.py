@@ -25,3 +25,19 @@ def district_solve(run_id: int) -> int:
             time_limit=run.seconds_each,
         ),
     )
+
+
+@task()
+def district_check(run_id: int) -> int:
+    """Check each therapist's week against today's records in turn (schedules.week_check),
+    keeping each result for the Schedules page; stop when cancelled."""
+    from schoolot.schedules.services import team_therapists, week_check_save
+
+    run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
+    return DistrictSolve.run_items(
+        run_id,
+        team_therapists(user=run.started_by).select_related("district"),
+        lambda staff: week_check_save(
+            staff=staff, on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone))
+        ),
+    )

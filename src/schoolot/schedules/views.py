@@ -116,30 +116,51 @@ def calendar_feed(request, token: str):
 
 
 def district_page(request):
-    """Re-solve the weeks of a supervisor's team or the whole district, with progress."""
-    from schoolot.schedules.models import DistrictSolve, ScheduleRun
+    """Re-solve or check the weeks of a supervisor's team or the whole district, with
+    progress; each therapist's last build and how her week stood at its last check."""
+    from django.db.models import OuterRef, Subquery
+
+    from schoolot.schedules.models import DistrictSolve, ScheduleRun, WeekCheckResult
     from schoolot.schedules.services import team_therapists
 
-    therapists = list(team_therapists(user=request.user).select_related("user"))
-    runs = {}
-    for r in ScheduleRun.objects.filter(staff__in=therapists).order_by("staff", "-created_at"):
-        runs.setdefault(r.staff_id, r)
+    last_run = ScheduleRun.objects.filter(staff=OuterRef("pk")).order_by("-created_at")
+    therapists = list(
+        team_therapists(user=request.user)
+        .select_related("user")
+        .annotate(last_run_id=Subquery(last_run.values("pk")[:1]))
+    )
+    runs = ScheduleRun.objects.in_bulk([t.last_run_id for t in therapists if t.last_run_id])
+    checks = {c.staff_id: c for c in WeekCheckResult.objects.filter(staff__in=therapists)}
     run = DistrictSolve.objects.filter(started_by=request.user).first()
     template = "schedules/district.html"
     if request.htmx and request.GET.get("partial") == "progress":
         template += "#progress"
-
+    rows = [(t, runs.get(t.last_run_id), checks.get(t.pk)) for t in therapists]
     return render(
-        request, template, {"therapists": [(t, runs.get(t.pk)) for t in therapists], "run": run}
+        request,
+        template,
+        {
+            "therapists": rows,
+            "failing": sum(1 for _t, _r, c in rows if c and not c.holds),
+            "run": run,
+        },
     )
 
 
 @require_POST
 def district_start(request):
-    from schoolot.schedules.services import district_solve_start
+    """Start re-solving (`kind` "solve") or checking ("check") every week she oversees."""
+    from schoolot.schedules.models import DistrictSolve
+    from schoolot.schedules.services import district_run_start
 
-    run = district_solve_start(user=request.user, seconds_each=settings.SCHOOLOT_SOLVE_SECONDS)
-    messages.success(request, f"Re-solving {run.total} weeks.")
+    kind = request.POST.get("kind", DistrictSolve.Kind.SOLVE)
+    if kind not in DistrictSolve.Kind.values:
+        return HttpResponse("Unknown kind of run.", status=400)
+    run = district_run_start(
+        user=request.user, kind=kind, seconds_each=settings.SCHOOLOT_SOLVE_SECONDS
+    )
+    verb = "Re-solving" if kind == DistrictSolve.Kind.SOLVE else "Checking"
+    messages.success(request, f"{verb} {run.total} weeks.")
     return redirect("schedules_district")
 
 

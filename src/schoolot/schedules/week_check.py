@@ -41,6 +41,12 @@ class Short:
     held: int
     per: str = "week"  # "week": sessions a week; "rotation": in the 4-week rotation
 
+    def __str__(self) -> str:
+        """ "Ana Ruiz: 1 of 2 sessions a week (30 min)"."""
+        per = "a week" if self.per == "week" else "in the 4-week rotation"
+        sessions = "session" if self.asked == 1 else "sessions"
+        return f"{self.student}: {self.held} of {self.asked} {sessions} {per} ({self.minutes} min)"
+
 
 @dataclass
 class WeekCheck:
