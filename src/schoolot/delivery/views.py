@@ -31,7 +31,7 @@ from schoolot.delivery.session_selectors import (
     unsigned_sessions,
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
-from schoolot.schedules.selectors import weekdays_held
+from schoolot.schedules.selectors import week_breaks_get, weekdays_held
 from schoolot.schedules.week_check import week_check_get
 
 
@@ -437,18 +437,31 @@ def slot_list(request):
 def _slots_page(request, *, staff, form, move: dict | None = None):
     """My week; `move` (a refused move: the slot, what she chose, why not) opens that
     session's move form with her choice kept and the reasons beside it."""
-    slots = (
+    slots = list(
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
         .prefetch_related("students")
         .order_by("weekday", "start_time")
     )
+    commitments = list(
+        Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
+    )
+    breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
     return render(
         request,
         "delivery/slots.html",
         {
             "slots": slots,
-            "grid": _week_grid(slots, Commitment.objects.filter(staff=staff, on__isnull=True)),
+            "grid": _week_grid(slots, commitments, breaks),
+            # The list, a day at a time, with the minutes she drives that day.
+            "by_day": [
+                {
+                    "grouper": WeeklySlot.Weekday(d).label,
+                    "list": [s for s in slots if s.weekday == d],
+                    "driving": sum(b.minutes for b in breaks.get(d, ()) if b.kind == "drive"),
+                }
+                for d in sorted({s.weekday for s in slots})
+            ],
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
@@ -460,16 +473,18 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
     )
 
 
-def _week_grid(slots, commitments=()) -> dict:
+def _week_grid(slots, commitments=(), breaks=None) -> dict:
     """The week as a calendar: one column a day, each slot placed by its time (minutes from
-    the earliest start), and her fixed time (IEP meetings) behind them, for a picture of the
+    the earliest start), her fixed time (IEP meetings) behind them, and the drives and lunch
+    her week implies (`breaks`, schedules.selectors.week_breaks_get), for a picture of the
     week beside the list."""
     slots, commitments = list(slots), list(commitments)
     if not slots and not commitments:
         return {}
     spans = [(s.start_time, s.end_time) for s in slots] + [(c.start, c.end) for c in commitments]
-    first = min(a.hour * 60 + a.minute for a, _b in spans)
-    last = max(b.hour * 60 + b.minute for _a, b in spans)
+    gaps = [b for day in (breaks or {}).values() for b in day]
+    first = min([a.hour * 60 + a.minute for a, _b in spans] + [b.start for b in gaps])
+    last = max([b.hour * 60 + b.minute for _a, b in spans] + [b.end for b in gaps])
     first -= first % 60
     columns = {d: [] for d in range(5)}
     for c in commitments:
@@ -480,6 +495,9 @@ def _week_grid(slots, commitments=()) -> dict:
     for s in slots:
         top = s.start_time.hour * 60 + s.start_time.minute - first
         columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
+    for d, day in (breaks or {}).items():
+        for b in day:
+            columns[d].append({"gap": b, "top": b.start - first, "height": b.minutes})
     return {
         "columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
         "height": last - first,

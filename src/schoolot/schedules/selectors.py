@@ -1,13 +1,20 @@
-"""Reads of the therapist's fixed time: her commitments, lunch and planning."""
+"""Reads of the therapist's fixed time: her commitments, lunch and planning; the drives and
+lunch her week implies."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 
 from schoolot.directory.models import Staff
-from schoolot.schedules.models import Commitment, LunchAndPlanning, SchedulePriorities
+from schoolot.schedules.models import (
+    Commitment,
+    LunchAndPlanning,
+    SchedulePriorities,
+    TravelTime,
+)
 
 
 def weekdays_held(*, weekdays: str) -> list[int]:
@@ -60,3 +67,100 @@ def schedule_priorities_get(*, district_id: int) -> SchedulePriorities:
         .first()
     )
     return found or SchedulePriorities(district_id=district_id)
+
+
+@dataclass(frozen=True)
+class DayBreak:
+    """A drive or her lunch in a day of her week, in minutes after midnight."""
+
+    kind: str  # "drive" or "lunch"
+    start: int
+    end: int
+    label: str  # "20 min to Lincoln Elementary", "Lunch"
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBreak]]:
+    """Per weekday (0 Mon to 4 Fri), the drives and the lunch her weekly sessions imply.
+
+    Drives: between consecutive stops at different schools (her weekly `slots`, and her
+    `commitments` held at a school), from the first stop's end, for the minutes the scheduler
+    uses (the travel-times page, else the estimate), at most the gap between the stops.
+    Lunch: the earliest free stretch of her lunch minutes in her lunch window on the 5-minute
+    grid, free of sessions, fixed time and drives, else over a drive (she may eat on the
+    way), clear of her rotation's sessions too where it can be; none when no stretch is free
+    (the week check says so). Rotation slots make no drives (each holds one week in
+    four). Two queries; `slots` with their school, `commitments`
+    recurring, with theirs."""
+    from schoolot.schedules.services import travel_default_minutes
+
+    rotation = [s for s in slots if s.cycle_week is not None]
+    slots = [s for s in slots if s.cycle_week is None]
+    stops: dict[int, list[tuple[int, int, object]]] = {d: [] for d in range(5)}
+    busy: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}
+    every_week: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}  # and rotation
+    for s in slots:
+        stops[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time), s.school))
+        busy[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time)))
+    for s in rotation:
+        every_week[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time)))
+    for c in commitments:
+        for d in weekdays_held(weekdays=c.weekdays):
+            busy[d].append((_minutes(c.start), _minutes(c.end)))
+            if c.school_id:
+                stops[d].append((_minutes(c.start), _minutes(c.end), c.school))
+    schools = {x[2].pk: x[2] for items in stops.values() for x in items}
+    travel = {
+        (t.origin_id, t.destination_id): t.minutes
+        for t in TravelTime.objects.filter(origin_id__in=schools, destination_id__in=schools)
+    }
+
+    def drive(a, b) -> int:
+        found = travel.get((a.pk, b.pk), travel.get((b.pk, a.pk)))
+        return found if found is not None else travel_default_minutes(a=a, b=b)
+
+    breaks_of = lunch_and_planning_get(staff=staff)
+    lunch_lo, lunch_hi = _minutes(breaks_of.lunch_from), _minutes(breaks_of.lunch_until)
+    result: dict[int, list[DayBreak]] = {}
+    for d in range(5):
+        if not any(s.weekday == d for s in slots):
+            continue
+        items = sorted(stops[d], key=lambda x: (x[0], x[1]))
+        day: list[DayBreak] = []
+        for (_s, end, here), (start, _e, there) in zip(items, items[1:], strict=False):
+            if here.pk != there.pk and start > end:
+                minutes = drive(here, there)
+                label = f"{minutes} min to {there.name}"
+                day.append(DayBreak("drive", end, end + min(minutes, start - end), label))
+        drives = [(x.start, x.end) for x in day]
+        # A lunch clear of the rotation's sessions too holds in every week; else the week's.
+        lunch = _lunch_place(
+            busy[d] + every_week[d], drives, lunch_lo, lunch_hi, breaks_of.lunch_minutes
+        )
+        if lunch is None:
+            lunch = _lunch_place(busy[d], drives, lunch_lo, lunch_hi, breaks_of.lunch_minutes)
+        if lunch is not None:
+            day.append(DayBreak("lunch", lunch, lunch + breaks_of.lunch_minutes, "Lunch"))
+        result[d] = day
+    return result
+
+
+def _lunch_place(
+    busy: list[tuple[int, int]], drives: list[tuple[int, int]], lo: int, hi: int, minutes: int
+) -> int | None:
+    """The earliest start on the 5-minute grid of a lunch inside [lo, hi) clear of `busy`,
+    then of `busy` alone (over a drive); None when neither fits or no lunch is kept."""
+    if not minutes:
+        return None
+    for blocked in (busy + drives, busy):
+        for t in range(lo + (-lo) % 5, hi - minutes + 1, 5):
+            if all(t + minutes <= a or b <= t for a, b in blocked):
+                return t
+    return None

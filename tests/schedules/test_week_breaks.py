@@ -1,0 +1,134 @@
+"""The drives and lunch her week implies (schedules.selectors.week_breaks_get), drawn on My
+week's calendar and summed under each day: a drive between stops at different schools
+(sessions, fixed time held at a school) for the travel time the scheduler uses, never past
+the next stop; lunch at the earliest free stretch of its window, over a drive only when
+nothing else is free, none when the window is full."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.delivery.models import WeeklySlot
+from schoolot.directory.models import CaseloadAssignment
+from schoolot.schedules.models import Commitment, LunchAndPlanning, TravelTime
+from schoolot.schedules.selectors import DayBreak, week_breaks_get
+from tests.factories import plan_make, student_make, weekly_slot_make
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def week(world):
+    world.staff["therapist"].schools.add(world.school)
+    far = student_make(district=world.district, school=world.other_school, first="Far", last="Ng")
+    plan_make(student=far)
+    CaseloadAssignment.objects.create(
+        district=world.district,
+        student=far,
+        staff=world.staff["therapist"],
+        start_date=TODAY - dt.timedelta(days=30),
+    )
+    world.students["far"] = far
+    TravelTime.objects.create(
+        district=world.district, origin=world.school, destination=world.other_school, minutes=20
+    )
+    return world
+
+
+def _slot(week, weekday, start, *, far=False, minutes=30, cycle_week=None):
+    slot = weekly_slot_make(
+        world=week, weekday=weekday, start=start, minutes=minutes, student="far" if far else "own"
+    )
+    slot.school = week.other_school if far else week.school
+    slot.cycle_week = cycle_week
+    slot.save()
+    return slot
+
+
+def _breaks(week, django_assert_num_queries=None):
+    staff = week.staff["therapist"]
+    slots = list(WeeklySlot.objects.filter(therapist=staff).select_related("school"))
+    commitments = list(
+        Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
+    )
+    if django_assert_num_queries is None:
+        return week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+    with django_assert_num_queries(2):  # the travel times and her lunch
+        return week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+
+
+def _at(hour, minute=0):
+    return hour * 60 + minute
+
+
+def test_a_drive_between_schools_and_lunch_after_it(week, django_assert_num_queries):
+    _slot(week, 0, dt.time(9))
+    _slot(week, 0, dt.time(10), far=True)
+    far_name = week.other_school.name
+    assert _breaks(week, django_assert_num_queries) == {
+        0: [
+            DayBreak("drive", _at(9, 30), _at(9, 50), f"20 min to {far_name}"),
+            DayBreak("lunch", _at(11), _at(11, 30), "Lunch"),
+        ]
+    }
+
+
+def test_a_drive_never_runs_past_the_next_stop(week):
+    _slot(week, 1, dt.time(9))
+    _slot(week, 1, dt.time(9, 40), far=True)  # 10 minutes for a 20-minute drive
+    drive = _breaks(week)[1][0]
+    assert (drive.start, drive.end, drive.label) == (
+        _at(9, 30),
+        _at(9, 40),
+        f"20 min to {week.other_school.name}",
+    )
+
+
+def test_lunch_over_a_drive_only_when_nothing_else_is_free_and_none_when_full(week):
+    LunchAndPlanning.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        lunch_from=dt.time(11),
+        lunch_until=dt.time(11, 30),
+        lunch_minutes=30,
+    )
+    _slot(week, 2, dt.time(10, 30))
+    _slot(week, 2, dt.time(11, 30), far=True)  # the drive takes 11:00-11:20
+    lunch = [b for b in _breaks(week)[2] if b.kind == "lunch"]
+    assert [(b.start, b.end) for b in lunch] == [(_at(11), _at(11, 30))]
+    _slot(week, 3, dt.time(11))  # the whole window taken by a session
+    assert [b.kind for b in _breaks(week)[3]] == []
+
+
+def test_fixed_time_at_a_school_is_a_stop_and_rotation_slots_are_left_out(week):
+    Commitment.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        label="IEP meeting",
+        weekdays="4",
+        start=dt.time(8),
+        end=dt.time(8, 45),
+        school=week.other_school,
+    )
+    _slot(week, 4, dt.time(9, 30))
+    _slot(week, 4, dt.time(13), cycle_week=2, far=True)  # one week in four: no daily drive
+    _slot(week, 4, dt.time(11), cycle_week=3)  # lunch moves past it, to hold every week
+    breaks = _breaks(week)[4]
+    assert [(b.kind, b.start, b.end, b.label) for b in breaks] == [
+        ("drive", _at(8, 45), _at(9, 5), f"20 min to {week.school.name}"),
+        ("lunch", _at(11, 30), _at(12), "Lunch"),
+    ]
+
+
+def test_my_week_draws_them_and_sums_the_driving(client, week):
+    _slot(week, 0, dt.time(9))
+    _slot(week, 0, dt.time(10), far=True)
+    _slot(week, 3, dt.time(9))
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("slot_list")).content.decode()
+    assert '<h2>Monday <span class="muted">· 20 min driving</span></h2>' in page
+    assert "<h2>Thursday</h2>" in page  # one school: no driving
+    assert page.count('class="week-slot drive"') == 1
+    assert page.count('class="week-slot lunch"') == 2  # Monday and Thursday
