@@ -300,3 +300,29 @@ def rotation_mandate_make(*, student, sessions: int, period: str = "month") -> S
         start_date=plan.start_date,
         end_date=plan.end_date,
     )
+
+
+def far_student_make(*, world, travel_minutes: int = 20):
+    """One more student of the OTR's, at the world's other school (`world.students["far"]`,
+    weekly OT like "own"), with `travel_minutes` entered between the two schools; the
+    world's school made hers."""
+    from schoolot.directory.models import CaseloadAssignment
+    from schoolot.schedules.models import TravelTime
+
+    world.staff["therapist"].schools.add(world.school)
+    far = student_make(district=world.district, school=world.other_school, first="Far", last="Ng")
+    plan_make(student=far)
+    CaseloadAssignment.objects.create(
+        district=world.district,
+        student=far,
+        staff=world.staff["therapist"],
+        start_date=TODAY - dt.timedelta(days=30),
+    )
+    world.students["far"] = far
+    TravelTime.objects.create(
+        district=world.district,
+        origin=world.school,
+        destination=world.other_school,
+        minutes=travel_minutes,
+    )
+    return far

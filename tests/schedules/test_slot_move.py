@@ -9,33 +9,17 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import weekly_slot_move
-from schoolot.directory.models import CaseloadAssignment
-from schoolot.schedules.models import Availability, LunchAndPlanning, ProtectedBlock, TravelTime
-from tests.factories import plan_make, rotation_mandate_make, student_make, weekly_slot_make
-
-TODAY = timezone.localdate()
+from schoolot.schedules.models import Availability, LunchAndPlanning, ProtectedBlock
+from tests.factories import far_student_make, rotation_mandate_make, weekly_slot_make
 
 
 @pytest.fixture
 def week(world):
     """Her own student at her school, and one of hers at the middle school, 20 minutes away."""
-    world.staff["therapist"].schools.add(world.school)
-    far = student_make(district=world.district, school=world.other_school, first="Far", last="Ng")
-    plan_make(student=far)
-    CaseloadAssignment.objects.create(
-        district=world.district,
-        student=far,
-        staff=world.staff["therapist"],
-        start_date=TODAY - dt.timedelta(days=30),
-    )
-    world.students["far"] = far
-    TravelTime.objects.create(
-        district=world.district, origin=world.school, destination=world.other_school, minutes=20
-    )
+    far_student_make(world=world)
     return world
 
 

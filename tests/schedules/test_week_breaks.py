@@ -8,32 +8,17 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import CaseloadAssignment
-from schoolot.schedules.models import Commitment, LunchAndPlanning, TravelTime
+from schoolot.schedules.models import Commitment, LunchAndPlanning
 from schoolot.schedules.selectors import DayBreak, week_breaks_get
-from tests.factories import plan_make, student_make, weekly_slot_make
-
-TODAY = timezone.localdate()
+from tests.factories import far_student_make, weekly_slot_make
 
 
 @pytest.fixture
 def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    far = student_make(district=world.district, school=world.other_school, first="Far", last="Ng")
-    plan_make(student=far)
-    CaseloadAssignment.objects.create(
-        district=world.district,
-        student=far,
-        staff=world.staff["therapist"],
-        start_date=TODAY - dt.timedelta(days=30),
-    )
-    world.students["far"] = far
-    TravelTime.objects.create(
-        district=world.district, origin=world.school, destination=world.other_school, minutes=20
-    )
+    """Her own student at her school, and one of hers at the middle school, 20 minutes away."""
+    far_student_make(world=world)
     return world
 
 
