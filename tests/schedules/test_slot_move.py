@@ -128,6 +128,20 @@ def test_the_rotation_is_held_to_the_same_rules(week):
     ]
 
 
+def test_with_a_rotation_a_weekly_problem_is_said_once(week):
+    """The rotation holds the week four times over: what the move breaks in the week is not
+    repeated for each week of the rotation."""
+    rotation_mandate_make(student=week.students["own"], sessions=1)
+    _far_slot(week, weekday=4, start=dt.time(13))  # a weekly session at the far school
+    monthly = weekly_slot_make(world=week, weekday=2, start=dt.time(13), minutes=45)
+    monthly.cycle_week = 3  # a monthly one, elsewhere in the week
+    monthly.save()
+    near = weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    assert _refused(week, near, 4, dt.time(12, 20)) == [
+        "Fri 12:50-13:00: 10 minutes to drive a 20-minute trip."
+    ]
+
+
 def test_a_session_of_a_student_no_longer_hers_moves_on_the_quick_rules(week):
     slot = weekly_slot_make(world=week, weekday=0, start=dt.time(9), student="cota")
     assert _move(week, slot, 2, dt.time(13)) == (2, dt.time(13), True)

@@ -137,16 +137,17 @@ def _rotation_named(problem: str) -> str:
     return re.sub(r"^(Mon|Tue|Wed|Thu|Fri)(?! \()", r"\1 (week 1)", problem)
 
 
+def _swap(items: list[Session], moves: dict) -> list[Session]:
+    """Each session at a (day, start, school) key of `moves` replaced by its value."""
+    return [moves.get((x.day, x.start, x.school), x) for x in items]
+
+
 def _new_problems(instance, sessions: list[Session], moves: dict) -> list[str]:
-    """What the sessions break once each session at a (day, start, school) key of `moves` is
-    replaced by its value (locked ones too), that they do not break now."""
-
-    def swap(items: list[Session]) -> list[Session]:
-        return [moves.get((x.day, x.start, x.school), x) for x in items]
-
+    """What the sessions break once `moves` are made (locked sessions too) that they do not
+    break now."""
     before = set(score(instance, Schedule(sessions=sessions)).violations)
-    moved = replace(instance, locked=swap(instance.locked))
-    after = score(moved, Schedule(sessions=swap(sessions)))
+    moved = replace(instance, locked=_swap(instance.locked, moves))
+    after = score(moved, Schedule(sessions=_swap(sessions, moves)))
     return [p for p in after.violations if p not in before]
 
 
@@ -196,8 +197,11 @@ def move_problems_get(
                 return []
             day = weekday + offset
             moves = {key: replace(old, day=day, start=start, end=start + minutes, locked=True)}
+        # What the week's copies break alone is the week's own (already said once above).
+        moved_cycle = replace(cycle, locked=_swap(cycle.locked, moves))
+        week_only = set(score(moved_cycle, Schedule(sessions=_swap(copies, moves))).violations)
         for problem in _new_problems(cycle, copies + own, moves):
-            problem = _rotation_named(problem)
-            if problem not in problems:
-                problems.append(problem)
+            problem_named = _rotation_named(problem)
+            if problem not in week_only and problem_named not in problems:
+                problems.append(problem_named)
     return problems
