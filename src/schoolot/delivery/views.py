@@ -531,7 +531,6 @@ def slot_move(request, slot_id: int):
         else:
             messages.success(request, f"Moved to {slot} and locked.")
             return redirect("slot_list")
-    slot.refresh_from_db()  # the card shows where the session still is
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
     return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})
 
