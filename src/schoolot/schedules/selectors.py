@@ -83,7 +83,8 @@ class DayBreak:
         return self.end - self.start
 
 
-def _minutes(t: dt.time) -> int:
+def clock_minutes(t: dt.time) -> int:
+    """A time of day as minutes after midnight (the scheduling instance's clock)."""
     return t.hour * 60 + t.minute
 
 
@@ -107,15 +108,15 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     busy: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}
     every_week: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}  # and rotation
     for s in slots:
-        stops[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time), s.school))
-        busy[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time)))
+        stops[s.weekday].append((clock_minutes(s.start_time), clock_minutes(s.end_time), s.school))
+        busy[s.weekday].append((clock_minutes(s.start_time), clock_minutes(s.end_time)))
     for s in rotation:
-        every_week[s.weekday].append((_minutes(s.start_time), _minutes(s.end_time)))
+        every_week[s.weekday].append((clock_minutes(s.start_time), clock_minutes(s.end_time)))
     for c in commitments:
         for d in weekdays_held(weekdays=c.weekdays):
-            busy[d].append((_minutes(c.start), _minutes(c.end)))
+            busy[d].append((clock_minutes(c.start), clock_minutes(c.end)))
             if c.school_id:
-                stops[d].append((_minutes(c.start), _minutes(c.end), c.school))
+                stops[d].append((clock_minutes(c.start), clock_minutes(c.end), c.school))
     schools = {x[2].pk: x[2] for items in stops.values() for x in items}
     travel = {
         (t.origin_id, t.destination_id): t.minutes
@@ -127,7 +128,7 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
         return found if found is not None else travel_default_minutes(a=a, b=b)
 
     breaks_of = lunch_and_planning_get(staff=staff)
-    lunch_lo, lunch_hi = _minutes(breaks_of.lunch_from), _minutes(breaks_of.lunch_until)
+    lunch_lo, lunch_hi = clock_minutes(breaks_of.lunch_from), clock_minutes(breaks_of.lunch_until)
     result: dict[int, list[DayBreak]] = {}
     for d in range(5):
         if not any(s.weekday == d for s in slots):

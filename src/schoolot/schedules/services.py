@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,7 @@ from schoolot.schedules.models import (
     WeekCheckResult,
 )
 from schoolot.schedules.selectors import (
+    clock_minutes,
     lunch_and_planning_get,
     schedule_priorities_get,
     weekdays_held,
@@ -64,10 +66,6 @@ def travel_default_minutes(*, a: School, b: School) -> int:
     if a.location and b.location:
         return drive_minutes(km=distance_km(a=a.location, b=b.location))
     return TRAVEL_DEFAULT_MINUTES
-
-
-def _m(t: dt.time) -> int:
-    return t.hour * 60 + t.minute
 
 
 def _t(m: int) -> dt.time:
@@ -151,8 +149,8 @@ def week_instance(
         bells.setdefault(b.school_id, []).append(
             core.Bell(
                 b.kind,
-                _m(b.start),
-                _m(b.end),
+                clock_minutes(b.start),
+                clock_minutes(b.end),
                 _grades(b.grades),
                 _days(b.weekdays),
             )
@@ -160,11 +158,15 @@ def week_instance(
     protected = {}
     for p in ProtectedBlock.objects.filter(student_id__in=students):
         protected.setdefault(p.student_id, []).append(
-            core.Block(_m(p.start), _m(p.end), _days(p.weekdays), p.reason)
+            core.Block(clock_minutes(p.start), clock_minutes(p.end), _days(p.weekdays), p.reason)
         )
     inst_schools = {
         str(s.pk): core.School(
-            str(s.pk), s.name, _m(s.day_start), _m(s.day_end), tuple(bells.get(s.pk, ()))
+            str(s.pk),
+            s.name,
+            clock_minutes(s.day_start),
+            clock_minutes(s.day_end),
+            tuple(bells.get(s.pk, ())),
         )
         for s in schools.values()
     }
@@ -192,7 +194,12 @@ def week_instance(
         for s in students.values()
     ]
     windows = [
-        core.Window(a.weekday, _m(a.start), _m(a.end), str(a.school_id) if a.school_id else None)
+        core.Window(
+            a.weekday,
+            clock_minutes(a.start),
+            clock_minutes(a.end),
+            str(a.school_id) if a.school_id else None,
+        )
         for a in Availability.objects.filter(staff=staff)
     ]
     if not windows:
@@ -219,7 +226,7 @@ def week_instance(
         ids = [str(s.pk) for s in slot.students.all() if str(s.pk) in mandate_of]
         if not ids:
             return None
-        minutes = _m(slot.end_time) - _m(slot.start_time)
+        minutes = clock_minutes(slot.end_time) - clock_minutes(slot.start_time)
         mids = []
         for sid in ids:
             student = next(x for x in inst_students if x.id == sid)
@@ -229,8 +236,8 @@ def week_instance(
             mids.append(match)
         return core.Session(
             slot.weekday + (5 * (slot.cycle_week - 1) if rotation else 0),
-            _m(slot.start_time),
-            _m(slot.end_time),
+            clock_minutes(slot.start_time),
+            clock_minutes(slot.end_time),
             str(slot.school_id),
             tuple(ids),
             tuple(mids),
@@ -243,8 +250,8 @@ def week_instance(
     commitments = [
         core.Commitment(
             d + 5 * k,
-            _m(c.start),
-            _m(c.end),
+            clock_minutes(c.start),
+            clock_minutes(c.end),
             c.label,
             # Held at a school she no longer serves: the time still counts, not the drive.
             str(c.school_id) if str(c.school_id) in inst_schools else None,
@@ -254,15 +261,16 @@ def week_instance(
         for k in range(CYCLE_WEEKS if rotation else 1)
     ]
     if rotation:
-        locked += [
-            core.Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
-            for x in week
-            for k in range(CYCLE_WEEKS)
-        ]
+        locked += week_copies(week=week)
     else:
         # A locked rotation slot keeps its time free in every week.
         commitments += [
-            core.Commitment(s.weekday, _m(s.start_time), _m(s.end_time), "rotation session")
+            core.Commitment(
+                s.weekday,
+                clock_minutes(s.start_time),
+                clock_minutes(s.end_time),
+                "rotation session",
+            )
             for s in slots
             if s.cycle_week is not None and s.locked
         ]
@@ -273,8 +281,8 @@ def week_instance(
         students=inst_students,
         availability=windows,
         days=CYCLE_WEEKS * 5 if rotation else 5,
-        lunch_start=_m(breaks.lunch_from),
-        lunch_end=_m(breaks.lunch_until),
+        lunch_start=clock_minutes(breaks.lunch_from),
+        lunch_end=clock_minutes(breaks.lunch_until),
         lunch_minutes=breaks.lunch_minutes,
         planning_minutes=breaks.planning_minutes,
         commitments=commitments,
@@ -284,6 +292,11 @@ def week_instance(
         weights=schedule_priorities_get(district_id=staff.district_id).weights(),
     )
     return instance, {"slots": slots}
+
+
+def week_copies(*, week: list[core.Session]) -> list[core.Session]:
+    """The week's sessions as the 4-week rotation holds them: in each of its weeks, locked."""
+    return [replace(x, day=x.day + 5 * k, locked=True) for x in week for k in range(CYCLE_WEEKS)]
 
 
 ROTATION_SHARE = 0.4  # of the time limit, for the 4-week rotation when one is needed
@@ -800,7 +813,7 @@ def lunch_and_planning_set(
         errors.setdefault("lunch_minutes", []).append(
             f"Enter whole minutes from 0 to {LUNCH_MAX_MINUTES}."
         )
-    elif not errors and lunch_minutes > _m(lunch_until) - _m(lunch_from):
+    elif not errors and lunch_minutes > clock_minutes(lunch_until) - clock_minutes(lunch_from):
         errors.setdefault("lunch_minutes", []).append(
             f"A {lunch_minutes}-minute lunch does not fit between {_clock(lunch_from)} and "
             f"{_clock(lunch_until)}."

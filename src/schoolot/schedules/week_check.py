@@ -61,7 +61,7 @@ class WeekCheck:
 
 def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
     """Her weekly sessions judged against the records on `on` (see the module contract)."""
-    from schoolot.schedules.services import rotation_needed, week_instance
+    from schoolot.schedules.services import rotation_needed, week_copies, week_instance
 
     instance, records = week_instance(staff=staff, on=on)
     check = WeekCheck()
@@ -105,11 +105,7 @@ def week_check_get(*, staff: Staff, on: dt.date) -> WeekCheck:
         rotation_mandates = [
             (st, m) for st in cycle.students for m in st.mandates if (st.id, m.id) not in weekly_ids
         ]
-        copies = [  # the week, held in each week of the rotation (as week_instance does)
-            Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
-            for x in sessions
-            for k in range(CYCLE_WEEKS)
-        ]
+        copies = week_copies(week=sessions)
         own = [x for x in cycle.current if x.school in cycle.schools]
         week_only = set(score(cycle, Schedule(sessions=copies)).violations)
         for problem in score(cycle, Schedule(sessions=copies + own)).violations:
@@ -161,12 +157,13 @@ def move_problems_get(
     weekly session also against her 4-week rotation, which holds it every week. Empty when
     the move breaks nothing new, or when the slot holds none of the students she schedules
     now (the week check names those)."""
-    from schoolot.schedules.services import week_instance
+    from schoolot.schedules.selectors import clock_minutes
+    from schoolot.schedules.services import week_copies, week_instance
 
     instance, records = week_instance(staff=staff, on=on)
     weekly = [x for x in instance.current if x.school in instance.schools]
     school, minutes = str(slot.school_id), slot.minutes
-    old_start = slot.start_time.hour * 60 + slot.start_time.minute
+    old_start = clock_minutes(slot.start_time)
     offset = 5 * (slot.cycle_week - 1) if slot.cycle_week is not None else 0
     key = (slot.weekday + offset, old_start, school)
     problems: list[str] = []
@@ -185,11 +182,7 @@ def move_problems_get(
         moves = None
     if any(s.cycle_week is not None for s in records["slots"]):
         cycle, _records = week_instance(staff=staff, on=on, week=weekly)
-        copies = [
-            Session(x.day + 5 * k, x.start, x.end, x.school, x.students, x.mandates, True)
-            for x in weekly
-            for k in range(CYCLE_WEEKS)
-        ]
+        copies = week_copies(week=weekly)
         own = [x for x in cycle.current if x.school in cycle.schools]
         if moves is None:
             old = next((x for x in own if (x.day, x.start, x.school) == key), None)
