@@ -101,7 +101,11 @@ def test_calendar_feed(client, week):
     response = client.get(reverse("calendar_feed", args=[feed.token]))
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/calendar")
-    assert body.startswith("BEGIN:VCALENDAR") and body.count("BEGIN:VEVENT") == 2
+    assert body.startswith("BEGIN:VCALENDAR")
+    # The two weekly sessions, and the lunch of each day they fall on.
+    days = WeeklySlot.objects.values("weekday").distinct().count()
+    assert body.count("SUMMARY:OT ") == 2 and body.count("SUMMARY:Lunch") == days
+    assert body.count("BEGIN:VEVENT") == 2 + days
     assert "RRULE:FREQ=WEEKLY" in body
     assert week.students["own"].last_name not in body  # initials only
     assert client.get(reverse("calendar_feed", args=["wrong-token"])).status_code == 404
@@ -120,7 +124,8 @@ def test_calendar_feed_is_in_the_districts_time_zone(client, week):
     week.district.save(update_fields=["time_zone"])
     body = client.get(url).content.decode()
     assert "X-WR-TIMEZONE:America/New_York" in body and "Chicago" not in body
-    assert body.count("DTSTART;TZID=America/New_York:") == 2
+    events = body.count("BEGIN:VEVENT")
+    assert events >= 2 and body.count("DTSTART;TZID=America/New_York:") == events
     # The zone the events name is defined in the feed itself (RFC 5545 3.6.5), before them.
     assert body.count("BEGIN:VTIMEZONE") == 1 and "TZID:America/New_York\r\n" in body
     assert body.index("END:VTIMEZONE") < body.index("BEGIN:VEVENT")
@@ -619,6 +624,38 @@ def test_the_feed_holds_her_fixed_time(client, week):
     assert single["DTSTART"] == f"{review_day:%Y%m%d}T083000"
     assert single["DTEND"] == f"{review_day:%Y%m%d}T090000"
     assert "RRULE" not in single and "LOCATION" not in single  # not at a school
+
+
+def test_the_feed_holds_the_drives_lunch_and_planning_her_week_implies(client, week):
+    """Each weekday's drives, lunch and planning, as My week draws them, are weekly events
+    with the closed days excepted, so a colleague booking by her calendar sees them taken."""
+    from schoolot.schedules.models import LunchAndPlanning
+    from tests.factories import far_student_make
+
+    far_student_make(world=week)
+    LunchAndPlanning.objects.create(
+        district=week.district, staff=week.staff["therapist"], planning_minutes=30
+    )
+    holiday = _holiday(week, _weekday_after(TODAY, 8))
+    day = holiday.weekday()
+    _slot(week, weekday=day)  # 9:00-9:30 at her school
+    far = _slot(week, weekday=day, hour=10)
+    far.school = week.other_school
+    far.save()
+    far.students.set([week.students["far"]])
+    feed = CalendarFeed.objects.create(district=week.district, staff=week.staff["therapist"])
+    events = _feed_events(client.get(reverse("calendar_feed", args=[feed.token])).content.decode())
+    drive, lunch, planning = (
+        events[f"drive-{day}-0930"],
+        events[f"lunch-{day}-1100"],
+        events[f"planning-{day}-0730"],  # no hours on record: from the day's 7:30
+    )
+    assert drive["SUMMARY"] == f"Drive: 20 min to {week.other_school.name}"
+    assert drive["DTEND"].endswith("T095000") and drive["EXDATE"] == f"{holiday:%Y%m%d}T093000"
+    assert lunch["SUMMARY"] == "Lunch" and lunch["DTEND"].endswith("T113000")
+    assert planning["SUMMARY"] == "Planning" and planning["DTEND"].endswith("T080000")
+    assert all(e["RRULE"].startswith("FREQ=WEEKLY;UNTIL=") for e in (drive, lunch, planning))
+    assert len(events) == 5  # and the two sessions
 
 
 # -- My hours: the rules in the service, answered in place ----------------------------------

@@ -1,8 +1,9 @@
-"""The drives and lunch her week implies (schedules.selectors.week_breaks_get), drawn on My
-week's calendar and summed under each day: a drive between stops at different schools
-(sessions, fixed time held at a school) for the travel time the scheduler uses, never past
-the next stop; lunch at the earliest free stretch of its window, over a drive only when
-nothing else is free, none when the window is full."""
+"""The drives, lunch and planning time her week implies (schedules.selectors.week_breaks_get),
+drawn on My week's calendar and summed under each day: a drive between stops at different
+schools (sessions, fixed time held at a school) for the travel time the scheduler uses, never
+past the next stop; lunch at the earliest free stretch of its window, over a drive only when
+nothing else is free, none when the window is full; planning likewise within her hours,
+apart from lunch."""
 
 import datetime as dt
 
@@ -10,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from schoolot.delivery.models import WeeklySlot
-from schoolot.schedules.models import Commitment, LunchAndPlanning
+from schoolot.schedules.models import Availability, Commitment, LunchAndPlanning
 from schoolot.schedules.selectors import DayBreak, week_breaks_get
 from tests.factories import far_student_make, weekly_slot_make
 
@@ -32,7 +33,7 @@ def _slot(week, weekday, start, *, far=False, minutes=30, cycle_week=None):
     return slot
 
 
-def _breaks(week, django_assert_num_queries=None):
+def _breaks(week, django_assert_num_queries=None, queries=2):
     staff = week.staff["therapist"]
     slots = list(WeeklySlot.objects.filter(therapist=staff).select_related("school"))
     commitments = list(
@@ -40,7 +41,7 @@ def _breaks(week, django_assert_num_queries=None):
     )
     if django_assert_num_queries is None:
         return week_breaks_get(staff=staff, slots=slots, commitments=commitments)
-    with django_assert_num_queries(2):  # the travel times and her lunch
+    with django_assert_num_queries(queries):  # travel times, her lunch (and her hours)
         return week_breaks_get(staff=staff, slots=slots, commitments=commitments)
 
 
@@ -117,3 +118,76 @@ def test_my_week_draws_them_and_sums_the_driving(client, week):
     assert "<h2>Thursday</h2>" in page  # one school: no driving
     assert page.count('class="week-slot drive"') == 1
     assert page.count('class="week-slot lunch"') == 2  # Monday and Thursday
+
+
+def _planning(week, minutes, *, lunch_until=dt.time(13)):
+    LunchAndPlanning.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        lunch_from=dt.time(11),
+        lunch_until=lunch_until,
+        lunch_minutes=30,
+        planning_minutes=minutes,
+    )
+
+
+def _hours(week, weekday, start, end):
+    Availability.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        weekday=weekday,
+        start=start,
+        end=end,
+    )
+
+
+def test_planning_at_the_earliest_free_stretch_of_her_hours(week, django_assert_num_queries):
+    _planning(week, 30)
+    _hours(week, 0, dt.time(8), dt.time(15))
+    _slot(week, 0, dt.time(8))
+    _slot(week, 0, dt.time(8, 50))  # 8:30-8:50 is too short for 30 minutes
+    _slot(week, 0, dt.time(9, 50))  # 9:20-9:50 is the first 30 free minutes from 8:00
+    day = _breaks(week, django_assert_num_queries, queries=3)[0]
+    assert [(b.kind, b.start, b.end, b.label) for b in day] == [
+        ("lunch", _at(11), _at(11, 30), "Lunch"),
+        ("planning", _at(9, 20), _at(9, 50), "Planning"),
+    ]
+
+
+def test_planning_is_apart_from_lunch_and_over_a_drive_only_when_nothing_else_is_free(week):
+    _planning(week, 30, lunch_until=dt.time(11, 30))
+    _hours(week, 1, dt.time(10), dt.time(12, 30))
+    _slot(week, 1, dt.time(10))
+    _slot(week, 1, dt.time(10, 30))
+    _slot(week, 1, dt.time(11, 30))  # lunch takes 11:00-11:30, the first free half hour
+    planning = [(b.start, b.end) for b in _breaks(week)[1] if b.kind == "planning"]
+    assert planning == [(_at(12), _at(12, 30))]
+    _slot(week, 1, dt.time(12))  # no half hour left beside lunch: no planning
+    assert [b.kind for b in _breaks(week)[1]] == ["lunch"]
+    # Her hours 9:00-10:30: the only free half hour holds the 20-minute drive.
+    _hours(week, 2, dt.time(9), dt.time(10, 30))
+    _slot(week, 2, dt.time(9))
+    _slot(week, 2, dt.time(10), far=True)
+    breaks = _breaks(week)[2]
+    assert [(b.kind, b.start, b.end) for b in breaks if b.kind != "lunch"] == [
+        ("drive", _at(9, 30), _at(9, 50)),
+        ("planning", _at(9, 30), _at(10)),
+    ]
+
+
+def test_without_hours_on_record_planning_starts_with_the_scheduler_s_day(week):
+    _planning(week, 20)
+    _slot(week, 2, dt.time(9))
+    planning = [b for b in _breaks(week)[2] if b.kind == "planning"]
+    assert [(b.start, b.end) for b in planning] == [(_at(7, 30), _at(7, 50))]
+    _hours(week, 3, dt.time(8), dt.time(15))  # hours on Thursday only: none on Wednesday
+    assert [b.kind for b in _breaks(week)[2]] == ["lunch"]
+
+
+def test_my_week_draws_planning(client, week):
+    _planning(week, 30)
+    _slot(week, 0, dt.time(9))
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("slot_list")).content.decode()
+    assert page.count('class="week-slot planning"') == 1
+    assert 'title="Planning"' in page

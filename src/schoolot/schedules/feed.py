@@ -1,4 +1,5 @@
-"""The therapist's calendar feed (RFC 5545): her weekly sessions and her fixed time.
+"""The therapist's calendar feed (RFC 5545): her weekly sessions, her fixed time, and the
+drives, lunch and planning time her week implies.
 
 Contract: `calendar_text_get(staff=, today=)` is the feed's whole text, from the week holding
 `today` (or the next school year's first day, in summer) to the school year's last day, in
@@ -8,6 +9,9 @@ her district's time zone, lines folded at 75 octets and ended by CRLF.
 - Each recurring commitment is one weekly event per weekday it holds, closed days excepted;
   each one-off still to come (from that week's Monday) is a single event, unless its day has
   since closed. Their summary is the label she gave them; where, their school's name.
+- The drives, lunch and planning time of each weekday, as My week draws them
+  (selectors.week_breaks_get), are weekly events too, closed days excepted, so that whoever
+  books a meeting by her calendar sees that time taken. A drive's summary names where to.
 - A session or commitment not held again before the year's last day is left out.
 """
 
@@ -23,7 +27,7 @@ from schoolot.directory.models import SchoolYear, Staff
 from schoolot.rules.cycles import assumed_first_day, slot_recurrence
 from schoolot.schedules import ical
 from schoolot.schedules.models import Commitment
-from schoolot.schedules.selectors import weekdays_held
+from schoolot.schedules.selectors import week_breaks_get, weekdays_held
 
 
 def _event(*, uid: str, stamp: str, zone: str, day: dt.date, start: dt.time, end: dt.time):
@@ -94,11 +98,12 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
             lines.append(f"EXDATE;TZID={zone.key}:{times}")
         return True
 
-    for slot in (
+    slots = list(
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
         .prefetch_related("students")
-    ):
+    )
+    for slot in slots:
         held = weekly(
             uid=f"slot-{slot.pk}",
             weekday=slot.weekday,
@@ -118,7 +123,8 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
                 "END:VEVENT",
             ]
 
-    for commitment in Commitment.objects.filter(staff=staff).select_related("school"):
+    commitments = list(Commitment.objects.filter(staff=staff).select_related("school"))
+    for commitment in commitments:
         where = [f"LOCATION:{ical.escape(commitment.school.name)}"] if commitment.school else []
         tail = [f"SUMMARY:{ical.escape(commitment.label)}", *where, "END:VEVENT"]
         if commitment.on is None:
@@ -140,5 +146,14 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
                 end=commitment.end,
             )
             lines += tail
+    recurring = [c for c in commitments if c.on is None]
+    breaks = week_breaks_get(staff=staff, slots=slots, commitments=recurring)
+    for weekday, day in sorted(breaks.items()):
+        for b in day:
+            start, end = dt.time(*divmod(b.start, 60)), dt.time(*divmod(b.end, 60))
+            uid = f"{b.kind}-{weekday}-{start:%H%M}"
+            if weekly(uid=uid, weekday=weekday, start=start, end=end):
+                summary = "Drive: " + b.label if b.kind == "drive" else b.label
+                lines += [f"SUMMARY:{ical.escape(summary)}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(ical.fold(line) for line in lines) + "\r\n"

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from schoolot.directory.models import Staff
 from schoolot.schedules.models import (
+    Availability,
     Commitment,
     LunchAndPlanning,
     SchedulePriorities,
@@ -71,12 +72,13 @@ def schedule_priorities_get(*, district_id: int) -> SchedulePriorities:
 
 @dataclass(frozen=True)
 class DayBreak:
-    """A drive or her lunch in a day of her week, in minutes after midnight."""
+    """A drive, her lunch or her planning time in a day of her week, in minutes after
+    midnight."""
 
-    kind: str  # "drive" or "lunch"
+    kind: str  # "drive", "lunch" or "planning"
     start: int
     end: int
-    label: str  # "20 min to Lincoln Elementary", "Lunch"
+    label: str  # "20 min to Lincoln Elementary", "Lunch", "Planning"
 
     @property
     def minutes(self) -> int:
@@ -89,7 +91,8 @@ def clock_minutes(t: dt.time) -> int:
 
 
 def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBreak]]:
-    """Per weekday (0 Mon to 4 Fri), the drives and the lunch her weekly sessions imply.
+    """Per weekday (0 Mon to 4 Fri) with a weekly session, the drives, the lunch and the
+    planning time her weekly sessions imply.
 
     Drives: between consecutive stops at different schools (her weekly `slots`, and her
     `commitments` held at a school), from the first stop's end, for the minutes the scheduler
@@ -97,10 +100,12 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     Lunch: the earliest free stretch of her lunch minutes in her lunch window on the 5-minute
     grid, free of sessions, fixed time and drives, else over a drive (she may eat on the
     way), clear of her rotation's sessions too where it can be; none when no stretch is free
-    (the week check says so). Rotation slots make no drives (each holds one week in
-    four). Two queries; `slots` with their school, `commitments`
+    (the week check says so). Planning: likewise the earliest free stretch of her planning
+    minutes within her hours that day (My hours; without any, the scheduler's default day),
+    apart from lunch. Rotation slots make no drives (each holds one week in four). Two
+    queries, three when she keeps planning time; `slots` with their school, `commitments`
     recurring, with theirs."""
-    from schoolot.schedules.services import travel_default_minutes
+    from schoolot.schedules.services import DEFAULT_DAY, travel_default_minutes
 
     rotation = [s for s in slots if s.cycle_week is not None]
     slots = [s for s in slots if s.cycle_week is None]
@@ -129,6 +134,13 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
 
     breaks_of = lunch_and_planning_get(staff=staff)
     lunch_lo, lunch_hi = clock_minutes(breaks_of.lunch_from), clock_minutes(breaks_of.lunch_until)
+    hours: dict[int, tuple[int, int]] = {}  # her working span per weekday, for planning
+    if breaks_of.planning_minutes:
+        for a in Availability.objects.filter(staff=staff):
+            lo, hi = hours.get(a.weekday, (24 * 60, 0))
+            hours[a.weekday] = (min(lo, clock_minutes(a.start)), max(hi, clock_minutes(a.end)))
+        if not hours:  # no hours on record: the day the scheduler assumes
+            hours = {d: DEFAULT_DAY for d in range(5)}
     result: dict[int, list[DayBreak]] = {}
     for d in range(5):
         if not any(s.weekday == d for s in slots):
@@ -141,23 +153,28 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
                 label = f"{minutes} min to {there.name}"
                 day.append(DayBreak("drive", end, end + min(minutes, start - end), label))
         drives = [(x.start, x.end) for x in day]
-        # A lunch clear of the rotation's sessions too holds in every week; else the week's.
-        lunch = _lunch_place(
-            busy[d] + every_week[d], drives, lunch_lo, lunch_hi, breaks_of.lunch_minutes
-        )
-        if lunch is None:
-            lunch = _lunch_place(busy[d], drives, lunch_lo, lunch_hi, breaks_of.lunch_minutes)
-        if lunch is not None:
-            day.append(DayBreak("lunch", lunch, lunch + breaks_of.lunch_minutes, "Lunch"))
+        needs = [("lunch", "Lunch", lunch_lo, lunch_hi, breaks_of.lunch_minutes)]
+        if d in hours:
+            needs.append(("planning", "Planning", *hours[d], breaks_of.planning_minutes))
+        taken: list[tuple[int, int]] = []  # lunch, once placed: planning is apart from it
+        for kind, label, lo, hi, minutes in needs:
+            # Clear of the rotation's sessions too, it holds in every week; else the week's.
+            start = _stretch_place(busy[d] + every_week[d] + taken, drives, lo, hi, minutes)
+            if start is None:
+                start = _stretch_place(busy[d] + taken, drives, lo, hi, minutes)
+            if start is not None:
+                day.append(DayBreak(kind, start, start + minutes, label))
+                taken.append((start, start + minutes))
         result[d] = day
     return result
 
 
-def _lunch_place(
+def _stretch_place(
     busy: list[tuple[int, int]], drives: list[tuple[int, int]], lo: int, hi: int, minutes: int
 ) -> int | None:
-    """The earliest start on the 5-minute grid of a lunch inside [lo, hi) clear of `busy`,
-    then of `busy` alone (over a drive); None when neither fits or no lunch is kept."""
+    """The earliest start on the 5-minute grid of a stretch of `minutes` inside [lo, hi)
+    clear of `busy` and `drives`, then of `busy` alone (over a drive); None when neither fits
+    or none is kept."""
     if not minutes:
         return None
     for blocked in (busy + drives, busy):
