@@ -166,10 +166,15 @@ def test_every_seeded_week_holds_to_the_records(demo):
     lunch, and gives the monthly and quarterly mandates their rotation weeks, so My week
     opens with nothing to check: no rule broken, no mandate short."""
     from schoolot.directory.models import Staff
-    from schoolot.schedules.models import ProtectedBlock
+    from schoolot.schedules.models import ProtectedBlock, WeekCheckResult
     from schoolot.schedules.week_check import week_check_get
 
     assert ProtectedBlock.objects.filter(district=demo).count() >= 5
-    for staff in Staff.objects.filter(district=demo, weekly_slots__isnull=False).distinct():
+    therapists = Staff.objects.filter(district=demo, weekly_slots__isnull=False).distinct()
+    for staff in therapists:
         check = week_check_get(staff=staff, on=TODAY)
         assert not check, (staff, check)  # nor anything else: the demo opens clean
+    # The seed kept each week's check, so the supervisor's Schedules page says so at once.
+    kept = WeekCheckResult.objects.filter(district=demo)
+    assert kept.count() == therapists.count() > 0
+    assert all(r.holds and r.checked_on == TODAY for r in kept)

@@ -571,7 +571,8 @@ def district_seed(
     """Create one synthetic district, all or nothing.
 
     The same (size, seed, today) gives the same district. With `history`, each therapist also
-    gets a recurring week and the sessions of the school year so far. Usernames are unique per
+    gets a recurring week (checked against the records, as a build checks it) and the
+    sessions of the school year so far. Usernames are unique per
     database, so the demo logins (admin, supervisor, therapist, cota, teacher, parent) exist
     once: a second district seeded into the same database raises ValueError.
     """
@@ -597,10 +598,11 @@ def district_seed(
                 session_history_seed,
                 weekly_slots_seed,
             )
-            from schoolot.schedules.seed import one_off_meetings_seed
+            from schoolot.schedules.seed import one_off_meetings_seed, week_checks_seed
 
             slots = weekly_slots_seed(district=district, rng=builder.rng, today=today)
             one_off_meetings_seed(district=district, today=today, slots=slots)
             session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
             periodic_history_seed(district=district, rng=builder.rng, today=today)
+            week_checks_seed(district=district, today=today)
         return district

@@ -157,3 +157,16 @@ def one_off_meetings_seed(*, district: District, today: dt.date, slots: list) ->
         )
     Commitment.objects.bulk_create(meetings, batch_size=5000)
     return len(meetings)
+
+
+def week_checks_seed(*, district: District, today: dt.date) -> int:
+    """Each seeded week checked against the records as of `today` and the result kept
+    (services.week_check_save), as a build keeps it: the supervisor's Schedules page then
+    says whose week holds without a first "Check all weeks". Returns how many."""
+    from schoolot.directory.models import Staff
+    from schoolot.schedules.services import week_check_save
+
+    therapists = Staff.objects.filter(district=district, weekly_slots__isnull=False).distinct()
+    for staff in therapists.select_related("district"):
+        week_check_save(staff=staff, on=today)
+    return therapists.count()
