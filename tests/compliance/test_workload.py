@@ -123,3 +123,69 @@ def test_page_records_and_shows(client, world):
     assert response.status_code == 400
     client.force_login(world.users["parent"])
     assert client.get(reverse("workload")).status_code == 403
+
+
+def _week_with_a_drive(world, day: dt.date):
+    """Her week on `day`'s weekday: 9:00 at her school, 10:00 at the other, 20 minutes away."""
+    from tests.factories import far_student_make, weekly_slot_make
+
+    far_student_make(world=world)
+    weekly_slot_make(world=world, weekday=day.weekday(), start=dt.time(9))
+    far = weekly_slot_make(world=world, weekday=day.weekday(), start=dt.time(10), student="far")
+    far.school = world.other_school
+    far.save()
+
+
+def test_the_drives_of_her_week_are_offered_as_travel_until_recorded(client, world):
+    from schoolot.compliance.models import WorkloadEntry
+    from schoolot.compliance.workload import drives_to_record_get
+
+    day = TODAY - dt.timedelta(days=1)  # the last weekday before today: in the page's week
+    while day.weekday() > 4:
+        day -= dt.timedelta(days=1)
+    _week_with_a_drive(world, day)
+    therapist = world.users["therapist"]
+    offered = drives_to_record_get(user=therapist, on=TODAY)
+    assert [(d.date, d.minutes, d.blocks) for d in offered] == [(day, 20, 1)]
+    assert drives_to_record_get(user=world.users["cota"], on=TODAY) == []  # no week of hers
+    client.force_login(therapist)
+    page = client.get(reverse("workload")).content.decode()
+    assert f'name="date" value="{day:%Y-%m-%d}"' in page
+    assert "20 min driving" in page and "Record 1 block of travel" in page
+    # One step records it, and the day is no longer offered.
+    response = client.post(
+        reverse("workload"),
+        {"date": day.isoformat(), "category": "travel", "blocks": "1", "note": "Drives of my week"},
+    )
+    assert response.status_code == 302
+    entry = WorkloadEntry.objects.get(staff=world.staff["therapist"], category="travel")
+    assert (entry.date, entry.minutes) == (day, 15)
+    assert drives_to_record_get(user=therapist, on=TODAY) == []
+    assert "Drives of your week" not in client.get(reverse("workload")).content.decode()
+
+
+def test_drives_follow_the_school_calendar_and_round_to_the_nearest_block(world):
+    from schoolot.compliance.workload import DrivesToRecord, drives_to_record_get
+    from schoolot.directory.models import CalendarEvent, SchoolYear
+
+    _week_with_a_drive(world, DAY)
+    CalendarEvent.objects.create(
+        district=world.district,
+        school_year=SchoolYear.objects.get(district=world.district),
+        kind=CalendarEvent.Kind.HOLIDAY,
+        name="Founders' Day",
+        start_date=DAY,
+        end_date=DAY,
+    )
+    assert drives_to_record_get(user=world.users["therapist"], on=DAY) == []  # no school
+    assert [DrivesToRecord(DAY, m).blocks for m in (5, 22, 23, 37, 38)] == [1, 1, 2, 2, 3]
+
+
+def test_drives_to_record_take_constant_queries(world, django_assert_num_queries):
+    from schoolot.schedules.selectors import week_drives_get
+
+    _week_with_a_drive(world, DAY)
+    dates = [DAY - dt.timedelta(days=n) for n in range(30)]
+    with django_assert_num_queries(6):  # calendar (2), week, fixed time, travel, lunch
+        drives = week_drives_get(staff=world.staff["therapist"], dates=dates)
+    assert drives[DAY] == 20 and all(d.weekday() == DAY.weekday() for d in drives)

@@ -16,7 +16,11 @@ from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.compliance.due import due_items
 from schoolot.compliance.models import WorkloadCategory, WorkloadEntry
-from schoolot.compliance.workload import workload_entry_add, workload_report
+from schoolot.compliance.workload import (
+    drives_to_record_get,
+    workload_entry_add,
+    workload_report,
+)
 
 
 class DueForm(forms.Form):
@@ -135,6 +139,7 @@ def workload(request):
                 return redirect(f"{request.path}?{request.GET.urlencode()}")
     rows = workload_report(user=request.user, start=start, end=end)
     recent = WorkloadEntry.objects.filter(staff__user=request.user).order_by("-date", "-pk")[:10]
+    drives = drives_to_record_get(user=request.user, on=today) if entry_form is not None else []
     return render(
         request,
         "compliance/workload.html",
@@ -146,6 +151,7 @@ def workload(request):
             "end": end,
             "categories": WorkloadCategory.choices,
             "recent": recent,
+            "drives": drives,
         },
         status=400 if entry_form is not None and entry_form.errors else 200,
     )

@@ -142,3 +142,37 @@ def workload_report(*, user: User, start: dt.date, end: dt.date) -> list[Workloa
         row = rows[r["staff_id"]]
         row.minutes[r["category"]] = row.minutes.get(r["category"], 0) + r["b"] * BLOCK_MINUTES
     return [rows[i] for i in ids]
+
+
+@dataclass(frozen=True)
+class DrivesToRecord:
+    """A school day on which her week drives and she has recorded no travel yet."""
+
+    date: dt.date
+    minutes: int  # the driving her week implies that day
+
+    @property
+    def blocks(self) -> int:
+        """The drive in 15-minute blocks, to the nearest block (at least one)."""
+        return max(1, (self.minutes + BLOCK_MINUTES // 2) // BLOCK_MINUTES)
+
+
+def drives_to_record_get(*, user: User, on: dt.date, days: int = 7) -> list[DrivesToRecord]:
+    """The school days of the `days` up to `on` whose drives her week implies
+    (schedules.selectors.week_drives_get) and that have no travel entry of hers yet, oldest
+    first: what she can record as travel in one step. Empty for anyone without a week."""
+    from schoolot.schedules.selectors import week_drives_get
+
+    staff = Staff.objects.filter(user=user, district_id=user.district_id).first()
+    if staff is None:
+        return []
+    dates = [on - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    drives = week_drives_get(staff=staff, dates=dates)
+    if not drives:
+        return []
+    recorded = set(
+        WorkloadEntry.objects.filter(
+            staff=staff, category=WorkloadCategory.TRAVEL, date__in=list(drives)
+        ).values_list("date", flat=True)
+    )
+    return [DrivesToRecord(d, m) for d, m in sorted(drives.items()) if d not in recorded]

@@ -169,6 +169,45 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     return result
 
 
+def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
+    """The minutes of driving her week implies (week_breaks_get) on each of `dates` that is a
+    school day: not a weekend, inside a school year on record (when any is) and not one of
+    its closed days. Dates without driving are left out. Six queries (seven when she keeps
+    planning time), whatever the number of dates."""
+    from schoolot.delivery.models import WeeklySlot
+    from schoolot.directory.models import SchoolYear
+
+    if not dates:
+        return {}
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=staff.district_id, first_day__lte=max(dates), last_day__gte=min(dates)
+        ).prefetch_related("events")
+    )
+    calendars = [y.calendar() for y in years]
+    any_year = bool(years) or SchoolYear.objects.filter(district_id=staff.district_id).exists()
+
+    def school_day(day: dt.date) -> bool:
+        if day.weekday() > 4:
+            return False
+        if not any_year:  # no calendar on record: every weekday
+            return True
+        return any(c.is_instructional(day) for c in calendars)
+
+    open_days = [d for d in dates if school_day(d)]
+    if not open_days:
+        return {}
+    slots = list(WeeklySlot.objects.filter(therapist=staff).select_related("school"))
+    commitments = list(
+        Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
+    )
+    breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+    driving = {
+        weekday: sum(b.minutes for b in day if b.kind == "drive") for weekday, day in breaks.items()
+    }
+    return {d: driving[d.weekday()] for d in open_days if driving.get(d.weekday())}
+
+
 def _stretch_place(
     busy: list[tuple[int, int]], drives: list[tuple[int, int]], lo: int, hi: int, minutes: int
 ) -> int | None:
