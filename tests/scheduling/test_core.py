@@ -328,6 +328,31 @@ def test_when_the_whole_week_finds_nothing_in_time_the_held_week_stands(monkeypa
     assert schedule.bound <= cost(inst, schedule) + 1e-6
 
 
+def test_when_no_stage_finds_a_week_in_time_the_greedy_week_stands(monkeypatch):
+    """Short of time on a slow machine, every stage after the day plan may come back empty
+    (or worse than the spreadsheet method): the greedy's week is returned, with its cost as
+    the objective and the plan's bound, never a week that leaves more out."""
+    from ortools.sat.python import cp_model
+
+    calls = []
+    real = cp_model.CpSolver.Solve
+
+    def only_the_plans(self, model, *args, **kwargs):
+        calls.append(model)
+        return real(self, model, *args, **kwargs) if len(calls) <= 2 else cp_model.UNKNOWN
+
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", only_the_plans)
+    inst = generate_instance(students=16, schools=3, seed=7)
+    schedule = solve(inst, time_limit=5)
+    assert len(calls) == 4  # the day plan, the roomy plan, the held week, the whole week
+    baseline = greedy(inst)
+    assert schedule.status == "FEASIBLE" and schedule.solver == "cp-sat"
+    assert set(schedule.sessions) == set(baseline.sessions)
+    assert schedule.objective == pytest.approx(cost(inst, baseline))
+    assert schedule.bound <= schedule.objective + 1e-6
+    assert score(inst, schedule).feasible
+
+
 def test_a_locked_session_counts_for_bunching():
     """Abe's Wednesday session is locked; his other one goes neither Tuesday nor Thursday
     (the scorer counts that pair), and the solver's cost is the scorer's."""
@@ -371,6 +396,8 @@ def test_sweep_the_bound_is_below_every_week(seed, students, schools, tight):
     assert schedule.bound <= cost(inst, schedule) + 1e-6
     assert schedule.bound <= cost(inst, greedy(inst)) + 1e-6
     assert schedule.objective == pytest.approx(cost(inst, schedule))
+    # Never worse than the spreadsheet method, however short the time.
+    assert cost(inst, schedule) <= cost(inst, greedy(inst)) + 1e-6
 
 
 class TestFormats:
