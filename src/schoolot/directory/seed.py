@@ -572,9 +572,9 @@ def district_seed(
 
     The same (size, seed, today) gives the same district. With `history`, each therapist also
     gets a recurring week (checked against the records, as a build checks it) and the
-    sessions of the school year so far. Usernames are unique per
-    database, so the demo logins (admin, supervisor, therapist, cota, teacher, parent) exist
-    once: a second district seeded into the same database raises ValueError.
+    sessions of the school year so far. Usernames are unique per database, so the demo logins
+    (admin, supervisor, therapist, cota, teacher, parent) exist once: a second district
+    seeded into the same database raises ValueError.
     """
     if size not in SIZES:
         raise ValueError(f"Unknown size {size!r}: choose one of {', '.join(SIZES)}.")
