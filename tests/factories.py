@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from schoolot.accounts.models import Role, User
 from schoolot.directory.models import (
+    CalendarEvent,
     CaseloadAssignment,
     District,
     Enrollment,
@@ -75,6 +76,19 @@ def school_day_next(*, district, weekday: int, after: dt.date | None = None) -> 
     day = after + dt.timedelta(days=(weekday - after.weekday()) % 7 or 7)
     while closure_get(district_id=district.pk, day=day):
         day += dt.timedelta(days=7)
+    return day
+
+
+def holiday_make(*, district, day: dt.date) -> dt.date:
+    """Founders' Day on `day`, a holiday of the district's (one) school year."""
+    CalendarEvent.objects.create(
+        district=district,
+        school_year=SchoolYear.objects.get(district=district),
+        kind=CalendarEvent.Kind.HOLIDAY,
+        name="Founders' Day",
+        start_date=day,
+        end_date=day,
+    )
     return day
 
 

@@ -166,17 +166,10 @@ def test_the_drives_of_her_week_are_offered_as_travel_until_recorded(client, wor
 
 def test_drives_follow_the_school_calendar_and_round_to_the_nearest_block(world):
     from schoolot.compliance.workload import DrivesToRecord, drives_to_record_get
-    from schoolot.directory.models import CalendarEvent, SchoolYear
+    from tests.factories import holiday_make
 
     _week_with_a_drive(world, DAY)
-    CalendarEvent.objects.create(
-        district=world.district,
-        school_year=SchoolYear.objects.get(district=world.district),
-        kind=CalendarEvent.Kind.HOLIDAY,
-        name="Founders' Day",
-        start_date=DAY,
-        end_date=DAY,
-    )
+    holiday_make(district=world.district, day=DAY)
     assert drives_to_record_get(user=world.users["therapist"], on=DAY) == []  # no school
     assert [DrivesToRecord(DAY, m).blocks for m in (5, 22, 23, 37, 38)] == [1, 1, 2, 2, 3]
 

@@ -21,7 +21,7 @@ from schoolot.schedules.services import (
 )
 from schoolot.scheduling.instance import Schedule
 from schoolot.scheduling.scorer import score
-from tests.factories import weekly_slot_make
+from tests.factories import holiday_make, weekly_slot_make
 
 TODAY = timezone.localdate()
 
@@ -342,8 +342,6 @@ def test_fixed_time_at_a_school_is_on_her_route(client, week):
 
 
 def test_today_lists_the_days_fixed_time_unless_school_is_out(client, week):
-    from schoolot.directory.models import CalendarEvent, SchoolYear
-
     commitment_add(
         user=week.users["therapist"],
         label="IEP meetings",
@@ -360,13 +358,6 @@ def test_today_lists_the_days_fixed_time_unless_school_is_out(client, week):
     wednesday = tuesday + dt.timedelta(days=1)
     page = client.get(reverse("today"), {"date": wednesday.isoformat()}).content.decode()
     assert "IEP meetings" not in page
-    CalendarEvent.objects.create(
-        district=week.district,
-        school_year=SchoolYear.objects.get(district=week.district),
-        kind=CalendarEvent.Kind.HOLIDAY,
-        name="Founders' Day",
-        start_date=tuesday,
-        end_date=tuesday,
-    )
+    holiday_make(district=week.district, day=tuesday)
     page = client.get(reverse("today"), {"date": tuesday.isoformat()}).content.decode()
     assert "No school" in page and "IEP meetings" not in page

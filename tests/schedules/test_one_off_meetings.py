@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schoolot.delivery.services import weekly_slot_create
-from schoolot.directory.models import CalendarEvent, SchoolYear
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.services import commitment_add, week_instance
-from tests.factories import school_day_next, weekly_slot_make
+from tests.factories import holiday_make, school_day_next, weekly_slot_make
 
 TODAY = timezone.localdate()
 
@@ -96,14 +95,7 @@ def test_a_bad_date_is_answered_in_place(client, week, typed, message):
 
 def test_a_day_without_school_is_refused_with_its_reason(client, week):
     thursday = school_day_next(district=week.district, weekday=3)
-    CalendarEvent.objects.create(
-        district=week.district,
-        school_year=SchoolYear.objects.get(district=week.district),
-        kind=CalendarEvent.Kind.HOLIDAY,
-        name="Founders' Day",
-        start_date=thursday,
-        end_date=thursday,
-    )
+    holiday_make(district=week.district, day=thursday)
     with pytest.raises(ValidationError) as refused:
         commitment_add(
             user=week.users["therapist"],

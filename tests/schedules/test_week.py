@@ -11,7 +11,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.schedules.models import Availability, CalendarFeed, ProtectedBlock, ScheduleRun
 from schoolot.schedules.services import week_instance, week_solve
 from schoolot.scheduling.scorer import score
-from tests.factories import rotation_mandate_make
+from tests.factories import holiday_make, rotation_mandate_make
 
 TODAY = timezone.localdate()
 
@@ -490,17 +490,7 @@ def _weekday_after(day: dt.date, days: int) -> dt.date:
 
 def _holiday(week, day: dt.date) -> dt.date:
     """Founders' Day on `day`, a holiday of the district's school year."""
-    from schoolot.directory.models import CalendarEvent, SchoolYear
-
-    CalendarEvent.objects.create(
-        district=week.district,
-        school_year=SchoolYear.objects.get(district=week.district),
-        kind=CalendarEvent.Kind.HOLIDAY,
-        name="Founders' Day",
-        start_date=day,
-        end_date=day,
-    )
-    return day
+    return holiday_make(district=week.district, day=day)
 
 
 def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
