@@ -344,13 +344,49 @@ def test_when_no_stage_finds_a_week_in_time_the_greedy_week_stands(monkeypatch):
     monkeypatch.setattr(cp_model.CpSolver, "Solve", only_the_plans)
     inst = generate_instance(students=16, schools=3, seed=7)
     schedule = solve(inst, time_limit=5)
-    assert len(calls) == 4  # the day plan, the roomy plan, the held week, the whole week
+    # The day plan, the roomy plan, the held week, the greedy's week in the model, the week.
+    assert len(calls) == 5
     baseline = greedy(inst)
     assert schedule.status == "FEASIBLE" and schedule.solver == "cp-sat"
     assert set(schedule.sessions) == set(baseline.sessions)
     assert schedule.objective == pytest.approx(cost(inst, baseline))
     assert schedule.bound <= schedule.objective + 1e-6
     assert score(inst, schedule).feasible
+
+
+def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_starts(monkeypatch):
+    """When the week held to the plan's days finds nothing (or costs more than the greedy's
+    complete week), the whole week starts from the greedy's week, completed in the model
+    (lunch, the route), and improves on it: never the greedy's week returned unimproved for
+    want of a start."""
+    from ortools.sat.python import cp_model
+
+    calls = []
+    real = cp_model.CpSolver.Solve
+
+    def the_held_week_finds_nothing(self, model, *args, **kwargs):
+        calls.append(model)
+        if len(calls) == 3:  # the day plan, the roomy plan, then the held week
+            return cp_model.UNKNOWN
+        return real(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", the_held_week_finds_nothing)
+    inst = generate_instance(students=16, schools=3, seed=7)
+    baseline = greedy(inst)
+    assert not baseline.unplaced
+    schedule = solve(inst, time_limit=5)
+    assert len(calls) == 5  # ... the greedy's week in the model, the whole week
+    proto = calls[4].Proto()
+    hinted = dict(zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True))
+    starts = sorted(
+        tuple(int(n) for n in proto.variables[i].name[1:].split("_")[1:])
+        for i, value in hinted.items()
+        if value == 1 and proto.variables[i].name.startswith("x")
+    )
+    assert starts == sorted((x.day, x.start) for x in baseline.sessions if not x.locked)
+    assert schedule.complete and score(inst, schedule).feasible
+    assert cost(inst, schedule) <= cost(inst, baseline) + 1e-6
+    assert schedule.bound <= cost(inst, schedule) + 1e-6
 
 
 def test_a_locked_session_counts_for_bunching():

@@ -20,8 +20,10 @@ a unit's sessions on adjacent days, current sessions not kept) + unplaced minute
 Two stages: the day plan (plan.py, a relaxation solved first, usually to optimality) gives a
 lower bound; a second plan that leaves each day some room (ROOM) gives the starting point, a
 week held to its days; the full model then searches from that week, with its objective held
-at or above the bound, so CP-SAT's bound is never weaker than the plan's. The greedy
-baseline's week stands when nothing the model found in the time beats it.
+at or above the bound, so CP-SAT's bound is never weaker than the plan's. Where the greedy
+baseline's week is complete and the held week costs more (or found nothing), the full model
+starts from the greedy's week instead; and the greedy's week stands when nothing the model
+found in the time beats it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from schoolot.scheduling.scorer import score
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
 FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
 SHORT_SECONDS = 5.0  # under this, a stage presolves once (see below), not three times
+GREEDY_START_SECONDS = 1.0  # at most, to complete the greedy's week in the model (routes, lunch)
 ROOM = 0.9  # of each day's clock, for the day plan the week starts from (not its bound)
 
 
@@ -161,11 +164,22 @@ def _start_from_plan(
     for key, var in on_day.items():
         if key not in plan.days:
             held.Add(held.GetBoolVarFromProtoIndex(var.Index()) == 0)
+    seconds = max(0.1, seconds * FIRST_WEEK_SHARE)
+    return _solve_held(
+        model, held, seconds, workers=workers, seed=seed, presolve_once=seconds < SHORT_SECONDS
+    )
+
+
+def _solve_held(
+    model, held, seconds, *, workers, seed, presolve_once
+) -> tuple[list[int], float] | None:
+    """Solve `held` (a copy of `model` with some choices held) and, if it finds a week, hint
+    `model` with it. Returns that week (every variable's value, and its objective), if any."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds * FIRST_WEEK_SHARE)
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if solver.parameters.max_time_in_seconds < SHORT_SECONDS:
+    if presolve_once:
         solver.parameters.max_presolve_iterations = 1  # as for the whole week, below
     status = solver.Solve(held)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -175,6 +189,30 @@ def _start_from_plan(
     for var, value in zip(_variables(model), values, strict=True):
         model.AddHint(var, value)
     return values, solver.ObjectiveValue()
+
+
+def _start_from_week(
+    model, x_vars, the_units, week: Schedule, seconds, *, workers, seed
+) -> tuple[list[int], float] | None:
+    """The model's values for a whole week found outside it (the greedy's): a copy with every
+    session start held to that week's, the rest (lunch, the day's route) solved around it, then
+    the model hinted with it. None, the model's hints untouched, when a session of the week is
+    not among the model's starts or the copy finds nothing in the time."""
+    unit_of = {frozenset(u.students): ui for ui, u in enumerate(the_units)}
+    chosen = set()
+    for x in week.sessions:
+        if x.locked:
+            continue
+        key = (unit_of.get(frozenset(x.students)), x.day, x.start)
+        if key not in x_vars:
+            return None
+        chosen.add(key)
+    held = model.Clone()
+    held.ClearHints()
+    for key, var in x_vars.items():
+        held.Add(held.GetBoolVarFromProtoIndex(var.Index()) == (1 if key in chosen else 0))
+    # Little is left to decide: one round of presolve.
+    return _solve_held(model, held, seconds, workers=workers, seed=seed, presolve_once=True)
 
 
 def _cost(instance: Instance, schedule: Schedule) -> float | None:
@@ -414,6 +452,27 @@ def solve(
             workers=workers,
             seed=seed,
         )
+    if (
+        hint
+        and spreadsheet_cost is not None
+        and not spreadsheet.unplaced
+        and (held is None or spreadsheet_cost * SCALE < held[1] - 1e-6)
+    ):
+        # The week held to the plan's days costs more than the spreadsheet method's complete
+        # week (a plan too full for the clock, or a held stage out of time): the whole week
+        # starts from the greedy's instead, and improves on it. (From an incomplete greedy
+        # week the search placed fewer minutes than from the held one, however costly.)
+        from_greedy = _start_from_week(
+            model,
+            x_vars,
+            the_units,
+            spreadsheet,
+            min(GREEDY_START_SECONDS, time_limit - (time.perf_counter() - started)),
+            workers=workers,
+            seed=seed,
+        )
+        if from_greedy is not None:
+            held = from_greedy
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - started))
     solver.parameters.num_workers = workers
