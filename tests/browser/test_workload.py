@@ -26,7 +26,7 @@ def test_the_drives_of_her_week_recorded_as_travel_in_one_step(page, demo):
     first = offered[0]
     log_in(page, "therapist")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Workload").click()
-    drives = page.get_by_role("region", name="Drives of your week")
+    drives = page.get_by_role("region", name="Drives to record")
     expect(drives).to_contain_text(f"{first.minutes} min driving")
     blocks = f"Record {first.blocks} block{'s' if first.blocks > 1 else ''} of travel"
     drives.get_by_role("button", name=blocks).first.click()

@@ -27,7 +27,7 @@ def log(world, who, key, start, attendance="present"):
         data=SessionInput(
             date=DAY,
             start_time=dt.time(*start),
-            end_time=dt.time(start[0], start[1] + 30),
+            end_time=(dt.datetime.combine(DAY, dt.time(*start)) + dt.timedelta(minutes=30)).time(),
             setting="therapy_room",
             parts=[
                 StudentPart(
@@ -161,7 +161,7 @@ def test_the_drives_of_her_week_are_offered_as_travel_until_recorded(client, wor
     entry = WorkloadEntry.objects.get(staff=world.staff["therapist"], category="travel")
     assert (entry.date, entry.minutes) == (day, 15)
     assert drives_to_record_get(user=therapist, on=TODAY) == []
-    assert "Drives of your week" not in client.get(reverse("workload")).content.decode()
+    assert "Drives to record" not in client.get(reverse("workload")).content.decode()
 
 
 def test_drives_follow_the_school_calendar_and_round_to_the_nearest_block(world):
@@ -182,3 +182,42 @@ def test_drives_to_record_take_constant_queries(world, django_assert_num_queries
     with django_assert_num_queries(6):  # calendar (2), week, fixed time, travel, lunch
         drives = week_drives_get(staff=world.staff["therapist"], dates=dates)
     assert drives[DAY] == 20 and all(d.weekday() == DAY.weekday() for d in drives)
+
+
+def test_a_day_she_logged_counts_the_drives_between_its_sessions_not_her_week(world):
+    """Her logged sessions say where she was, even after her week was rebuilt: a day she
+    logged at one school only drove nowhere; a day she logged at both schools drove between
+    them, at most the gap between the two sessions."""
+    from schoolot.compliance.workload import drives_to_record_get
+
+    _week_with_a_drive(world, DAY)  # her week: 9:00 here, 10:00 at the school 20 min away
+    therapist = world.users["therapist"]
+    offered = drives_to_record_get(user=therapist, on=DAY)
+    assert [(d.date, d.minutes, d.logged) for d in offered] == [(DAY, 20, False)]
+    log(world, "therapist", "own", (9, 0))
+    assert drives_to_record_get(user=therapist, on=DAY) == []  # she stayed at one school
+    log(world, "therapist", "far", (9, 40))  # ten minutes after the first ended
+    offered = drives_to_record_get(user=therapist, on=DAY)
+    assert [(d.date, d.minutes, d.logged, d.blocks) for d in offered] == [(DAY, 10, True, 1)]
+
+
+def test_drives_to_record_take_the_same_queries_for_a_week_or_a_month(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schoolot.compliance.workload import drives_to_record_get
+
+    _week_with_a_drive(world, DAY)
+    log(world, "therapist", "own", (9, 0))
+    log(world, "therapist", "far", (9, 40))
+    counts = []
+    for days in (7, 30):
+        with CaptureQueriesContext(connection) as queries:
+            offered = drives_to_record_get(user=world.users["therapist"], on=DAY, days=days)
+        counts.append(len(queries))
+        # DAY from its logged sessions; the same weekday of the weeks before from her week.
+        assert [(d.date.weekday(), d.logged) for d in offered] == [(DAY.weekday(), False)] * (
+            len(offered) - 1
+        ) + [(DAY.weekday(), True)]
+        assert offered[-1].date == DAY and len(offered) == (1 if days == 7 else 5)
+    assert counts[0] == counts[1] <= 11

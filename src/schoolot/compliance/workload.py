@@ -146,10 +146,12 @@ def workload_report(*, user: User, start: dt.date, end: dt.date) -> list[Workloa
 
 @dataclass(frozen=True)
 class DrivesToRecord:
-    """A school day on which her week drives and she has recorded no travel yet."""
+    """A day on which she drove between schools (by her logged sessions, else her week) and
+    has recorded no travel yet."""
 
     date: dt.date
-    minutes: int  # the driving her week implies that day
+    minutes: int  # the driving her logged sessions show that day, else her week implies
+    logged: bool = False  # from her logged sessions (else from her week)
 
     @property
     def blocks(self) -> int:
@@ -158,16 +160,22 @@ class DrivesToRecord:
 
 
 def drives_to_record_get(*, user: User, on: dt.date, days: int = 7) -> list[DrivesToRecord]:
-    """The school days of the `days` up to `on` whose drives her week implies
-    (schedules.selectors.week_drives_get) and that have no travel entry of hers yet, oldest
-    first: what she can record as travel in one step. Empty for anyone without a week."""
-    from schoolot.schedules.selectors import week_drives_get
+    """The days of the `days` up to `on` on which she drove between schools and has no
+    travel entry of hers yet, oldest first: what she can record as travel in one step. A day
+    she logged sessions on counts the drives between them (schedules.selectors.
+    logged_drives_get: what she did, even after her week was rebuilt); any other school day,
+    the drives her week implies (week_drives_get). Empty for anyone without sessions or a
+    week. Nine queries, whatever the number of days."""
+    from schoolot.schedules.selectors import logged_drives_get, week_drives_get
 
     staff = Staff.objects.filter(user=user, district_id=user.district_id).first()
     if staff is None:
         return []
     dates = [on - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
-    drives = week_drives_get(staff=staff, dates=dates)
+    from_logs = logged_drives_get(staff=staff, dates=dates)
+    drives = {d: (m, True) for d, m in from_logs.items() if m}
+    week = week_drives_get(staff=staff, dates=[d for d in dates if d not in from_logs])
+    drives.update({d: (m, False) for d, m in week.items()})
     if not drives:
         return []
     recorded = set(
@@ -175,4 +183,8 @@ def drives_to_record_get(*, user: User, on: dt.date, days: int = 7) -> list[Driv
             staff=staff, category=WorkloadCategory.TRAVEL, date__in=list(drives)
         ).values_list("date", flat=True)
     )
-    return [DrivesToRecord(d, m) for d, m in sorted(drives.items()) if d not in recorded]
+    return [
+        DrivesToRecord(d, minutes, logged)
+        for d, (minutes, logged) in sorted(drives.items())
+        if d not in recorded
+    ]

@@ -105,7 +105,7 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     apart from lunch. Rotation slots make no drives (each holds one week in four). Two
     queries, three when she keeps planning time; `slots` with their school, `commitments`
     recurring, with theirs."""
-    from schoolot.schedules.services import DEFAULT_DAY, travel_default_minutes
+    from schoolot.schedules.services import DEFAULT_DAY
 
     rotation = [s for s in slots if s.cycle_week is not None]
     slots = [s for s in slots if s.cycle_week is None]
@@ -122,16 +122,7 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
             busy[d].append((clock_minutes(c.start), clock_minutes(c.end)))
             if c.school_id:
                 stops[d].append((clock_minutes(c.start), clock_minutes(c.end), c.school))
-    schools = {x[2].pk: x[2] for items in stops.values() for x in items}
-    travel = {
-        (t.origin_id, t.destination_id): t.minutes
-        for t in TravelTime.objects.filter(origin_id__in=schools, destination_id__in=schools)
-    }
-
-    def drive(a, b) -> int:
-        found = travel.get((a.pk, b.pk), travel.get((b.pk, a.pk)))
-        return found if found is not None else travel_default_minutes(a=a, b=b)
-
+    drive = _drive_minutes({x[2].pk: x[2] for items in stops.values() for x in items})
     breaks_of = lunch_and_planning_get(staff=staff)
     lunch_lo, lunch_hi = clock_minutes(breaks_of.lunch_from), clock_minutes(breaks_of.lunch_until)
     hours: dict[int, tuple[int, int]] = {}  # her working span per weekday, for planning
@@ -166,6 +157,49 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
                 day.append(DayBreak(kind, start, start + minutes, label))
                 taken.append((start, start + minutes))
         result[d] = day
+    return result
+
+
+def _drive_minutes(schools: dict):
+    """A function (school, school) -> the minutes the scheduler takes between them: the
+    travel-times page either way, else the estimate. One query, for these `schools` (by id)."""
+    from schoolot.schedules.services import travel_default_minutes
+
+    travel = {
+        (t.origin_id, t.destination_id): t.minutes
+        for t in TravelTime.objects.filter(origin_id__in=schools, destination_id__in=schools)
+    }
+
+    def drive(a, b) -> int:
+        found = travel.get((a.pk, b.pk), travel.get((b.pk, a.pk)))
+        return found if found is not None else travel_default_minutes(a=a, b=b)
+
+    return drive
+
+
+def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
+    """The minutes of driving her logged sessions show on each of `dates` she logged any:
+    between consecutive sessions at different schools, the scheduler's minutes between them
+    (the travel-times page, else the estimate), at most the gap between the two sessions, as
+    on her week. A date with sessions at one school only maps to 0. Two queries, whatever the
+    number of dates."""
+    from schoolot.delivery.models import Session
+
+    sessions = list(
+        Session.objects.filter(district_id=staff.district_id, therapist=staff, date__in=dates)
+        .select_related("school")
+        .order_by("date", "start_time", "end_time")
+    )
+    if not sessions:
+        return {}
+    drive = _drive_minutes({x.school_id: x.school for x in sessions})
+    result: dict[dt.date, int] = {}
+    for x in sessions:
+        result.setdefault(x.date, 0)
+    for here, there in zip(sessions, sessions[1:], strict=False):
+        gap = clock_minutes(there.start_time) - clock_minutes(here.end_time)
+        if here.date == there.date and here.school_id != there.school_id and gap > 0:
+            result[here.date] += min(drive(here.school, there.school), gap)
     return result
 
 
