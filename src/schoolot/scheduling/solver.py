@@ -39,7 +39,7 @@ from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days, unit_sessi
 from schoolot.scheduling.scorer import score
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
-FIRST_WEEK_SHARE = 0.3  # of what is left, at most, for the week held to the plan's days
+FIRST_WEEK_SHARE = 0.45  # of what is left, at most, for the week held to the plan's days
 SHORT_SECONDS = 5.0  # under this, a stage presolves once (see below), not three times
 GREEDY_START_SECONDS = 1.0  # at most, to complete the greedy's week in the model (routes, lunch)
 ROOM = 0.9  # of each day's clock, for the day plan the week starts from (not its bound)
