@@ -354,7 +354,24 @@ def test_when_no_stage_finds_a_week_in_time_the_greedy_week_stands(monkeypatch):
     assert score(inst, schedule).feasible
 
 
-def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_starts(monkeypatch):
+def _two_mandates_for_bea() -> Instance:
+    """tiny(), Bea with a second mandate (30 minutes beside her 45): two units, one student."""
+    inst = tiny()
+    bea = inst.students[-1]
+    inst.students[-1] = Student(
+        bea.id, bea.name, bea.school, bea.grade, (*bea.mandates, Mandate("m5", 30, 1))
+    )
+    return inst
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: generate_instance(students=16, schools=3, seed=7), _two_mandates_for_bea],
+    ids=["generated", "two-mandates-one-student"],
+)
+def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_starts(
+    monkeypatch, make
+):
     """When the week held to the plan's days finds nothing (or costs more than the greedy's
     complete week), the whole week starts from the greedy's week, completed in the model
     (lunch, the route), and improves on it: never the greedy's week returned unimproved for
@@ -371,7 +388,7 @@ def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_star
         return real(self, model, *args, **kwargs)
 
     monkeypatch.setattr(cp_model.CpSolver, "Solve", the_held_week_finds_nothing)
-    inst = generate_instance(students=16, schools=3, seed=7)
+    inst = make()
     baseline = greedy(inst)
     assert not baseline.unplaced
     schedule = solve(inst, time_limit=5)

@@ -198,12 +198,14 @@ def _start_from_week(
     session start held to that week's, the rest (lunch, the day's route) solved around it, then
     the model hinted with it. None, the model's hints untouched, when a session of the week is
     not among the model's starts or the copy finds nothing in the time."""
-    unit_of = {frozenset(u.students): ui for ui, u in enumerate(the_units)}
+    # By (student, mandate) pairs: a student with two mandates has two units.
+    unit_of = {frozenset(u.members): ui for ui, u in enumerate(the_units)}
     chosen = set()
     for x in week.sessions:
         if x.locked:
             continue
-        key = (unit_of.get(frozenset(x.students)), x.day, x.start)
+        members = frozenset(zip(x.students, x.mandates, strict=False))
+        key = (unit_of.get(members), x.day, x.start)
         if key not in x_vars:
             return None
         chosen.add(key)
