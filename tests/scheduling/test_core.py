@@ -406,6 +406,22 @@ def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_star
     assert schedule.bound <= cost(inst, schedule) + 1e-6
 
 
+def test_the_objective_is_what_the_week_costs_not_what_the_search_left_on(monkeypatch):
+    """Short of a proof, a week's model objective can count penalties its solution need not
+    pay (an indicator left on). The schedule reports what the scorer counts, and that count
+    is what the greedy's week is weighed against."""
+    from ortools.sat.python import cp_model
+
+    real = cp_model.CpSolver.ObjectiveValue
+    monkeypatch.setattr(
+        cp_model.CpSolver, "ObjectiveValue", lambda self: real(self) + 5000  # 500 in tenths
+    )
+    inst = generate_instance(students=12, schools=2, seed=5)
+    schedule = solve(inst, time_limit=3)
+    assert schedule.objective == pytest.approx(cost(inst, schedule))
+    assert cost(inst, schedule) < cost(inst, greedy(inst))  # the model's week, not the greedy's
+
+
 def test_a_locked_session_counts_for_bunching():
     """Abe's Wednesday session is locked; his other one goes neither Tuesday nor Thursday
     (the scorer counts that pair), and the solver's cost is the scorer's."""
