@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from schoolot.scheduling.baseline import greedy
 from schoolot.scheduling.generate import generate_instance, generate_planted
 from schoolot.scheduling.instance import (
+    Bell,
     Block,
     Commitment,
     Instance,
@@ -444,6 +445,28 @@ def test_a_locked_session_counts_for_bunching():
     schedule = solve(tight, time_limit=5)
     assert score(tight, schedule).bunching == 1
     assert cost(tight, schedule) == pytest.approx(schedule.objective)
+
+
+def test_a_student_with_two_mandates_is_not_bunched_across_them():
+    """Bea has two weekly mandates (two units). The scorer counts her two sessions on the same
+    or adjacent days as a bunched pair, whichever mandates they serve, and so does the model:
+    Monday is free of core instruction, Wednesday costs 10 minutes of it, every other day all
+    30. Both on Monday would cost 15 (a pair); Monday and Wednesday cost 10, the optimum."""
+    core_day = Bell("core", 8 * H, 14 * H, days=frozenset({1, 3, 4}))
+    wednesday = (
+        Bell("core", 8 * H, 10 * H, days=frozenset({2})),
+        Bell("core", 10 * H + 20, 14 * H, days=frozenset({2})),
+    )
+    schools = {"B": School("B", "Birch", 8 * H, 14 * H, bells=(core_day, *wednesday))}
+    bea = Student("b1", "Bea", "B", "3", (Mandate("m4", 30, 1), Mandate("m5", 30, 1)))
+    inst = tiny(schools=schools, students=[bea], travel={})
+    schedule = solve(inst, time_limit=5)
+    result = score(inst, schedule)
+    assert schedule.status == "OPTIMAL" and schedule.complete and result.feasible
+    assert sorted(x.day for x in schedule.sessions) == [0, 2]
+    assert result.bunching == 0 and result.core_missed == 10
+    assert schedule.objective == pytest.approx(cost(inst, schedule)) == pytest.approx(10)
+    assert schedule.bound == pytest.approx(10)
 
 
 def test_tiny_week_is_proven_optimal_and_the_bound_is_its_cost():

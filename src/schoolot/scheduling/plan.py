@@ -107,6 +107,31 @@ def unit_sessions(model, instance: Instance, unit: Unit, ui: int, on_day, used, 
     return missing
 
 
+def students_bunching(model, instance: Instance, the_units, on_day, objective) -> None:
+    """A student in two units (two mandates, or a group and a mandate of her own): a session
+    of each on the same or adjacent days is a bunched pair, as the scorer counts it (per
+    student they share), appended to `objective`. The same in the day plan and the week."""
+    w = instance.weights
+    if not w.bunching:
+        return
+    units_of: dict[str, list[int]] = defaultdict(list)
+    for ui, unit in enumerate(the_units):
+        for sid in unit.students:
+            units_of[sid].append(ui)
+    shared: dict[tuple[int, int], int] = defaultdict(int)  # unit pair: students in both
+    for uis in units_of.values():
+        for i, u1 in enumerate(uis):
+            for u2 in uis[i + 1 :]:
+                shared[(u1, u2)] += 1
+    for (u1, u2), count in shared.items():
+        for d1 in range(instance.days):
+            for d2 in (d1 - 1, d1, d1 + 1):
+                if (u1, d1) in on_day and (u2, d2) in on_day:
+                    pair = model.NewBoolVar("")
+                    model.Add(on_day[(u1, d1)] + on_day[(u2, d2)] - 1 <= pair)
+                    objective.append(round(w.bunching * SCALE) * count * pair)
+
+
 def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:
     """Energy in time windows: the sessions that can only fall inside [a, b) fit in it, less
     the locked sessions, commitments and lunch that must be there too (one therapist)."""
@@ -170,6 +195,7 @@ def plan_days(
             if core:
                 objective.append(round(w.core_missed * SCALE * core) * var)
         missing[ui] = unit_sessions(model, instance, unit, ui, on_day, used, objective)
+    students_bunching(model, instance, the_units, on_day, objective)
 
     locked_at: dict[tuple[str, int], int] = defaultdict(int)
     for x in instance.locked:

@@ -35,7 +35,13 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
-from schoolot.scheduling.plan import SCALE, UNPLACED_COST, plan_days, unit_sessions
+from schoolot.scheduling.plan import (
+    SCALE,
+    UNPLACED_COST,
+    plan_days,
+    students_bunching,
+    unit_sessions,
+)
 from schoolot.scheduling.scorer import score
 
 PLAN_SHARE = 0.25  # of the time limit, at most, for the day plan
@@ -318,6 +324,7 @@ def solve(
                 model.Add(sum(chosen) == on_day[(ui, d)])
                 used.append(on_day[(ui, d)])
         missing[ui] = unit_sessions(model, instance, unit, ui, on_day, used, objective)
+    students_bunching(model, instance, the_units, on_day, objective)
 
     # Lunch in its window and planning time, each on the grid, every working day.
     for d in days:
