@@ -8,6 +8,8 @@ apart from lunch."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schoolot.delivery.models import WeeklySlot
@@ -108,6 +110,58 @@ def test_fixed_time_at_a_school_is_a_stop_and_rotation_slots_are_left_out(week):
     ]
 
 
+def test_a_rotation_session_held_in_every_week_is_a_stop(week, django_assert_num_queries):
+    """A session the rotation holds at one time and school in each of its four weeks (8 a
+    quarter is 4 a rotation) is where she is every week: the drive to it counts, and lunch
+    falls clear of it. A set missing a week, or skipping rotations, is still one week in
+    four."""
+    _slot(week, 2, dt.time(9, 30))
+    for cycle_week in (1, 2, 3, 4):
+        _slot(week, 2, dt.time(11), cycle_week=cycle_week, far=True)
+    for cycle_week in (1, 2, 3):  # week 4 missing
+        _slot(week, 2, dt.time(13), cycle_week=cycle_week)
+    skipping = [_slot(week, 3, dt.time(9), cycle_week=k, far=True) for k in (1, 2, 3, 4)]
+    _slot(week, 3, dt.time(10, 30))
+    WeeklySlot.objects.filter(pk__in=[s.pk for s in skipping]).update(every_rotations=2)
+    breaks = _breaks(week, django_assert_num_queries)
+    assert [(b.kind, b.start, b.end, b.label) for b in breaks[2]] == [
+        ("drive", _at(10), _at(10, 20), f"20 min to {week.other_school.name}"),
+        ("lunch", _at(11, 30), _at(12), "Lunch"),
+    ]
+    assert [b.kind for b in breaks[3]] == ["lunch"]  # every second rotation: no daily drive
+
+
+def test_rotation_every_week_sets_share_time_school_and_what_is_asked():
+    """rotation_every_week groups rotation slots by weekday, start, end and school, keeps
+    the sets that cover each week of the rotation once, every rotation, and splits them by
+    what `alike` adds."""
+    from types import SimpleNamespace as Slot
+
+    from schoolot.schedules.selectors import rotation_every_week
+
+    def slot(pk, week, *, school=1, every=1, who="a"):
+        return Slot(
+            pk=pk,
+            weekday=0,
+            start_time=dt.time(9),
+            end_time=dt.time(9, 30),
+            school_id=school,
+            cycle_week=week,
+            every_rotations=every,
+            who=who,
+        )
+
+    four = [slot(k, k) for k in (4, 2, 1, 3)]
+    assert [[s.pk for s in same] for same in rotation_every_week(four)] == [[1, 2, 3, 4]]
+    assert rotation_every_week([*four[:3], slot(9, 3, school=2)]) == []
+    assert rotation_every_week([slot(k, k, every=2) for k in (1, 2, 3, 4)]) == []
+    assert rotation_every_week([*four, slot(5, 1)]) == []  # two in week 1: not one a week
+    assert rotation_every_week([slot(0, None), *four])[0][0].pk == 1  # weekly ones aside
+    mixed = [slot(1, 1), slot(2, 2), slot(3, 3, who="b"), slot(4, 4)]
+    assert len(rotation_every_week(mixed)) == 1
+    assert rotation_every_week(mixed, alike=lambda s: (s.who,)) == []
+
+
 def test_my_week_draws_them_and_sums_the_driving(client, week):
     _slot(week, 0, dt.time(9))
     _slot(week, 0, dt.time(10), far=True)
@@ -118,6 +172,38 @@ def test_my_week_draws_them_and_sums_the_driving(client, week):
     assert "<h2>Thursday</h2>" in page  # one school: no driving
     assert page.count('class="week-slot drive"') == 1
     assert page.count('class="week-slot lunch"') == 2  # Monday and Thursday
+
+
+def test_my_week_draws_a_session_of_every_rotation_week_once(
+    client, week, django_assert_max_num_queries
+):
+    """Four rotation slots alike but for their week are one block on the calendar ("wk 1–4"),
+    not four lanes; where a week differs (another student) each week keeps its lane. The list
+    keeps a card a week (each can be locked, moved or removed on its own). The page's
+    queries do not grow with the sets."""
+    client.force_login(week.users["therapist"])
+
+    def page() -> str:
+        with CaptureQueriesContext(connection) as queries:
+            text = client.get(reverse("slot_list")).content.decode()
+        return text, len(queries)
+
+    for k in (1, 2, 3, 4):
+        _slot(week, 1, dt.time(11), cycle_week=k)
+    text, one_set = page()
+    assert text.count("rotation every-week") == 1 and "wk 1–4 11:00" in text
+    assert 'rotation wk' not in text
+    assert text.count("week-slot rotation") == 1
+    assert text.count("of 4</span>") == 4  # the list: week 1 of 4 ... week 4 of 4
+    for k in (1, 2, 3, 4):
+        slot = _slot(week, 2, dt.time(11), cycle_week=k)
+        if k == 3:
+            slot.students.set([week.students["far"]])
+        _slot(week, 3, dt.time(13), cycle_week=k)
+    with django_assert_max_num_queries(one_set):
+        text, _ = page()
+    assert text.count("rotation every-week") == 2  # Tuesday's and Thursday's
+    assert [f"rotation wk{k}" in text for k in (1, 2, 3, 4)] == [True] * 4  # Wednesday's
 
 
 def _planning(week, minutes, *, lunch_until=dt.time(13)):

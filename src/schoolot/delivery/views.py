@@ -31,7 +31,7 @@ from schoolot.delivery.session_selectors import (
     unsigned_sessions,
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
-from schoolot.schedules.selectors import week_breaks_get, weekdays_held
+from schoolot.schedules.selectors import rotation_every_week, week_breaks_get, weekdays_held
 from schoolot.schedules.week_check import week_check_get
 
 
@@ -492,9 +492,20 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
         height = c.end.hour * 60 + c.end.minute - first - top
         for d in weekdays_held(weekdays=c.weekdays):
             columns[d].append({"fixed": c, "top": top, "height": height})
+    # The same session in each week of the rotation (8 a quarter is 4 a rotation, often at
+    # one weekday and time): one block, not four lanes.
+    sets = rotation_every_week(
+        slots, alike=lambda s: (s.setting, s.locked, frozenset(x.pk for x in s.students.all()))
+    )
+    once = {same[0].pk for same in sets}
+    drawn_once = {s.pk for same in sets for s in same[1:]}
     for s in slots:
+        if s.pk in drawn_once:
+            continue
         top = s.start_time.hour * 60 + s.start_time.minute - first
-        columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
+        columns[s.weekday].append(
+            {"slot": s, "top": top, "height": s.minutes, "every_week": s.pk in once}
+        )
     for d, day in (breaks or {}).items():
         for b in day:
             columns[d].append({"gap": b, "top": b.start - first, "height": b.minutes})

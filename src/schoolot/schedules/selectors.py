@@ -4,6 +4,7 @@ lunch her week implies."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -90,6 +91,27 @@ def clock_minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
+def rotation_every_week(slots, *, alike=lambda slot: ()) -> list[list]:
+    """The rotation slots among `slots` that the rotation holds at one weekday, start, end and
+    school in each of its weeks (1 to CYCLE_WEEKS, every rotation): so she is there every
+    week, as for a weekly slot. Each set in week order; `alike(slot)` adds what the slots of
+    a set must share besides (the week's calendar draws one block for the same students).
+    No query beyond what `alike` reads."""
+    from schoolot.rules.cycles import CYCLE_WEEKS
+
+    sets: dict[tuple, list] = defaultdict(list)
+    for s in slots:
+        if s.cycle_week is not None and s.every_rotations == 1:
+            key = (s.weekday, s.start_time, s.end_time, s.school_id)
+            sets[(*key, *alike(s))].append(s)
+    every = list(range(1, CYCLE_WEEKS + 1))
+    return [
+        sorted(same, key=lambda s: s.cycle_week)
+        for same in sets.values()
+        if sorted(s.cycle_week for s in same) == every
+    ]
+
+
 def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBreak]]:
     """Per weekday (0 Mon to 4 Fri) with a weekly session, the drives, the lunch and the
     planning time her weekly sessions imply.
@@ -102,13 +124,16 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     way), clear of her rotation's sessions too where it can be; none when no stretch is free
     (the week check says so). Planning: likewise the earliest free stretch of her planning
     minutes within her hours that day (My hours; without any, the scheduler's default day),
-    apart from lunch. Rotation slots make no drives (each holds one week in four). Two
-    queries, three when she keeps planning time; `slots` with their school, `commitments`
-    recurring, with theirs."""
+    apart from lunch. Rotation slots make no drives (each holds one week in four), but for
+    those at one weekday, time and school in each of the rotation's weeks
+    (rotation_every_week): she is there every week, as for a weekly slot. Two queries, three
+    when she keeps planning time; `slots` with their school, `commitments` recurring, with
+    theirs."""
     from schoolot.schedules.services import DEFAULT_DAY
 
     rotation = [s for s in slots if s.cycle_week is not None]
-    slots = [s for s in slots if s.cycle_week is None]
+    held_weekly = [same[0] for same in rotation_every_week(rotation)]
+    slots = [s for s in slots if s.cycle_week is None] + held_weekly
     stops: dict[int, list[tuple[int, int, object]]] = {d: [] for d in range(5)}
     busy: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}
     every_week: dict[int, list[tuple[int, int]]] = {d: [] for d in range(5)}  # and rotation
