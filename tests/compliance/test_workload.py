@@ -201,6 +201,41 @@ def test_a_day_she_logged_counts_the_drives_between_its_sessions_not_her_week(wo
     assert [(d.date, d.minutes, d.logged, d.blocks) for d in offered] == [(DAY, 10, True, 1)]
 
 
+def test_a_meeting_at_another_school_between_logged_sessions_is_a_stop(world):
+    """A day she logged at her school only, with an IEP meeting on that date at the school
+    20 minutes away between the sessions, drove there and back. A meeting that recurs that
+    weekday at the far school, but at a time she logged a session at her own, was not held
+    there: no stop. A meeting without a school is time, not a place."""
+    from schoolot.compliance.workload import drives_to_record_get
+    from schoolot.schedules.models import Commitment
+
+    def meeting(start, end, **fields):
+        Commitment.objects.create(
+            district=world.district,
+            staff=world.staff["therapist"],
+            label="IEP meeting",
+            start=dt.time(*start),
+            end=dt.time(*end),
+            **fields,
+        )
+
+    _week_with_a_drive(world, DAY)
+    log(world, "therapist", "own", (9, 0))
+    log(world, "therapist", "own", (11, 0))
+    therapist = world.users["therapist"]
+    assert drives_to_record_get(user=therapist, on=DAY) == []
+    meeting((11, 10), (11, 40), weekdays=str(DAY.weekday()), school=world.other_school)
+    meeting((9, 40), (10, 0), on=DAY)  # no school: no stop
+    assert drives_to_record_get(user=therapist, on=DAY) == []
+    meeting((10, 0), (10, 30), on=DAY, school=world.other_school)
+    offered = drives_to_record_get(user=therapist, on=DAY)
+    # 9:30 to the meeting at 10:00 (20 min), 10:30 back for 11:00 (20 min).
+    assert [(d.date, d.minutes, d.logged) for d in offered] == [(DAY, 40, True)]
+    other_day = DAY - dt.timedelta(days=7)
+    meeting((10, 0), (10, 30), on=other_day, school=world.other_school)
+    assert drives_to_record_get(user=therapist, on=DAY, days=1)[0].minutes == 40
+
+
 def test_drives_to_record_take_the_same_queries_for_a_week_or_a_month(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -163,9 +163,10 @@ def drives_to_record_get(*, user: User, on: dt.date, days: int = 7) -> list[Driv
     """The days of the `days` up to `on` on which she drove between schools and has no
     travel entry of hers yet, oldest first: what she can record as travel in one step. A day
     she logged sessions on counts the drives between them (schedules.selectors.
-    logged_drives_get: what she did, even after her week was rebuilt); any other school day,
-    the drives her week implies (week_drives_get). Empty for anyone without sessions or a
-    week. Nine queries, whatever the number of days."""
+    logged_drives_get: what she did, even after her week was rebuilt, with her meetings at
+    schools); any other school day, the drives her week implies (week_drives_get). Empty for
+    anyone without sessions or a week. Eleven queries (twelve when she keeps planning time),
+    whatever the number of days."""
     from schoolot.schedules.selectors import logged_drives_get, week_drives_get
 
     staff = Staff.objects.filter(user=user, district_id=user.district_id).first()

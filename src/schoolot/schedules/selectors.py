@@ -204,10 +204,12 @@ def _drive_minutes(schools: dict):
 
 def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
     """The minutes of driving her logged sessions show on each of `dates` she logged any:
-    between consecutive sessions at different schools, the scheduler's minutes between them
-    (the travel-times page, else the estimate), at most the gap between the two sessions, as
-    on her week. A date with sessions at one school only maps to 0. Two queries, whatever the
-    number of dates."""
+    between consecutive stops at different schools, the scheduler's minutes between them
+    (the travel-times page, else the estimate), at most the gap between the two stops, as
+    on her week. The stops are her sessions that day and her fixed time held at a school
+    (one on that date, or recurring that weekday) that no session of hers overlaps: she was
+    there between them. A date with stops at one school only maps to 0. Three queries,
+    whatever the number of dates."""
     from schoolot.delivery.models import Session
 
     sessions = list(
@@ -217,14 +219,34 @@ def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, in
     )
     if not sessions:
         return {}
-    drive = _drive_minutes({x.school_id: x.school for x in sessions})
-    result: dict[dt.date, int] = {}
+    logged = sorted({x.date for x in sessions})
+    fixed = list(
+        Commitment.objects.filter(
+            Q(on__in=logged) | Q(on__isnull=True),
+            district_id=staff.district_id,
+            staff=staff,
+            school__isnull=False,
+        ).select_related("school")
+    )
+    stops: dict[dt.date, list[tuple[int, int, object]]] = defaultdict(list)
     for x in sessions:
-        result.setdefault(x.date, 0)
-    for here, there in zip(sessions, sessions[1:], strict=False):
-        gap = clock_minutes(there.start_time) - clock_minutes(here.end_time)
-        if here.date == there.date and here.school_id != there.school_id and gap > 0:
-            result[here.date] += min(drive(here.school, there.school), gap)
+        stops[x.date].append((clock_minutes(x.start_time), clock_minutes(x.end_time), x.school))
+    for day in logged:
+        held = [
+            (clock_minutes(c.start), clock_minutes(c.end), c.school)
+            for c in fixed
+            if c.on == day or (c.on is None and day.weekday() in weekdays_held(weekdays=c.weekdays))
+        ]
+        sat = [(a, b) for a, b, _s in stops[day]]
+        stops[day] += [c for c in held if all(c[1] <= a or b <= c[0] for a, b in sat)]
+    drive = _drive_minutes({x[2].pk: x[2] for day in stops.values() for x in day})
+    result: dict[dt.date, int] = {}
+    for day in logged:
+        result[day] = 0
+        items = sorted(stops[day], key=lambda x: (x[0], x[1]))
+        for (_a, end, here), (start, _b, there) in zip(items, items[1:], strict=False):
+            if here.pk != there.pk and start > end:
+                result[day] += min(drive(here, there), start - end)
     return result
 
 
