@@ -297,15 +297,18 @@ def world_make(*, name: str) -> World:
     return w
 
 
-def rotation_mandate_make(*, student, sessions: int, period: str = "month") -> ServiceMandate:
-    """A 45-minute individual OT mandate of `sessions` a `period` (month, quarter, year) on
-    the student's plan, beside its weekly one: placed in the 4-week rotation."""
+def rotation_mandate_make(
+    *, student, sessions: int, period: str = "month", minutes: int = 45
+) -> ServiceMandate:
+    """An individual OT mandate (45 minutes unless said) of `sessions` a `period` (month,
+    quarter, year) on the student's plan, beside its weekly one: placed in the 4-week
+    rotation."""
     plan = ServiceMandate.objects.filter(plan__student=student).first().plan
     return ServiceMandate.objects.create(
         district=student.district,
         plan=plan,
         delivery_model="pull_out",
-        minutes_per_session=45,
+        minutes_per_session=minutes,
         sessions_per_period=sessions,
         period=period,
         group_allowed=False,

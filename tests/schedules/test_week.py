@@ -342,6 +342,40 @@ def test_monthly_mandate_is_placed_in_rotation_weeks(week):
     assert WeeklySlot.objects.filter(therapist=week.staff["therapist"]).count() == 4
 
 
+def test_a_slot_counts_for_the_mandate_it_serves_when_two_have_its_length(week):
+    """Her weekly 30 minutes (twice a week) and a monthly 30 minutes (twice a month) for one
+    student: slots do not say which mandate they serve. The rotation's two locked slots count
+    for the monthly mandate, not the weekly one, so a re-solve places no extra rotation
+    session, and the week's two slots each count once."""
+    own = week.students["own"]
+    monthly = rotation_mandate_make(student=own, sessions=2, minutes=30)
+    staff = week.staff["therapist"]
+    for cycle_week in (1, 3):
+        slot = WeeklySlot.objects.create(
+            district=week.district,
+            therapist=staff,
+            weekday=4,
+            cycle_week=cycle_week,
+            start_time=dt.time(13),
+            end_time=dt.time(13, 30),
+            school=week.school,
+            locked=True,
+        )
+        slot.students.add(own)
+    run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=6)
+    assert not run.unplaced, run.unplaced
+    assert run.required_minutes == run.placed_minutes == 2 * 30 + 2 * 30
+    rotation = WeeklySlot.objects.filter(therapist=staff, cycle_week__isnull=False)
+    assert sorted(rotation.values_list("cycle_week", flat=True)) == [1, 3]
+    assert WeeklySlot.objects.filter(therapist=staff, cycle_week__isnull=True).count() == 2
+    the_week, _ = week_instance(staff=staff, on=TODAY)
+    cycle, _ = week_instance(staff=staff, on=TODAY, week=the_week.current)
+    rotation_locked = [x for x in cycle.locked if x.day in (4, 14) and x.start == 13 * 60]
+    assert [x.mandates for x in rotation_locked] == [(str(monthly.pk),)] * 2
+    weekly = {m.id for m in the_week.students[0].mandates}
+    assert len(weekly) == 1 and {x.mandates for x in the_week.current} == {tuple(weekly)}
+
+
 @pytest.mark.parametrize("sessions, per_rotation, every", [(18, 2, 1), (4, 1, 2)])
 def test_yearly_mandate_is_placed_in_the_rotation_too(week, sessions, per_rotation, every):
     # 18 a year over a 36-week school year: 2 every 4 weeks; 4 a year: one every 8 weeks

@@ -218,29 +218,29 @@ def week_instance(
         for b in inst_schools:
             if a < b and (a, b) not in travel and (b, a) not in travel:
                 travel[(a, b)] = travel_default_minutes(a=schools[int(a)], b=schools[int(b)])
-    mandate_of = {s: {m.id for m in st.mandates} for st in inst_students for s in [st.id]}
     slots = list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
     own = [s for s in slots if (s.cycle_week is not None) == rotation]
+    served = _slot_mandates(
+        own,
+        students={x.id: x for x in inst_students},
+        # A rotation slot serves a monthly, quarterly or yearly mandate (the weekly ones
+        # are the week's copies).
+        preferred={str(m.pk) for m in mandates if m.period != ServiceMandate.Period.WEEK}
+        if rotation
+        else set(),
+    )
 
     def as_session(slot: WeeklySlot, locked: bool) -> core.Session | None:
-        ids = [str(s.pk) for s in slot.students.all() if str(s.pk) in mandate_of]
-        if not ids:
+        pairs = served[slot.pk]
+        if not pairs:
             return None
-        minutes = clock_minutes(slot.end_time) - clock_minutes(slot.start_time)
-        mids = []
-        for sid in ids:
-            student = next(x for x in inst_students if x.id == sid)
-            match = next(
-                (m.id for m in student.mandates if m.minutes == minutes), student.mandates[0].id
-            )
-            mids.append(match)
         return core.Session(
             slot.weekday + (5 * (slot.cycle_week - 1) if rotation else 0),
             clock_minutes(slot.start_time),
             clock_minutes(slot.end_time),
             str(slot.school_id),
-            tuple(ids),
-            tuple(mids),
+            tuple(sid for sid, _m in pairs),
+            tuple(mid for _s, mid in pairs),
             locked,
         )
 
@@ -292,6 +292,41 @@ def week_instance(
         weights=schedule_priorities_get(district_id=staff.district_id).weights(),
     )
     return instance, {"slots": slots}
+
+
+def _slot_mandates(
+    slots: list[WeeklySlot], *, students: dict[str, core.Student], preferred: set[str]
+) -> dict[int, list[tuple[str, str]]]:
+    """Which mandate each slot serves for each of its students in the instance (slots do not
+    record it): one of the student's mandates of the slot's length, those in `preferred`
+    first, then one with sessions left to fill (locked slots first, then by id), so two
+    mandates of one length each get their own slots and a locked slot is never counted
+    against the wrong one; failing a length that matches, her first mandate."""
+    used: dict[tuple[str, str], int] = defaultdict(int)
+    result: dict[int, list[tuple[str, str]]] = {}
+    for slot in sorted(slots, key=lambda s: (not s.locked, s.pk)):
+        minutes = clock_minutes(slot.end_time) - clock_minutes(slot.start_time)
+        pairs = []
+        for member in slot.students.all():
+            student = students.get(str(member.pk))
+            if student is None:
+                continue
+            fitting = [m for m in student.mandates if m.minutes == minutes]
+            if not fitting:
+                pairs.append((student.id, student.mandates[0].id))
+                continue
+            mandate = min(
+                fitting,
+                key=lambda m: (
+                    m.id not in preferred,
+                    used[(student.id, m.id)] >= m.sessions,
+                    used[(student.id, m.id)],
+                ),
+            )
+            used[(student.id, mandate.id)] += 1
+            pairs.append((student.id, mandate.id))
+        result[slot.pk] = pairs
+    return result
 
 
 def week_copies(*, week: list[core.Session]) -> list[core.Session]:
