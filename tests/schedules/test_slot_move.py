@@ -128,6 +128,22 @@ def test_the_rotation_is_held_to_the_same_rules(week):
     ]
 
 
+def test_a_rotation_session_meets_only_the_weekly_ones_and_its_own_week(week):
+    """Sessions of two different weeks of the rotation never meet: one moves to the other's
+    time. Into a weekly session's time, or one of its own week's, it does not."""
+    rotation_mandate_make(student=week.students["far"], sessions=3)
+    first = _far_slot(week, weekday=4, start=dt.time(13), cycle_week=1, minutes=45)
+    second = _far_slot(week, weekday=4, start=dt.time(9), cycle_week=2, minutes=45)
+    also_second = _far_slot(week, weekday=2, start=dt.time(9), cycle_week=2, minutes=45)
+    weekly = _far_slot(week, weekday=3, start=dt.time(10))
+    assert _move(week, second, 4, dt.time(13)) == (4, dt.time(13), True)
+    assert _refused(week, also_second, 4, dt.time(13, 30)) == [
+        "This overlaps another of your sessions."
+    ]
+    assert _refused(week, first, 3, dt.time(10)) == ["This overlaps another of your sessions."]
+    assert weekly.cycle_week is None
+
+
 def test_with_a_rotation_a_weekly_problem_is_said_once(week):
     """The rotation holds the week four times over: what the move breaks in the week is not
     repeated for each week of the rotation."""

@@ -645,7 +645,8 @@ def weekly_slot_move(
     """Move a session of the week by hand; it is locked so that re-solving keeps it.
 
     Refuses: a day other than Monday to Friday; a time outside the school's day; an overlap
-    with another of her sessions or her fixed time that day; a student's protected time;
+    with another of her sessions held that week (one of a rotation week meets the weekly
+    ones and its own week's) or her fixed time that day; a student's protected time;
     then any other hard rule the move would break that her week (as of `on`, default today)
     does not break already: outside her hours, too little time to drive to or from her
     sessions at other schools, no lunch or planning time left (schedules.week_check)."""
@@ -667,13 +668,13 @@ def weekly_slot_move(
         errors.setdefault("start_time", []).append(
             f"{school.name} is in session {school.day_start:%-I:%M} to {school.day_end:%-I:%M}."
         )
-    if (
-        WeeklySlot.objects.filter(
-            therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
-        )
-        .exclude(pk=slot.pk)
-        .exists()
-    ):
+    others = WeeklySlot.objects.filter(
+        therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+    ).exclude(pk=slot.pk)
+    if slot.cycle_week is not None:
+        # Held in one week of the rotation: only the weekly sessions and that week's meet it.
+        others = others.filter(Q(cycle_week__isnull=True) | Q(cycle_week=slot.cycle_week))
+    if others.exists():
         errors.setdefault("start_time", []).append("This overlaps another of your sessions.")
     if clash := _commitment_clash(staff, weekday, start_time, end_time):
         errors.setdefault("start_time", []).append(clash)
