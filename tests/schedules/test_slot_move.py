@@ -144,6 +144,53 @@ def test_a_rotation_session_meets_only_the_weekly_ones_and_its_own_week(week):
     assert weekly.cycle_week is None
 
 
+def test_the_session_of_every_rotation_week_locks_moves_and_goes_as_one(client, week):
+    """The card of a session the rotation holds in each of its weeks acts on its four slots:
+    lock, move (all or none: a refusal names the week and moves nothing) and remove. A slot
+    posted without "every_week" is one week's, as before."""
+    rotation_mandate_make(student=week.students["far"], sessions=4)
+    four = [
+        _far_slot(week, weekday=4, start=dt.time(13), cycle_week=k, minutes=45)
+        for k in (1, 2, 3, 4)
+    ]
+    first = four[0]
+    client.force_login(week.users["therapist"])
+    every_week = {"every_week": "1"}
+
+    def state():
+        return sorted(
+            WeeklySlot.objects.filter(cycle_week__isnull=False).values_list(
+                "cycle_week", "weekday", "start_time", "locked"
+            )
+        )
+
+    client.post(reverse("slot_lock", args=[first.pk]), every_week)
+    assert [locked for *_x, locked in state()] == [True] * 4
+    client.post(reverse("slot_lock", args=[first.pk]))  # this week's only
+    assert [locked for *_x, locked in state()] == [False, True, True, True]
+    client.post(reverse("slot_lock", args=[first.pk]))
+    # Week 3 holds another session on Wednesday at 9:00: the move is refused, none moves.
+    _far_slot(week, weekday=2, start=dt.time(9), cycle_week=3, minutes=45)
+    page = client.post(
+        reverse("slot_move", args=[first.pk]), {**every_week, "weekday": "2", "start_time": "09:00"}
+    )
+    assert page.status_code == 400
+    assert (
+        "Week 3 of the rotation: This overlaps another of your sessions." in page.content.decode()
+    )
+    assert [(w, d, t) for w, d, t, _l in state() if (w, d) != (3, 2)] == [
+        (k, 4, dt.time(13)) for k in (1, 2, 3, 4)
+    ]
+    response = client.post(
+        reverse("slot_move", args=[first.pk]), {**every_week, "weekday": "1", "start_time": "13:00"}
+    )
+    assert response.status_code == 302
+    moved = [(w, d, t, locked) for w, d, t, locked in state() if (w, d) != (3, 2)]
+    assert moved == [(k, 1, dt.time(13), True) for k in (1, 2, 3, 4)]
+    client.post(reverse("slot_delete", args=[first.pk]), every_week)
+    assert [(w, d) for w, d, _t, _l in state()] == [(3, 2)]
+
+
 def test_with_a_rotation_a_weekly_problem_is_said_once(week):
     """The rotation holds the week four times over: what the move breaks in the week is not
     repeated for each week of the rotation."""

@@ -178,9 +178,9 @@ def test_my_week_draws_a_session_of_every_rotation_week_once(
     client, week, django_assert_max_num_queries
 ):
     """Four rotation slots alike but for their week are one block on the calendar ("wk 1–4"),
-    not four lanes; where a week differs (another student) each week keeps its lane. The list
-    keeps a card a week (each can be locked, moved or removed on its own). The page's
-    queries do not grow with the sets."""
+    not four lanes, and one card in the list, whose actions take all four; where a week
+    differs (another student) each week keeps its lane and its card. The page's queries do
+    not grow with the sets."""
     client.force_login(week.users["therapist"])
 
     def page() -> str:
@@ -192,9 +192,10 @@ def test_my_week_draws_a_session_of_every_rotation_week_once(
         _slot(week, 1, dt.time(11), cycle_week=k)
     text, one_set = page()
     assert text.count("rotation every-week") == 1 and "wk 1–4 11:00" in text
-    assert 'rotation wk' not in text
+    assert "rotation wk" not in text
     assert text.count("week-slot rotation") == 1
-    assert text.count("of 4</span>") == 4  # the list: week 1 of 4 ... week 4 of 4
+    assert text.count("every week of the rotation (4 slots)") == 1 and "of 4</span>" not in text
+    assert text.count('name="every_week" value="1"') == 3  # lock, remove, move
     for k in (1, 2, 3, 4):
         slot = _slot(week, 2, dt.time(11), cycle_week=k)
         if k == 3:
@@ -204,6 +205,7 @@ def test_my_week_draws_a_session_of_every_rotation_week_once(
         text, _ = page()
     assert text.count("rotation every-week") == 2  # Tuesday's and Thursday's
     assert [f"rotation wk{k}" in text for k in (1, 2, 3, 4)] == [True] * 4  # Wednesday's
+    assert text.count("of 4</span>") == 4  # Wednesday's cards, a week each
 
 
 def _planning(week, minutes, *, lunch_until=dt.time(13)):

@@ -523,6 +523,36 @@ def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
     slot.delete()
 
 
+def weekly_slots_move(
+    *,
+    user: User,
+    slots: list[WeeklySlot],
+    weekday: int,
+    start_time: dt.time,
+    on: dt.date | None = None,
+) -> list[WeeklySlot]:
+    """Move several sessions together (the slots of one session held in each week of the
+    rotation), each as weekly_slot_move moves one, all or none: the first refused one's
+    reasons are raised, naming its week of the rotation, and nothing is moved."""
+    try:
+        with transaction.atomic():
+            for slot in slots:
+                try:
+                    weekly_slot_move(
+                        user=user, slot=slot, weekday=weekday, start_time=start_time, on=on
+                    )
+                except ValidationError as exc:
+                    if len(slots) == 1 or slot.cycle_week is None:
+                        raise
+                    week = f"Week {slot.cycle_week} of the rotation: "
+                    raise ValidationError([week + m for m in exc.messages]) from exc
+    except ValidationError:
+        for slot in slots:
+            slot.refresh_from_db()  # the moves before the refused one are rolled back
+        raise
+    return slots
+
+
 @dataclass
 class ConsultationInput:
     date: dt.date

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,7 +32,13 @@ from schoolot.delivery.session_selectors import (
     unsigned_sessions,
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
-from schoolot.schedules.selectors import rotation_every_week, week_breaks_get, weekdays_held
+from schoolot.schedules.selectors import (
+    rotation_every_week,
+    rotation_set_get,
+    session_alike,
+    week_breaks_get,
+    weekdays_held,
+)
 from schoolot.schedules.week_check import week_check_get
 
 
@@ -447,17 +454,25 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
         Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
     )
     breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+    # The same session in each week of the rotation (8 a quarter is 4 a rotation, often at
+    # one weekday and time): one block on the calendar, one card in the list, whose actions
+    # take all its slots ("every_week"); `every_week` marks its first slot.
+    sets = rotation_every_week(slots, alike=session_alike)
+    later_weeks = {s.pk for same in sets for s in same[1:]}
+    for slot in slots:
+        slot.every_week = any(same[0].pk == slot.pk for same in sets)
+    listed = [s for s in slots if s.pk not in later_weeks]
     return render(
         request,
         "delivery/slots.html",
         {
             "slots": slots,
-            "grid": _week_grid(slots, commitments, breaks),
+            "grid": _week_grid(listed, commitments, breaks),
             # The list, a day at a time, with the minutes she drives that day.
             "by_day": [
                 {
                     "grouper": WeeklySlot.Weekday(d).label,
-                    "list": [s for s in slots if s.weekday == d],
+                    "list": [s for s in listed if s.weekday == d],
                     "driving": sum(b.minutes for b in breaks.get(d, ()) if b.kind == "drive"),
                 }
                 for d in sorted({s.weekday for s in slots})
@@ -475,7 +490,8 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
 
 def _week_grid(slots, commitments=(), breaks=None) -> dict:
     """The week as a calendar: one column a day, each slot placed by its time (minutes from
-    the earliest start), her fixed time (IEP meetings) behind them, and the drives and lunch
+    the earliest start; one marked `every_week` across the day, the others of a rotation
+    week in its lane), her fixed time (IEP meetings) behind them, and the drives and lunch
     her week implies (`breaks`, schedules.selectors.week_breaks_get), for a picture of the
     week beside the list."""
     slots, commitments = list(slots), list(commitments)
@@ -492,20 +508,9 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
         height = c.end.hour * 60 + c.end.minute - first - top
         for d in weekdays_held(weekdays=c.weekdays):
             columns[d].append({"fixed": c, "top": top, "height": height})
-    # The same session in each week of the rotation (8 a quarter is 4 a rotation, often at
-    # one weekday and time): one block, not four lanes.
-    sets = rotation_every_week(
-        slots, alike=lambda s: (s.setting, s.locked, frozenset(x.pk for x in s.students.all()))
-    )
-    once = {same[0].pk for same in sets}
-    drawn_once = {s.pk for same in sets for s in same[1:]}
     for s in slots:
-        if s.pk in drawn_once:
-            continue
         top = s.start_time.hour * 60 + s.start_time.minute - first
-        columns[s.weekday].append(
-            {"slot": s, "top": top, "height": s.minutes, "every_week": s.pk in once}
-        )
+        columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
     for d, day in (breaks or {}).items():
         for b in day:
             columns[d].append({"gap": b, "top": b.start - first, "height": b.minutes})
@@ -533,14 +538,17 @@ def slot_move(request, slot_id: int):
     except ValueError:
         problems = ["Give a day and a start time."]
     else:
+        # "every_week": the session the rotation holds in each of its weeks, all its slots.
+        together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
         try:
-            services.weekly_slot_move(
-                user=request.user, slot=slot, weekday=chosen["weekday"], start_time=start
+            services.weekly_slots_move(
+                user=request.user, slots=together, weekday=chosen["weekday"], start_time=start
             )
         except ValidationError as exc:
             problems = exc.messages
         else:
-            messages.success(request, f"Moved to {slot} and locked.")
+            weeks = " in every week of the rotation" if len(together) > 1 else ""
+            messages.success(request, f"Moved to {slot}{weeks} and locked.")
             return redirect("slot_list")
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
     return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})
@@ -550,6 +558,10 @@ def slot_move(request, slot_id: int):
 def slot_delete(request, slot_id: int):
     staff = services.therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
-    services.weekly_slot_delete(user=request.user, slot=slot)
-    messages.success(request, "Removed from your week.")
+    together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
+    with transaction.atomic():
+        for each in together:
+            services.weekly_slot_delete(user=request.user, slot=each)
+    weeks = " (every week of the rotation)" if len(together) > 1 else ""
+    messages.success(request, f"Removed from your week{weeks}.")
     return redirect("slot_list")

@@ -112,6 +112,34 @@ def rotation_every_week(slots, *, alike=lambda slot: ()) -> list[list]:
     ]
 
 
+def session_alike(slot) -> tuple:
+    """What rotation slots at one time and school must share besides to be one session held
+    every week (rotation_every_week's `alike` for My week): setting, lock and students
+    (prefetched)."""
+    return (slot.setting, slot.locked, frozenset(x.pk for x in slot.students.all()))
+
+
+def rotation_set_get(*, slot) -> list:
+    """`slot` and the other slots of its every-week set (rotation_every_week, session_alike),
+    in week order; [slot] alone when it is in none. Two queries for a rotation slot."""
+    from schoolot.delivery.models import WeeklySlot
+
+    if slot.cycle_week is None:
+        return [slot]
+    alike = WeeklySlot.objects.filter(
+        therapist_id=slot.therapist_id,
+        weekday=slot.weekday,
+        start_time=slot.start_time,
+        end_time=slot.end_time,
+        school_id=slot.school_id,
+        cycle_week__isnull=False,
+    ).prefetch_related("students")
+    for same in rotation_every_week(list(alike), alike=session_alike):
+        if any(s.pk == slot.pk for s in same):
+            return same
+    return [slot]
+
+
 def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBreak]]:
     """Per weekday (0 Mon to 4 Fri) with a weekly session, the drives, the lunch and the
     planning time her weekly sessions imply.

@@ -40,7 +40,11 @@ from schoolot.schedules.models import (
     Commitment,
     ProtectedBlock,
 )
-from schoolot.schedules.selectors import lunch_and_planning_get, schedule_priorities_get
+from schoolot.schedules.selectors import (
+    lunch_and_planning_get,
+    rotation_set_get,
+    schedule_priorities_get,
+)
 from schoolot.schedules.services import (
     PRIORITY_TOP,
     TRAVEL_DEFAULT_MINUTES,
@@ -83,9 +87,11 @@ def week_build(request):
 def slot_lock(request, slot_id: int):
     staff = therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
-    slot.locked = not slot.locked
-    slot.save(update_fields=["locked"])
-    messages.success(request, f"{slot} {'locked' if slot.locked else 'unlocked'}.")
+    # "every_week": the session the rotation holds in each of its weeks, all its slots.
+    together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
+    WeeklySlot.objects.filter(pk__in=[s.pk for s in together]).update(locked=not slot.locked)
+    weeks = " (every week of the rotation)" if len(together) > 1 else ""
+    messages.success(request, f"{slot}{weeks} {'unlocked' if slot.locked else 'locked'}.")
     return redirect("slot_list")
 
 
