@@ -126,3 +126,41 @@ def test_a_refused_move_says_why_beside_the_form_and_keeps_her_choice(page, demo
         first.start_time,
         False,
     )
+
+
+def test_a_session_of_every_rotation_week_is_one_card_and_locks_as_one(page, demo):
+    """A session at one time in each week of the rotation (8 a quarter is 4 a rotation): My
+    week shows it once, and its Lock locks all four slots."""
+    import datetime as dt
+
+    from schoolot.schedules.selectors import rotation_every_week, session_alike
+
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    mine = WeeklySlot.objects.filter(therapist__user__username="therapist")
+    base = mine.filter(cycle_week=None).order_by("pk").first()
+    for week in (1, 2, 3, 4):
+        copy = WeeklySlot.objects.create(
+            district=base.district,
+            therapist=base.therapist,
+            school=base.school,
+            setting=base.setting,
+            weekday=base.weekday,
+            cycle_week=week,
+            start_time=dt.time(15, 10),
+            end_time=dt.time(15, 40),
+        )
+        copy.students.set(base.students.all())
+    sets = rotation_every_week(list(mine.prefetch_related("students")), alike=session_alike)
+    first = next(same[0] for same in sets if same[0].start_time == dt.time(15, 10))
+    page.reload()
+    lock = page.get_by_role("button", name=f"Lock {first}, every week of the rotation")
+    expect(lock).to_have_count(1)
+    expect(page.locator(".week-slot.every-week")).to_have_count(len(sets))
+    lock.click()
+    expect(
+        page.get_by_role("button", name=f"Unlock {first}, every week of the rotation")
+    ).to_be_visible()
+    assert mine.filter(start_time=dt.time(15, 10), locked=True).count() == 4
