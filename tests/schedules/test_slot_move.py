@@ -185,6 +185,9 @@ def test_the_session_of_every_rotation_week_locks_moves_and_goes_as_one(client, 
         reverse("slot_move", args=[first.pk]), {**every_week, "weekday": "1", "start_time": "13:00"}
     )
     assert response.status_code == 302
+    assert "Tuesday 13:00-13:45 in every week of the rotation and locked." in (
+        client.get(reverse("slot_list")).content.decode()
+    )
     moved = [(w, d, t, locked) for w, d, t, locked in state() if (w, d) != (3, 2)]
     assert moved == [(k, 1, dt.time(13), True) for k in (1, 2, 3, 4)]
     client.post(reverse("slot_delete", args=[first.pk]), every_week)

@@ -548,7 +548,7 @@ def slot_move(request, slot_id: int):
             problems = exc.messages
         else:
             weeks = " in every week of the rotation" if len(together) > 1 else ""
-            messages.success(request, f"Moved to {slot}{weeks} and locked.")
+            messages.success(request, f"Moved to {together[0]}{weeks} and locked.")
             return redirect("slot_list")
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
     return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})
