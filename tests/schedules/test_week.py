@@ -334,7 +334,7 @@ def test_monthly_mandate_is_placed_in_rotation_weeks(week):
     assert all(set(s.students.all()) == {own} for s in rotation)
     # Required: 2 x 30 a week + 2 x 45 a rotation, each minute counted once.
     assert run.required_minutes == run.placed_minutes == 60 + 90
-    # Never on a day the student already has her weekly session.
+    # Not on a day she has her weekly session (a bunched pair): Wednesday has none.
     for s in rotation:
         assert s.weekday not in {w.weekday for w in every_week}
     # Re-solving keeps the rotation (stability) and writes no duplicates.

@@ -470,6 +470,38 @@ def test_a_student_with_two_mandates_is_not_bunched_across_them():
     assert schedule.bound == pytest.approx(10)
 
 
+def test_a_locked_session_of_her_other_mandate_is_no_bar_that_day():
+    """Bea's 45-minute session is locked on Monday, the one day the therapist is at Birch.
+    Her second mandate (30 minutes) still goes on Monday: two sessions of two mandates on
+    one day are a bunched pair (15), not a broken rule. A second session of the locked
+    mandate itself that day would be, and is never placed."""
+    bea = Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 1), Mandate("m5", 30, 1)))
+    locked = Session(0, 9 * H, 9 * H + 45, "B", ("b1",), ("m4",), locked=True)
+    inst = tiny(
+        students=[bea], locked=[locked], availability=[Window(0, 8 * H, 15 * H)], travel={}
+    )
+    schedule = solve(inst, time_limit=5)
+    result = score(inst, schedule)
+    assert schedule.complete and result.feasible and schedule.status == "OPTIMAL"
+    placed = [x for x in schedule.sessions if not x.locked]
+    assert [(x.day, x.mandates) for x in placed] == [(0, ("m5",))]
+    assert result.bunching == 1
+    assert schedule.objective == pytest.approx(cost(inst, schedule)) == pytest.approx(15)
+    twice = tiny(
+        students=[Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 2),))],
+        locked=[locked],
+        availability=[Window(0, 8 * H, 15 * H)],
+        travel={},
+    )
+    schedule = solve(twice, time_limit=5)
+    assert [x for x in schedule.sessions if not x.locked] == []
+    assert len(schedule.unplaced) == 1 and score(twice, schedule).feasible
+    assert schedule.unplaced[0].reasons[0] == (
+        "Day 1: the locked session of this mandate for Bea is that day (one session of a "
+        "mandate a day)."
+    )
+
+
 def test_tiny_week_is_proven_optimal_and_the_bound_is_its_cost():
     inst = tiny()
     schedule = solve(inst, time_limit=5)

@@ -72,15 +72,16 @@ def spread(model, instance: Instance, unit: Unit, ui: int, on_day: dict) -> None
 
 
 def _locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
-    """Per day, how many (student, locked session) pairs of the unit's students fall on the
-    day before or after it: a session of the unit that day makes that many bunched pairs
-    more (the scorer counts every pair of a student's sessions on adjacent days)."""
+    """Per day, how many (student, locked session) pairs of the unit's students fall on that
+    day or the day before or after it: a session of the unit that day makes that many
+    bunched pairs more (the scorer counts every pair of a student's sessions on the same or
+    adjacent days; a unit has no session on a day its own mandate's is locked)."""
     count: dict[int, int] = defaultdict(int)
     members = set(unit.students)
     for x in instance.locked:
         for _sid in members.intersection(x.students):
-            count[x.day - 1] += 1
-            count[x.day + 1] += 1
+            for day in (x.day - 1, x.day, x.day + 1):
+                count[day] += 1
     return count
 
 

@@ -88,9 +88,19 @@ def explain(instance: Instance, unit: Unit, step: int, placed: list[Session]) ->
         return ["The therapist has no availability in the week."]
     reasons = []
     days_with_room = []
+    members = set(unit.members)
+    held = {  # days with a locked session of the unit's mandate: one a day
+        x.day for x in instance.locked if members & set(zip(x.students, x.mandates, strict=False))
+    }
     for day in range(instance.days):
         if not any(w.day == day and w.school in (None, unit.school) for w in instance.availability):
             reasons.append(f"Day {day + 1}: the therapist is not at {school.name}.")
+            continue
+        if day in held:
+            reasons.append(
+                f"Day {day + 1}: the locked session of this mandate for {names} is that day "
+                "(one session of a mandate a day)."
+            )
             continue
         if candidates(instance, unit, day, step):
             days_with_room.append(day)
@@ -261,11 +271,13 @@ def solve(
     days = range(instance.days)
 
     fixed: dict[int, list[tuple[int, int]]] = defaultdict(list)  # locked sessions, meetings
-    locked_days: dict[str, set[int]] = defaultdict(set)
+    # (student, mandate) -> days with a locked session of it; (student, None) when the
+    # locked session does not say which mandate it serves.
+    locked_days: dict[tuple[str, str | None], set[int]] = defaultdict(set)
     for x in instance.locked:
         fixed[x.day].append((x.start, x.end))
-        for sid in x.students:
-            locked_days[sid].add(x.day)
+        for i, sid in enumerate(x.students):
+            locked_days[(sid, x.mandates[i] if i < len(x.mandates) else None)].add(x.day)
     for c in instance.commitments:
         fixed[c.day].append((c.start, c.end))
 
@@ -281,8 +293,13 @@ def solve(
     starts: dict[tuple[int, int], list[int]] = {}
     for ui, unit in enumerate(the_units):
         for d in days:
-            if any(d in locked_days[s] for s in unit.students):
-                continue  # a student with a locked session that day has it already
+            if any(
+                d in locked_days[(sid, mid)] or d in locked_days[(sid, None)]
+                for sid, mid in unit.members
+            ):
+                # That mandate's session that day is locked already (one a day). A locked
+                # session of her other mandate is no bar, only a bunched pair (plan.py).
+                continue
             options = [
                 t for t in candidates(instance, unit, d, step) if clear(d, t, t + unit.minutes)
             ]
