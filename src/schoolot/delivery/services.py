@@ -523,6 +523,14 @@ def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
     slot.delete()
 
 
+def weekly_slots_lock(*, user: User, slots: list[WeeklySlot], locked: bool) -> None:
+    """Lock (re-solving keeps them where they are) or unlock her `slots`, together."""
+    staff = therapist_staff_get(user=user)
+    if any(slot.therapist_id != staff.pk for slot in slots):
+        raise PermissionDenied("Not your slot.")
+    WeeklySlot.objects.filter(pk__in=[slot.pk for slot in slots]).update(locked=locked)
+
+
 def weekly_slots_move(
     *,
     user: User,

@@ -19,7 +19,7 @@ from schoolot.audit.services import audit_event_record
 from schoolot.core.access import students_visible_to
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
-from schoolot.delivery.services import therapist_staff_get
+from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
 from schoolot.directory.models import School
 from schoolot.schedules.feed import calendar_text_get
 from schoolot.schedules.forms import (
@@ -89,7 +89,7 @@ def slot_lock(request, slot_id: int):
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
     # "every_week": the session the rotation holds in each of its weeks, all its slots.
     together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
-    WeeklySlot.objects.filter(pk__in=[s.pk for s in together]).update(locked=not slot.locked)
+    weekly_slots_lock(user=request.user, slots=together, locked=not slot.locked)
     weeks = " (every week of the rotation)" if len(together) > 1 else ""
     messages.success(request, f"{slot}{weeks} {'unlocked' if slot.locked else 'locked'}.")
     return redirect("slot_list")
