@@ -527,6 +527,18 @@ def _holiday(week, day: dt.date) -> dt.date:
     return holiday_make(district=week.district, day=day)
 
 
+def test_a_session_of_every_rotation_week_is_one_weekly_event(client, week):
+    """Four rotation slots alike but for their week are where she is every week: one weekly
+    event in the feed (the first slot's), not four every fourth week. A rotation slot of one
+    week stays every fourth week."""
+    four = [_slot(week, weekday=3, hour=13, cycle_week=k) for k in (1, 2, 3, 4)]
+    single = _slot(week, weekday=1, hour=13, cycle_week=2)
+    events = _events(client, week)
+    assert four[0].pk in events and not any(s.pk in events for s in four[1:])
+    assert "INTERVAL" not in events[four[0].pk]["RRULE"]
+    assert events[single.pk]["RRULE"].startswith("FREQ=WEEKLY;INTERVAL=4;")
+
+
 def test_holidays_are_not_held_on_today_or_in_the_feed(client, week):
     holiday = _holiday(week, _weekday_after(TODAY, 8))
     that_day = _slot(week, weekday=holiday.weekday())

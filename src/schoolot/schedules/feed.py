@@ -4,7 +4,8 @@ drives, lunch and planning time her week implies.
 Contract: `calendar_text_get(staff=, today=)` is the feed's whole text, from the week holding
 `today` (or the next school year's first day, in summer) to the school year's last day, in
 her district's time zone, lines folded at 75 octets and ended by CRLF.
-- Each weekly session is a weekly event (every rotation week it is held in: INTERVAL), with
+- Each weekly session is a weekly event (every rotation week it is held in: INTERVAL; one
+  the rotation holds in each of its weeks, rotation_every_week, is one weekly event), with
   the school calendar's closed days as EXDATE; students by initials only, never by name.
 - Each recurring commitment is one weekly event per weekday it holds, closed days excepted;
   each one-off still to come (from that week's Monday) is a single event, unless its day has
@@ -27,7 +28,12 @@ from schoolot.directory.models import SchoolYear, Staff
 from schoolot.rules.cycles import assumed_first_day, slot_recurrence
 from schoolot.schedules import ical
 from schoolot.schedules.models import Commitment
-from schoolot.schedules.selectors import week_breaks_get, weekdays_held
+from schoolot.schedules.selectors import (
+    rotation_every_week,
+    session_alike,
+    week_breaks_get,
+    weekdays_held,
+)
 
 
 def _event(*, uid: str, stamp: str, zone: str, day: dt.date, start: dt.time, end: dt.time):
@@ -103,13 +109,20 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
         .select_related("school")
         .prefetch_related("students")
     )
+    # A session the rotation holds in each of its weeks is one weekly event (as My week
+    # shows it), under its first slot's UID.
+    sets = rotation_every_week(slots, alike=session_alike)
+    every_week = {same[0].pk for same in sets}
+    later_weeks = {s.pk for same in sets for s in same[1:]}
     for slot in slots:
+        if slot.pk in later_weeks:
+            continue
         held = weekly(
             uid=f"slot-{slot.pk}",
             weekday=slot.weekday,
             start=slot.start_time,
             end=slot.end_time,
-            cycle_week=slot.cycle_week,
+            cycle_week=None if slot.pk in every_week else slot.cycle_week,
             every=slot.every_rotations,
             offset=slot.rotation_offset,
         )
