@@ -33,9 +33,8 @@ from schoolot.delivery.session_selectors import (
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
 from schoolot.schedules.selectors import (
-    rotation_every_week,
     rotation_set_get,
-    session_alike,
+    rotation_sets_split,
     week_breaks_get,
     weekdays_held,
 )
@@ -457,10 +456,9 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
     # The same session in each week of the rotation (8 a quarter is 4 a rotation, often at
     # one weekday and time): one block on the calendar, one card in the list, whose actions
     # take all its slots ("every_week"); `every_week` marks its first slot.
-    sets = rotation_every_week(slots, alike=session_alike)
-    later_weeks = {s.pk for same in sets for s in same[1:]}
+    first_weeks, later_weeks = rotation_sets_split(slots)
     for slot in slots:
-        slot.every_week = any(same[0].pk == slot.pk for same in sets)
+        slot.every_week = slot.pk in first_weeks
     listed = [s for s in slots if s.pk not in later_weeks]
     return render(
         request,

@@ -29,8 +29,7 @@ from schoolot.rules.cycles import assumed_first_day, slot_recurrence
 from schoolot.schedules import ical
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.selectors import (
-    rotation_every_week,
-    session_alike,
+    rotation_sets_split,
     week_breaks_get,
     weekdays_held,
 )
@@ -111,9 +110,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     )
     # A session the rotation holds in each of its weeks is one weekly event (as My week
     # shows it), under its first slot's UID.
-    sets = rotation_every_week(slots, alike=session_alike)
-    every_week = {same[0].pk for same in sets}
-    later_weeks = {s.pk for same in sets for s in same[1:]}
+    every_week, later_weeks = rotation_sets_split(slots)
     for slot in slots:
         if slot.pk in later_weeks:
             continue

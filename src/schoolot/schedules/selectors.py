@@ -189,13 +189,10 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
     for d in range(5):
         if not any(s.weekday == d for s in slots):
             continue
-        items = sorted(stops[d], key=lambda x: (x[0], x[1]))
-        day: list[DayBreak] = []
-        for (_s, end, here), (start, _e, there) in zip(items, items[1:], strict=False):
-            if here.pk != there.pk and start > end:
-                minutes = drive(here, there)
-                label = f"{minutes} min to {there.name}"
-                day.append(DayBreak("drive", end, end + min(minutes, start - end), label))
+        day = [
+            DayBreak("drive", end, end + driven, f"{minutes} min to {there.name}")
+            for end, driven, minutes, there in _route_drives(stops[d], drive)
+        ]
         drives = [(x.start, x.end) for x in day]
         needs = [("lunch", "Lunch", lunch_lo, lunch_hi, breaks_of.lunch_minutes)]
         if d in hours:
@@ -211,6 +208,27 @@ def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBr
                 taken.append((start, start + minutes))
         result[d] = day
     return result
+
+
+def _route_drives(stops: list[tuple[int, int, object]], drive) -> list[tuple]:
+    """The drives between a day's consecutive `stops` (start, end, school) at different
+    schools: (the first stop's end, the minutes driven, at most the gap to the next stop,
+    the drive's full minutes by `drive`, the school driven to)."""
+    items = sorted(stops, key=lambda x: (x[0], x[1]))
+    return [
+        (end, min(minutes, start - end), minutes, there)
+        for (_s, end, here), (start, _e, there) in zip(items, items[1:], strict=False)
+        if here.pk != there.pk and start > end
+        for minutes in [drive(here, there)]
+    ]
+
+
+def rotation_sets_split(slots) -> tuple[set[int], set[int]]:
+    """The ids of the first slot of each every-week set among `slots` (rotation_every_week,
+    session_alike: one session held in each week of the rotation), and of the sets' other
+    slots, for a page or a feed that shows each set once."""
+    sets = rotation_every_week(slots, alike=session_alike)
+    return {same[0].pk for same in sets}, {s.pk for same in sets for s in same[1:]}
 
 
 def _drive_minutes(schools: dict):
@@ -268,14 +286,10 @@ def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, in
         sat = [(a, b) for a, b, _s in stops[day]]
         stops[day] += [c for c in held if all(c[1] <= a or b <= c[0] for a, b in sat)]
     drive = _drive_minutes({x[2].pk: x[2] for day in stops.values() for x in day})
-    result: dict[dt.date, int] = {}
-    for day in logged:
-        result[day] = 0
-        items = sorted(stops[day], key=lambda x: (x[0], x[1]))
-        for (_a, end, here), (start, _b, there) in zip(items, items[1:], strict=False):
-            if here.pk != there.pk and start > end:
-                result[day] += min(drive(here, there), start - end)
-    return result
+    return {
+        day: sum(driven for _e, driven, _m, _t in _route_drives(stops[day], drive))
+        for day in logged
+    }
 
 
 def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
