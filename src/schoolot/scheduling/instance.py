@@ -25,17 +25,100 @@ def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+MINUTES_A_DAY = 24 * 60
+MAX_DAYS = 20  # a 4-week rotation
+MAX_KM = 10_000.0  # school coordinates, in km
+MAX_WEIGHT = 1_000.0  # per unit of a penalty; keeps the model's coefficients in range
+
+
 def parse_time(value, where: str) -> int:
-    if isinstance(value, int):
-        return value
-    try:
-        hours, minutes = str(value).split(":")
-        result = int(hours) * 60 + int(minutes)
-    except (ValueError, AttributeError):
-        raise InstanceError(f"{where}: {value!r} is not a time like 08:30.") from None
-    if not 0 <= result <= 24 * 60:
+    """Minutes after midnight from "HH:MM" (or a whole number of minutes), 00:00 to 24:00."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        result = value
+    else:
+        try:
+            hours, minutes = str(value).split(":")
+            if not (hours.strip().isdigit() and minutes.strip().isdigit()):
+                raise ValueError
+            if int(minutes) > 59:
+                raise ValueError
+            result = int(hours) * 60 + int(minutes)
+        except (ValueError, AttributeError):
+            raise InstanceError(f"{where}: {value!r} is not a time like 08:30.") from None
+    if not 0 <= result <= MINUTES_A_DAY:
         raise InstanceError(f"{where}: {value!r} is not a time of day.")
     return result
+
+
+# Reading JSON: each helper checks one value's type (and range) and names it by its path.
+
+
+def _object(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise InstanceError(f"{where}: expected an object {{...}}, got {_shown(value)}.")
+    return value
+
+
+def _items(value, where: str) -> list:
+    if not isinstance(value, list):
+        raise InstanceError(f"{where}: expected a list [...], got {_shown(value)}.")
+    return value
+
+
+def _required(data: dict, key: str, where: str):
+    if key not in data:
+        raise InstanceError(f"{where}: a required field is missing: {key!r}.")
+    return data[key]
+
+
+def _integer(value, where: str, lo: int | None = None, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InstanceError(f"{where}: expected a whole number, got {_shown(value)}.")
+    try:
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise InstanceError(f"{where}: expected a whole number, got {_shown(value)}.") from None
+    number = int(number)
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        bounds = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise InstanceError(f"{where}: {number} is out of range ({bounds}).")
+    return number
+
+
+def _number(value, where: str, lo: float, hi: float, *, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InstanceError(f"{where}: expected a number, got {_shown(value)}.")
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise InstanceError(f"{where}: {value} is out of range (from {lo:g} to {hi:g}).")
+    return value
+
+
+def _text(value, where: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InstanceError(f"{where}: expected a text, got {_shown(value)}.")
+    return str(value)
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise InstanceError(f"{where}: expected true or false, got {_shown(value)}.")
+    return value
+
+
+def _weekdays(value, where: str) -> frozenset[int]:
+    """Weekdays, 0 (Monday) to 4 (Friday); a bell or protected block holds every week."""
+    return frozenset(_integer(d, f"{where}[{i}]", 0, 4) for i, d in enumerate(_items(value, where)))
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True)
@@ -185,123 +268,107 @@ class Instance:
 
     @classmethod
     def from_dict(cls, data: dict) -> Instance:
-        if not isinstance(data, dict):
-            raise InstanceError("The instance must be a JSON object.")
-        try:
-            days = int(data.get("days", 5))
-            schools = {}
-            for i, s in enumerate(data.get("schools", [])):
-                where = f"schools[{i}]"
-                school = School(
-                    id=str(s["id"]),
-                    name=str(s.get("name", s["id"])),
-                    day_start=parse_time(s["day_start"], f"{where}.day_start"),
-                    day_end=parse_time(s["day_end"], f"{where}.day_end"),
-                    bells=tuple(
-                        Bell(
-                            kind=b.get("kind", "other"),
-                            start=parse_time(b["start"], f"{where}.bells.start"),
-                            end=parse_time(b["end"], f"{where}.bells.end"),
-                            grades=frozenset(str(g) for g in b.get("grades", [])),
-                            days=frozenset(int(d) for d in b.get("days", [])),
-                        )
-                        for b in s.get("bells", [])
-                    ),
-                    x=s.get("x"),
-                    y=s.get("y"),
-                )
-                if school.id in schools:
-                    raise InstanceError(f"{where}: school id {school.id!r} appears twice.")
-                schools[school.id] = school
-            students = []
-            for i, s in enumerate(data.get("students", [])):
-                where = f"students[{i}]"
-                students.append(
-                    Student(
-                        id=str(s["id"]),
-                        name=str(s.get("name", s["id"])),
-                        school=str(s["school"]),
-                        grade=str(s.get("grade", "")),
-                        mandates=tuple(
-                            Mandate(
-                                id=str(m.get("id", f"{s['id']}-{j}")),
-                                minutes=int(m["minutes"]),
-                                sessions=int(m.get("sessions", 1)),
-                                group_allowed=bool(m.get("group_allowed", False)),
-                                max_group_size=int(m.get("max_group_size", 1)),
-                                every=int(m.get("every", 1)),
-                            )
-                            for j, m in enumerate(s.get("mandates", []))
-                        ),
-                        protected=tuple(
-                            Block(
-                                start=parse_time(b["start"], f"{where}.protected.start"),
-                                end=parse_time(b["end"], f"{where}.protected.end"),
-                                days=frozenset(int(d) for d in b.get("days", [])),
-                                reason=str(b.get("reason", "protected")),
-                            )
-                            for b in s.get("protected", [])
-                        ),
-                    )
-                )
-            therapist = data.get("therapist", {})
-            availability = [
-                Window(
-                    day=int(w["day"]),
-                    start=parse_time(w["start"], "availability.start"),
-                    end=parse_time(w["end"], "availability.end"),
-                    school=str(w["school"]) if w.get("school") is not None else None,
-                )
-                for w in therapist.get("availability", [])
-            ]
-            lunch = therapist.get("lunch", {})
-
-            def sessions(items, where):
-                return [
-                    Session(
-                        day=int(x["day"]),
-                        start=parse_time(x["start"], where),
-                        end=parse_time(x["end"], where),
-                        school=str(x["school"]),
-                        students=tuple(str(v) for v in x["students"]),
-                        mandates=tuple(str(v) for v in x.get("mandates", [])),
-                        locked=bool(x.get("locked", False)),
-                    )
-                    for x in items
-                ]
-
-            instance = cls(
-                therapist=str(therapist.get("name", "therapist")),
-                schools=schools,
-                students=students,
-                availability=availability,
-                days=days,
-                lunch_start=parse_time(lunch.get("window_start", "11:00"), "lunch"),
-                lunch_end=parse_time(lunch.get("window_end", "13:00"), "lunch"),
-                lunch_minutes=int(lunch.get("minutes", 30)),
-                planning_minutes=int(therapist.get("planning_minutes", 0)),
-                commitments=[
-                    Commitment(
-                        day=int(c["day"]),
-                        start=parse_time(c["start"], "commitments.start"),
-                        end=parse_time(c["end"], "commitments.end"),
-                        label=str(c.get("label", "meeting")),
-                        school=c.get("school"),
-                    )
-                    for c in therapist.get("commitments", [])
-                ],
-                locked=sessions(data.get("locked", []), "locked"),
-                current=sessions(data.get("current", []), "current"),
-                travel={(str(a), str(b)): int(m) for a, b, m in data.get("travel", [])},
-                weights=Weights(**data.get("weights", {})),
-                slot_minutes=int(data.get("slot_minutes", 5)),
+        """The instance in `data` (the JSON format of docs/scheduling.md). Every field is
+        checked for its type and range on the way in: a wrong one raises `InstanceError`
+        naming it by its path (`students[3].mandates[0].minutes: ...`), never another error,
+        and no number reaches the solver that could make it loop or overflow."""
+        data = _object(data, "the instance")
+        days = _integer(data.get("days", 5), "days", 5, MAX_DAYS)
+        schools = {}
+        for i, s in enumerate(_items(data.get("schools", []), "schools")):
+            where = f"schools[{i}]"
+            s = _object(s, where)
+            school_id = _text(_required(s, "id", where), f"{where}.id")
+            school = School(
+                id=school_id,
+                name=_text(s.get("name", school_id), f"{where}.name"),
+                day_start=parse_time(_required(s, "day_start", where), f"{where}.day_start"),
+                day_end=parse_time(_required(s, "day_end", where), f"{where}.day_end"),
+                bells=tuple(
+                    _bell(b, f"{where}.bells[{j}]")
+                    for j, b in enumerate(_items(s.get("bells", []), f"{where}.bells"))
+                ),
+                x=_number(s.get("x"), f"{where}.x", -MAX_KM, MAX_KM, optional=True),
+                y=_number(s.get("y"), f"{where}.y", -MAX_KM, MAX_KM, optional=True),
             )
-        except InstanceError:
-            raise
-        except KeyError as exc:
-            raise InstanceError(f"A required field is missing: {exc.args[0]!r}.") from None
-        except (TypeError, ValueError) as exc:
-            raise InstanceError(f"A field has the wrong type: {exc}.") from None
+            if (school.x is None) != (school.y is None):
+                raise InstanceError(f"{where}: give both x and y, or neither.")
+            if school.id in schools:
+                raise InstanceError(f"{where}: school id {school.id!r} appears twice.")
+            schools[school.id] = school
+        students = [
+            _student(s, f"students[{i}]")
+            for i, s in enumerate(_items(data.get("students", []), "students"))
+        ]
+        therapist = _object(data.get("therapist", {}), "therapist")
+        availability = []
+        for i, w in enumerate(_items(therapist.get("availability", []), "therapist.availability")):
+            where = f"therapist.availability[{i}]"
+            w = _object(w, where)
+            availability.append(
+                Window(
+                    day=_integer(_required(w, "day", where), f"{where}.day", 0, days - 1),
+                    start=parse_time(_required(w, "start", where), f"{where}.start"),
+                    end=parse_time(_required(w, "end", where), f"{where}.end"),
+                    school=_text(w.get("school"), f"{where}.school", optional=True),
+                )
+            )
+        lunch = _object(therapist.get("lunch", {}), "therapist.lunch")
+        commitments = []
+        for i, c in enumerate(_items(therapist.get("commitments", []), "therapist.commitments")):
+            where = f"therapist.commitments[{i}]"
+            c = _object(c, where)
+            commitments.append(
+                Commitment(
+                    day=_integer(_required(c, "day", where), f"{where}.day"),
+                    start=parse_time(_required(c, "start", where), f"{where}.start"),
+                    end=parse_time(_required(c, "end", where), f"{where}.end"),
+                    label=_text(c.get("label", "meeting"), f"{where}.label"),
+                    school=_text(c.get("school"), f"{where}.school", optional=True),
+                )
+            )
+        travel = {}
+        for i, row in enumerate(_items(data.get("travel", []), "travel")):
+            where = f"travel[{i}]"
+            row = _items(row, where)
+            if len(row) != 3:
+                raise InstanceError(f"{where}: expected [school_a, school_b, minutes].")
+            a, b = _text(row[0], f"{where}[0]"), _text(row[1], f"{where}[1]")
+            travel[(a, b)] = _integer(row[2], f"{where}[2]", 0, MINUTES_A_DAY)
+        weights = _object(data.get("weights", {}), "weights")
+        unknown = sorted(set(weights) - set(Weights.__dataclass_fields__))
+        if unknown:
+            raise InstanceError(
+                f"weights: unknown {', '.join(map(repr, unknown))} (known: "
+                f"{', '.join(Weights.__dataclass_fields__)})."
+            )
+        instance = cls(
+            therapist=_text(therapist.get("name", "therapist"), "therapist.name"),
+            schools=schools,
+            students=students,
+            availability=availability,
+            days=days,
+            lunch_start=parse_time(lunch.get("window_start", "11:00"), "lunch.window_start"),
+            lunch_end=parse_time(lunch.get("window_end", "13:00"), "lunch.window_end"),
+            lunch_minutes=_integer(lunch.get("minutes", 30), "lunch.minutes", 0, MINUTES_A_DAY),
+            planning_minutes=_integer(
+                therapist.get("planning_minutes", 0),
+                "therapist.planning_minutes",
+                0,
+                MINUTES_A_DAY,
+            ),
+            commitments=commitments,
+            locked=_sessions(data.get("locked", []), "locked"),
+            current=_sessions(data.get("current", []), "current"),
+            travel=travel,
+            weights=Weights(
+                **{
+                    key: _number(value, f"weights.{key}", 0, MAX_WEIGHT)
+                    for key, value in weights.items()
+                }
+            ),
+            slot_minutes=_integer(data.get("slot_minutes", 5), "slot_minutes"),
+        )
         instance.validate()
         return instance
 
@@ -320,6 +387,9 @@ class Instance:
                 if bell.end <= bell.start:
                     raise InstanceError(f"School {school.id}: a bell period ends before it starts.")
         for s in self.students:
+            for b in s.protected:
+                if b.end <= b.start:
+                    raise InstanceError(f"Student {s.id}: protected time ends before it starts.")
             if s.id in ids:
                 raise InstanceError(f"Student id {s.id!r} appears twice.")
             ids.add(s.id)
@@ -482,6 +552,85 @@ class Instance:
         return cls.from_dict(data)
 
 
+def _bell(b, where: str) -> Bell:
+    b = _object(b, where)
+    return Bell(
+        kind=_text(b.get("kind", "other"), f"{where}.kind"),
+        start=parse_time(_required(b, "start", where), f"{where}.start"),
+        end=parse_time(_required(b, "end", where), f"{where}.end"),
+        grades=frozenset(
+            _text(g, f"{where}.grades[{i}]")
+            for i, g in enumerate(_items(b.get("grades", []), f"{where}.grades"))
+        ),
+        days=_weekdays(b.get("days", []), f"{where}.days"),
+    )
+
+
+def _student(s, where: str) -> Student:
+    s = _object(s, where)
+    student_id = _text(_required(s, "id", where), f"{where}.id")
+    mandates = []
+    for j, m in enumerate(_items(s.get("mandates", []), f"{where}.mandates")):
+        at = f"{where}.mandates[{j}]"
+        m = _object(m, at)
+        mandates.append(
+            Mandate(
+                id=_text(m.get("id", f"{student_id}-{j}"), f"{at}.id"),
+                # Ranges beyond these are the validation's, in the mandate's words.
+                minutes=_integer(_required(m, "minutes", at), f"{at}.minutes"),
+                sessions=_integer(m.get("sessions", 1), f"{at}.sessions"),
+                group_allowed=_flag(m.get("group_allowed", False), f"{at}.group_allowed"),
+                max_group_size=_integer(m.get("max_group_size", 1), f"{at}.max_group_size"),
+                every=_integer(m.get("every", 1), f"{at}.every", None, 100),
+            )
+        )
+    protected = []
+    for j, b in enumerate(_items(s.get("protected", []), f"{where}.protected")):
+        at = f"{where}.protected[{j}]"
+        b = _object(b, at)
+        protected.append(
+            Block(
+                start=parse_time(_required(b, "start", at), f"{at}.start"),
+                end=parse_time(_required(b, "end", at), f"{at}.end"),
+                days=_weekdays(b.get("days", []), f"{at}.days"),
+                reason=_text(b.get("reason", "protected"), f"{at}.reason"),
+            )
+        )
+    return Student(
+        id=student_id,
+        name=_text(s.get("name", student_id), f"{where}.name"),
+        school=_text(_required(s, "school", where), f"{where}.school"),
+        grade=_text(s.get("grade", ""), f"{where}.grade"),
+        mandates=tuple(mandates),
+        protected=tuple(protected),
+    )
+
+
+def _sessions(items, where: str) -> list[Session]:
+    sessions = []
+    for i, x in enumerate(_items(items, where)):
+        at = f"{where}[{i}]"
+        x = _object(x, at)
+        students = _items(_required(x, "students", at), f"{at}.students")
+        if not students:
+            raise InstanceError(f"{at}.students: a session has at least one student.")
+        sessions.append(
+            Session(
+                day=_integer(_required(x, "day", at), f"{at}.day", 0, MAX_DAYS - 1),
+                start=parse_time(_required(x, "start", at), f"{at}.start"),
+                end=parse_time(_required(x, "end", at), f"{at}.end"),
+                school=_text(_required(x, "school", at), f"{at}.school"),
+                students=tuple(_text(v, f"{at}.students[{k}]") for k, v in enumerate(students)),
+                mandates=tuple(
+                    _text(v, f"{at}.mandates[{k}]")
+                    for k, v in enumerate(_items(x.get("mandates", []), f"{at}.mandates"))
+                ),
+                locked=_flag(x.get("locked", False), f"{at}.locked"),
+            )
+        )
+    return sessions
+
+
 @dataclass
 class Unplaced:
     student: str
@@ -537,33 +686,29 @@ class Schedule:
 
     @classmethod
     def from_dict(cls, data: dict) -> Schedule:
-        try:
-            return cls(
-                sessions=[
-                    Session(
-                        day=int(x["day"]),
-                        start=parse_time(x["start"], "session"),
-                        end=parse_time(x["end"], "session"),
-                        school=str(x["school"]),
-                        students=tuple(str(v) for v in x["students"]),
-                        mandates=tuple(str(v) for v in x.get("mandates", [])),
-                        locked=bool(x.get("locked", False)),
-                    )
-                    for x in data.get("sessions", [])
-                ],
-                unplaced=[
-                    Unplaced(
-                        student=str(u["student"]),
-                        mandate=str(u["mandate"]),
-                        minutes=int(u.get("minutes", 0)),
-                        reasons=list(u.get("reasons", [])),
-                    )
-                    for u in data.get("unplaced", [])
-                ],
-                status=str(data.get("status", "UNKNOWN")),
-                objective=data.get("objective"),
-                bound=data.get("bound"),
-                solver=str(data.get("solver", "")),
+        """A schedule in the JSON format (docs/scheduling.md), checked as an instance is:
+        a wrong field raises `InstanceError` naming it."""
+        data = _object(data, "the schedule")
+        unplaced = []
+        for i, u in enumerate(_items(data.get("unplaced", []), "unplaced")):
+            at = f"unplaced[{i}]"
+            u = _object(u, at)
+            unplaced.append(
+                Unplaced(
+                    student=_text(_required(u, "student", at), f"{at}.student"),
+                    mandate=_text(_required(u, "mandate", at), f"{at}.mandate"),
+                    minutes=_integer(u.get("minutes", 0), f"{at}.minutes", 0, MINUTES_A_DAY),
+                    reasons=[
+                        _text(r, f"{at}.reasons[{k}]")
+                        for k, r in enumerate(_items(u.get("reasons", []), f"{at}.reasons"))
+                    ],
+                )
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InstanceError(f"Not a schedule: {exc}") from None
+        return cls(
+            sessions=_sessions(data.get("sessions", []), "sessions"),
+            unplaced=unplaced,
+            status=_text(data.get("status", "UNKNOWN"), "status"),
+            objective=_number(data.get("objective"), "objective", 0, math.inf, optional=True),
+            bound=_number(data.get("bound"), "bound", -math.inf, math.inf, optional=True),
+            solver=_text(data.get("solver", ""), "solver"),
+        )

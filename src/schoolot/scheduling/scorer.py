@@ -103,6 +103,9 @@ def score(instance: Instance, schedule: Schedule) -> Score:
             bad.append(f"{where}: unknown school {x.school}.")
             continue
         school = instance.schools[x.school]
+        if x.end <= x.start:
+            bad.append(f"{where}: ends before it starts.")
+            continue
         if not 0 <= x.day < instance.days:
             bad.append(f"{where}: day outside the week.")
         if x.start < school.day_start or x.end > school.day_end:
@@ -208,7 +211,7 @@ def score(instance: Instance, schedule: Schedule) -> Score:
             key=lambda x: (x.start, x.end),
         )
         for a, b in zip(stops, stops[1:], strict=False):
-            if a.school != b.school:
+            if a.school != b.school and {a.school, b.school} <= instance.schools.keys():
                 drive = instance.travel_minutes(a.school, b.school)
                 result.travel_minutes += drive
                 result.trips += 1
