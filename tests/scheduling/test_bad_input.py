@@ -173,3 +173,59 @@ def test_cli_names_the_wrong_field_in_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "schoolot schedule: therapist.availability[0].end: 1000000000 is not a time of day."
     ]
+
+
+def _locked(day, start, end, *pairs):
+    return {
+        "day": day,
+        "start": start,
+        "end": end,
+        "school": "S1",
+        "students": [sid for sid, _m in pairs],
+        "mandates": [mid for _s, mid in pairs],
+    }
+
+
+# A contradictory instance: Ben (P1, one-to-one) and Mia (P3, one-to-one) locked together as a
+# group, in Ben's reading block (09:45-11:15), and a second locked session at the same time.
+CONTRADICTORY = {
+    **VALID,
+    "locked": [
+        _locked(0, "10:00", "10:30", ("P1", "M1"), ("P3", "M3")),
+        _locked(0, "10:00", "10:45", ("P5", "M5")),
+    ],
+}
+
+
+def test_locked_sessions_that_break_rules_are_reported_not_presented_as_complete():
+    instance = Instance.from_dict(CONTRADICTORY)
+    for week in (solve(instance, time_limit=2), greedy(instance)):
+        assert not week.complete and week.to_dict()["complete"] is False
+        text = " | ".join(week.violations)
+        assert "does not allow group service" in text
+        assert "protected time (reading block)" in text
+        assert "double-booked" in text
+        # Kept as they are, and nothing around them breaks a rule of its own.
+        assert set(score(instance, week).violations) == set(week.violations)
+        kept = [x for x in week.sessions if (x.day, x.start) == (0, 600)]
+        assert len(kept) == 2
+        # The other students' sessions are still placed around them.
+        placed = {sid for x in week.sessions for sid in x.students}
+        assert {"P2", "P4", "P6"} <= placed, week.unplaced
+
+
+def test_cli_solve_of_a_contradictory_instance_says_so_and_exits_1(tmp_path):
+    (tmp_path / "i.json").write_text(json.dumps(CONTRADICTORY))
+    result = subprocess.run(
+        [sys.executable, "-m", "schoolot.cli", "schedule", "solve", "i.json", "--time-limit", "2"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "break" in result.stderr and "'violations'" in result.stderr
+    out = json.loads(result.stdout)
+    assert out["complete"] is False and out["violations"]
+    again = Schedule.from_dict(out)
+    assert again.violations == out["violations"] and not again.complete

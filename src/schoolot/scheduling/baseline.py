@@ -11,7 +11,7 @@ import time
 
 from schoolot.scheduling.feasibility import breaks_fit, candidates, units
 from schoolot.scheduling.instance import Instance, Schedule, Session, Unplaced
-from schoolot.scheduling.solver import explain, remaining_instance
+from schoolot.scheduling.solver import explain, locked_violations, remaining_instance
 
 
 def _fits(instance: Instance, placed: list[Session], new: Session) -> bool:
@@ -86,4 +86,5 @@ def greedy(instance: Instance, *, step: int | None = None) -> Schedule:
         status="GREEDY",
         solver="greedy",
         seconds=time.perf_counter() - started,
+        violations=locked_violations(instance),
     )

@@ -96,6 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "'unplaced' for why.",
                     file=sys.stderr,
                 )
+            if schedule.violations:
+                print(
+                    f"The locked sessions break {len(schedule.violations)} hard rule(s) on "
+                    "their own and are kept as they are: see 'violations'.",
+                    file=sys.stderr,
+                )
+                return 1
             return 0
         try:
             with open(args.schedule, encoding="utf-8") as handle:

@@ -648,10 +648,16 @@ class Schedule:
     bound: float | None = None
     seconds: float = 0.0
     solver: str = ""
+    # Hard rules the schedule breaks. The solver and the baseline keep every rule around the
+    # locked sessions and fixed time they are given, so only those can: a contradictory
+    # instance (locked sessions that overlap, sit in protected time, make a group larger
+    # than allowed...) is reported here, not presented as a complete week.
+    violations: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.unplaced
+        """Every mandated minute placed, and no rule broken."""
+        return not self.unplaced and not self.violations
 
     def to_dict(self) -> dict:
         return {
@@ -661,6 +667,7 @@ class Schedule:
             "bound": self.bound,
             "seconds": round(self.seconds, 3),
             "complete": self.complete,
+            "violations": list(self.violations),
             "sessions": [
                 {
                     "day": x.day,
@@ -711,4 +718,8 @@ class Schedule:
             objective=_number(data.get("objective"), "objective", 0, math.inf, optional=True),
             bound=_number(data.get("bound"), "bound", -math.inf, math.inf, optional=True),
             solver=_text(data.get("solver", ""), "solver"),
+            violations=[
+                _text(v, f"violations[{k}]")
+                for k, v in enumerate(_items(data.get("violations", []), "violations"))
+            ],
         )

@@ -233,6 +233,14 @@ def _start_from_week(
     return _solve_held(model, held, seconds, workers=workers, seed=seed, presolve_once=True)
 
 
+def locked_violations(instance: Instance) -> list[str]:
+    """The hard rules the instance's locked sessions and fixed time break on their own, in
+    the scorer's words: kept as they are, they make every week of it break them."""
+    if not instance.locked:
+        return []
+    return score(instance, Schedule(sessions=list(instance.locked))).violations
+
+
 def _cost(instance: Instance, schedule: Schedule) -> float | None:
     """A week's objective as the model counts it, from the independent scorer (penalty, and
     200 a student-minute left unplaced); None when the week breaks a hard rule."""
@@ -259,7 +267,32 @@ def solve(
     """The best schedule CP-SAT finds in `time_limit` seconds, with its proven lower bound
     (`bound`; equal to `objective` when `status` is OPTIMAL). Never worse than the greedy
     baseline's week (baseline.greedy, as the scorer counts it), which it returns when nothing
-    the model finds in the time is better; deterministic for a seed with one worker."""
+    the model finds in the time is better; deterministic for a seed with one worker. Locked
+    sessions that break a rule on their own are kept, and listed in `violations` (the week
+    is then not complete)."""
+    week = _solve(
+        instance,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        step=step,
+        grouping=grouping,
+        hint=hint,
+    )
+    week.violations = locked_violations(instance)
+    return week
+
+
+def _solve(
+    instance: Instance,
+    *,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    step: int | None,
+    grouping: bool,
+    hint: bool,
+) -> Schedule:
     from schoolot.scheduling.baseline import greedy  # it uses this module's helpers
 
     started = time.perf_counter()
