@@ -61,6 +61,10 @@ def _set(path, value):
             r"students\[0\]\.mandates\[0\]\.minutes: expected a whole number",
         ),
         (_set(("students", 1), "P2"), r"students\[1\]: expected an object"),
+        (
+            lambda data: data["students"][0]["mandates"].append({"id": "M1", "minutes": 20}),
+            r"Student P1: mandate id 'M1' appears twice",
+        ),
         (_set(("days",), 10**9), r"days: 1000000000 is out of range"),
         (_set(("weights",), {"travel": "high"}), r"weights\.travel: expected a number"),
         (_set(("weights",), {"travel": -1}), r"weights\.travel: -1 is out of range"),

@@ -396,6 +396,9 @@ class Instance:
             if s.school not in self.schools:
                 raise InstanceError(f"Student {s.id}: unknown school {s.school!r}.")
             school = self.schools[s.school]
+            mandate_ids = [m.id for m in s.mandates]
+            for mandate_id in sorted({i for i in mandate_ids if mandate_ids.count(i) > 1}):
+                raise InstanceError(f"Student {s.id}: mandate id {mandate_id!r} appears twice.")
             for m in s.mandates:
                 if m.minutes <= 0 or m.sessions <= 0:
                     raise InstanceError(
