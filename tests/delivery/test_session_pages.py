@@ -346,3 +346,14 @@ def test_codes_bad_input(therapist, world):
     html = therapist.post(reverse("session_new"), data).content.decode()
     assert "add up to more than the student" in html
     assert not Session.objects.exists()
+
+
+def test_signing_returns_to_the_note_whatever_next_says(therapist, world):
+    """Signing redirects to the note: a posted `next` is no way off the site (before, an
+    outside address was followed and a word that is no URL was a server error)."""
+    therapist.post(reverse("session_new"), form_data([world.students["own"]], sign=False))
+    session = Session.objects.get()
+    for after in ("https://elsewhere.example/", "abc"):
+        response = therapist.post(reverse("session_sign", args=[session.pk]), {"next": after})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("session_detail", args=[session.pk])

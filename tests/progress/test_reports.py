@@ -241,3 +241,16 @@ def test_translations_complete_and_compiled():
     catalog = gettext.GNUTranslations(open(root / "django.mo", "rb"))  # noqa: SIM115
     assert catalog.gettext("Goals and progress") == "Metas y progreso"
     assert catalog.gettext("has met this goal") == "ha alcanzado esta meta"
+
+
+def test_a_period_that_is_not_an_id_is_not_found_and_no_period_drafts_nothing(
+    client, world, period
+):
+    """Before: /reports/?period=abc and a batch posted with it were server errors."""
+    client.force_login(world.users["therapist"])
+    assert client.get(reverse("report_list"), {"period": "abc"}).status_code == 404
+    assert client.post(reverse("batch_start"), {"period": "<x>"}).status_code == 404
+    period.delete()
+    response = client.post(reverse("batch_start"), follow=True)
+    assert "no reporting period yet" in response.content.decode()
+    assert not ReportBatch.objects.exists()

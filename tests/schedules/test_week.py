@@ -92,6 +92,15 @@ def test_pages_and_access(client, week):
     assert client.post(reverse("week_build")).status_code == 403
 
 
+@pytest.mark.parametrize("seconds", ["abc", "nan", "-5", ""])
+def test_a_build_asking_an_odd_time_limit_builds_with_a_sensible_one(client, week, seconds):
+    """Before: "abc" was a server error and "-5" a negative time limit."""
+    client.force_login(week.users["therapist"])
+    assert client.post(reverse("week_build"), {"seconds": seconds}).status_code == 302
+    run = ScheduleRun.objects.get()
+    assert run.placed_minutes == run.required_minutes > 0
+
+
 def test_calendar_feed(client, week):
     client.force_login(week.users["therapist"])
     client.post(reverse("week_build"), {"seconds": "2"})

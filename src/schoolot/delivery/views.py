@@ -348,7 +348,7 @@ def session_sign(request, session_id: int):
         lambda s: services.session_sign(user=request.user, session=s),
         "Note signed.",
     )
-    return redirect(request.POST.get("next") or "session_detail", session_id)
+    return redirect("session_detail", session_id)
 
 
 @require_POST

@@ -122,7 +122,7 @@ def gas_scale(request, goal_id: int):
 def _current_period(user, period_id=None):
     periods = ReportingPeriod.objects.filter(district_id=user.district_id)
     if period_id:
-        period = periods.filter(pk=period_id).first()
+        period = periods.filter(pk=period_id).first() if str(period_id).isdigit() else None
         if period is None:
             raise Http404("No such reporting period.")
         return period
@@ -161,6 +161,9 @@ def report_list(request):
 @require_POST
 def batch_start(request):
     period = _current_period(request.user, request.POST.get("period"))
+    if period is None:
+        messages.error(request, "The district has no reporting period yet: nothing to draft.")
+        return redirect("report_list")
     batch = services.batch_start(user=request.user, period=period)
     messages.success(request, f"Drafting {batch.total} reports: {batch.done} done so far.")
     return redirect(f"/reports/?period={period.pk}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -69,9 +71,20 @@ from schoolot.schedules.services import (
 )
 
 
+def _solve_seconds(value: str | None) -> float:
+    """The time limit a build asks for: 1 to 60 seconds; anything else, the default."""
+    try:
+        seconds = float(value or "")
+    except ValueError:
+        return settings.SCHOOLOT_SOLVE_SECONDS
+    if not math.isfinite(seconds):
+        return settings.SCHOOLOT_SOLVE_SECONDS
+    return min(60.0, max(1.0, seconds))
+
+
 @require_POST
 def week_build(request):
-    limit = min(60.0, float(request.POST.get("seconds") or settings.SCHOOLOT_SOLVE_SECONDS))
+    limit = _solve_seconds(request.POST.get("seconds"))
     run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
     placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
     if run.unplaced:
