@@ -24,7 +24,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("caseload/", directory_views.caseload, name="caseload"),
-    path("students/<int:student_id>/", directory_views.student_detail, name="student_detail"),
+    path("students/<id:student_id>/", directory_views.student_detail, name="student_detail"),
     path("", include("schoolot.delivery.urls")),
     path("", include("schoolot.referrals.urls")),
     path("", include("schoolot.compliance.urls")),

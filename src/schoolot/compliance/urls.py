@@ -7,5 +7,5 @@ urlpatterns = [
     path("due.csv", views.due_csv, name="due_csv"),
     path("workload/", views.workload, name="workload"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("students/<int:student_id>/minutes/", views.student_minutes, name="student_minutes"),
+    path("students/<id:student_id>/minutes/", views.student_minutes, name="student_minutes"),
 ]

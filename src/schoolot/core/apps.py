@@ -6,4 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from schoolot.core import timezones  # noqa: F401  (the login receiver)
+        from schoolot.core.params import IdConverter
+
+        register_converter(IdConverter, "id")  # <id:...> in every URL (core/params.py)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
+from schoolot.core.params import date_parse, ids_parse
 from schoolot.delivery import services
 from schoolot.delivery.forms import (
     AddendumForm,
@@ -41,27 +42,10 @@ from schoolot.schedules.selectors import (
 from schoolot.schedules.week_check import week_check_get
 
 
-def _int_list(values) -> list[int]:
-    result = []
-    for v in values:
-        try:
-            result.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    return result
-
-
-def _date_param(value, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 def today(request):
     """Her sessions for the day, one tap to log each, and what is left to sign."""
     staff = services.therapist_staff_get(user=request.user)
-    date = _date_param(request.GET.get("date"), timezone.localdate())
+    date = date_parse(request.GET.get("date"), default=timezone.localdate())
     day = today_get(staff=staff, date=date)
     return render(
         request,
@@ -140,7 +124,7 @@ def _session_entry(request, *, draft):
     source = request.POST if request.method == "POST" else request.GET
     slot = draft.slot if draft else None
     if source.get("slot") and not draft:
-        slot_ids = _int_list([source.get("slot")])
+        slot_ids = ids_parse([source.get("slot")])
         slot = (
             WeeklySlot.objects.filter(pk=slot_ids[0], therapist=staff)
             .prefetch_related("students")
@@ -148,7 +132,7 @@ def _session_entry(request, *, draft):
             if slot_ids
             else None
         )
-    student_ids = _int_list(source.getlist("students"))
+    student_ids = ids_parse(source.getlist("students"))
     if draft and not student_ids:
         student_ids = [e.student_id for e in draft.students.all()]
     if slot and not student_ids:
@@ -246,7 +230,7 @@ def _session_entry(request, *, draft):
             for e in entries
         ]
     else:
-        date = _date_param(source.get("date"), timezone.localdate())
+        date = date_parse(source.get("date"), default=timezone.localdate())
         if slot:
             start, end, setting = slot.start_time, slot.end_time, slot.setting
         else:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
+from schoolot.core.params import ids_parse
 from schoolot.delivery import outputs, services
 from schoolot.delivery.forms import ConsultationForm, PeriodForm
 from schoolot.delivery.models import Consultation
@@ -50,7 +51,7 @@ def consultation_new(request):
             "date": now.date(),
             "start_time": (now - dt.timedelta(minutes=20)).strftime("%H:%M"),
             "end_time": now.strftime("%H:%M"),
-            "students": _ints(request.GET.getlist("student")),
+            "students": ids_parse(request.GET.getlist("student")),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -92,10 +93,6 @@ def consultation_new(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
-
-
-def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
 
 
 def consultation_list(request):
@@ -268,7 +265,7 @@ def billing_csv(request, kind: str):
 
 def _timesheet(request):
     form, start, end = _period(request, default_days=14)
-    staff_id = _ints([request.GET.get("therapist", "")])
+    staff_id = ids_parse([request.GET.get("therapist", "")])
     therapists = list(
         outputs.therapists_visible_to(user=request.user)
         .select_related("user")

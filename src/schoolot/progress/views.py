@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import RecordScope, record_scope_for, students_visible_to
+from schoolot.core.params import id_parse
 from schoolot.delivery.models import GoalDataPoint
 from schoolot.directory.models import ReportingPeriod
 from schoolot.plans.models import Goal, Plan
@@ -122,7 +123,8 @@ def gas_scale(request, goal_id: int):
 def _current_period(user, period_id=None):
     periods = ReportingPeriod.objects.filter(district_id=user.district_id)
     if period_id:
-        period = periods.filter(pk=period_id).first() if str(period_id).isdigit() else None
+        period_pk = id_parse(period_id)
+        period = periods.filter(pk=period_pk).first() if period_pk else None
         if period is None:
             raise Http404("No such reporting period.")
         return period

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
+from schoolot.core.params import ids_parse
 from schoolot.plans.models import Plan
 from schoolot.referrals import forms as f
 from schoolot.referrals import services
@@ -420,7 +421,7 @@ def plan_build(request, plan_id: int):
     if request.method == "POST":
         kind = request.POST.get("add")
         if request.POST.get("activate"):
-            therapist_ids = [int(v) for v in [request.POST.get("therapist")] if v and v.isdigit()]
+            therapist_ids = ids_parse([request.POST.get("therapist")])
             try:
                 services.plan_activate(
                     user=request.user,

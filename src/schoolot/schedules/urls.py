@@ -4,16 +4,16 @@ from schoolot.schedules import views
 
 urlpatterns = [
     path("week/build/", views.week_build, name="week_build"),
-    path("week/<int:slot_id>/lock/", views.slot_lock, name="slot_lock"),
+    path("week/<id:slot_id>/lock/", views.slot_lock, name="slot_lock"),
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
     path("week/hours/", views.availability_page, name="availability"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),
-    path("students/<int:student_id>/protected/", views.protected_time, name="protected_time"),
+    path("students/<id:student_id>/protected/", views.protected_time, name="protected_time"),
     path("schools/bells/", views.school_bells_index, name="school_bells_index"),
-    path("schools/<int:school_id>/bells/", views.school_bells, name="school_bells"),
+    path("schools/<id:school_id>/bells/", views.school_bells, name="school_bells"),
     path("schools/travel/", views.travel_times, name="travel_times"),
     path("schedules/priorities/", views.schedule_priorities, name="schedule_priorities"),
     path("schedules/start/", views.district_start, name="schedules_district_start"),
-    path("schedules/<int:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),
+    path("schedules/<id:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),
 ]

@@ -19,6 +19,7 @@ from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import students_visible_to
+from schoolot.core.params import id_parse
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
@@ -256,9 +257,9 @@ def protected_time(request, student_id: int):
         raise Http404("No such page.")
     student = get_object_or_404(students_visible_to(user=request.user), pk=student_id)
     if request.method == "POST" and "delete" in request.POST:
-        block_id = request.POST["delete"]
-        removed = block_id.isdigit() and protected_block_delete(
-            user=request.user, student_id=student.pk, block_id=int(block_id)
+        block_id = id_parse(request.POST["delete"])
+        removed = block_id and protected_block_delete(
+            user=request.user, student_id=student.pk, block_id=block_id
         )
         if removed:
             audit_event_record(
@@ -336,19 +337,15 @@ def availability_page(request):
     staff = therapist_staff_get(user=request.user)
     action = request.POST.get("action", "hours") if request.method == "POST" else None
     if action and "delete" in request.POST:
-        hours_id = request.POST["delete"]
-        if hours_id.isdigit() and availability_delete(
-            user=request.user, availability_id=int(hours_id)
-        ):
+        hours_id = id_parse(request.POST["delete"])
+        if hours_id and availability_delete(user=request.user, availability_id=hours_id):
             messages.success(request, "Hours removed; the next week you build goes without them.")
         else:
             messages.warning(request, "Those hours were already removed.")
         return redirect("availability")
     if action and "delete_commitment" in request.POST:
-        commitment_id = request.POST["delete_commitment"]
-        if commitment_id.isdigit() and commitment_delete(
-            user=request.user, commitment_id=int(commitment_id)
-        ):
+        commitment_id = id_parse(request.POST["delete_commitment"])
+        if commitment_id and commitment_delete(user=request.user, commitment_id=commitment_id):
             messages.success(request, "Removed; the next week you build may use that time.")
         else:
             messages.warning(request, "That was already removed.")
@@ -483,10 +480,8 @@ def _errors_on_form(form, exc: ValidationError, *, field_of=lambda form, key: ke
 
 def _travel_field(form, key: str) -> str | None:
     """travel_times_save keys a bad pair "origin-destination"; the form names its cell."""
-    origin, _, destination = key.partition("-")
-    if origin.isdigit() and destination.isdigit():
-        return form.name_of(int(origin), int(destination))
-    return None
+    origin, _, destination = (id_parse(part) for part in key.partition("-"))
+    return form.name_of(origin, destination) if origin and destination else None
 
 
 def _days_label(text: str) -> str:
@@ -520,10 +515,8 @@ def school_bells(request, school_id: int):
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Therapists read the bell schedule; supervisors change it.")
     if request.method == "POST" and "delete" in request.POST:
-        bell_id = request.POST["delete"]
-        if bell_id.isdigit() and bell_period_delete(
-            user=request.user, school_id=school.pk, bell_id=int(bell_id)
-        ):
+        bell_id = id_parse(request.POST["delete"])
+        if bell_id and bell_period_delete(user=request.user, school_id=school.pk, bell_id=bell_id):
             messages.success(request, "Period removed; the next week built no longer uses it.")
         else:
             messages.warning(request, "That period was already removed.")
