@@ -120,3 +120,24 @@ def test_district_settings_only_for_her_own_district(client, world, elsewhere):
     assert elsewhere.district.name in html and world.district.name not in html
     client.force_login(world.users["therapist"])
     assert client.get("/admin/directory/district/").status_code in {302, 403}
+
+
+def test_a_chosen_student_that_is_no_id_is_refused_in_place(client, world):
+    """Before: re-rendering the form, the autocomplete widget queried "abc" as an id and the
+    page was a server error; now the form says the choice is invalid."""
+    client.force_login(world.users["admin"])
+    for value in ("abc", "99999999999999999999"):
+        before = Plan.objects.count()
+        response = client.post(
+            "/admin/plans/plan/add/", {**plan_post(world.students["own"]), "student": value}
+        )
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+        assert Plan.objects.count() == before
+        response = client.post(
+            "/admin/schedules/protectedblock/add/",
+            {"student": value, "reason": "Reading", "weekdays": "0", "start": "09:00",
+             "end": "10:00"},
+        )  # fmt: skip
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()

@@ -5,8 +5,10 @@ sees and edits only her district's rows, and new rows are put in her district.
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 from schoolot.accounts.models import Role
+from schoolot.core.params import id_parse
 
 
 def is_district_admin(user) -> bool:
@@ -16,6 +18,30 @@ def is_district_admin(user) -> bool:
         and user.role == Role.DISTRICT_ADMIN
         and user.district_id is not None
     )
+
+
+class _KeysOnly:
+    """An autocomplete widget shows the chosen rows by querying them: re-rendering a form with
+    a chosen value that is no key (a crafted "abc", a 20-digit number) made that query a
+    server error. Such values are left out; the form already says the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if id_parse(v)], attr)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnly, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+def _autocomplete_widget(admin_obj, db_field, request, kwargs, widget_class):
+    """Our autocomplete widget where the admin asks for Django's (its autocomplete_fields)."""
+    if "widget" not in kwargs and db_field.name in admin_obj.get_autocomplete_fields(request):
+        kwargs["widget"] = widget_class(db_field, admin_obj.admin_site, using=kwargs.get("using"))
+    return kwargs
 
 
 class DistrictScopedAdmin(admin.ModelAdmin):
@@ -58,11 +84,15 @@ class DistrictScopedAdmin(admin.ModelAdmin):
         return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _autocomplete_widget(self, db_field, request, kwargs, KeysOnlyAutocompleteSelect)
         return super().formfield_for_foreignkey(
             db_field, request, **self._scope_related(db_field, request, kwargs)
         )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = _autocomplete_widget(
+            self, db_field, request, kwargs, KeysOnlyAutocompleteSelectMultiple
+        )
         return super().formfield_for_manytomany(
             db_field, request, **self._scope_related(db_field, request, kwargs)
         )
@@ -90,6 +120,7 @@ class DistrictScopedInline(admin.TabularInline):
         return [*(super().get_exclude(request, obj) or []), "district"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = _autocomplete_widget(self, db_field, request, kwargs, KeysOnlyAutocompleteSelect)
         model = db_field.related_model
         if not request.user.is_superuser and any(
             f.name == "district" for f in model._meta.get_fields()
