@@ -233,3 +233,28 @@ def test_cli_solve_of_a_contradictory_instance_says_so_and_exits_1(tmp_path):
     assert out["complete"] is False and out["violations"]
     again = Schedule.from_dict(out)
     assert again.violations == out["violations"] and not again.complete
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--time-limit", "-5"], "--time-limit: '-5' is not a number of seconds above 0"),
+        (["--time-limit", "nan"], "--time-limit: 'nan' is not a number of seconds"),
+        (["--workers", "0"], "--workers: '0' is not a number of workers from 1 to 64"),
+        (["--out", "no/such/folder/s.json"], "Cannot write no/such/folder/s.json"),
+    ],
+)
+def test_cli_solve_refuses_odd_arguments_in_one_line(tmp_path, args, message):
+    """Before: a negative or NaN time limit and 0 workers were taken as they came, and an
+    --out in a missing folder was a traceback."""
+    (tmp_path / "i.json").write_text(json.dumps(VALID))
+    result = subprocess.run(
+        [sys.executable, "-m", "schoolot.cli", "schedule", "solve", "i.json", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert message in lines[-1] and "Traceback" not in result.stderr

@@ -6,14 +6,16 @@
     schoolot schedule solve INSTANCE.json [--time-limit 10] [--out SCHEDULE.json] [--baseline]
     schoolot schedule score INSTANCE.json SCHEDULE.json
 
-Bad input (a missing file, invalid JSON, an invalid instance) is one line on stderr and exit
-code 2.
+Bad input (a missing file, invalid JSON, an invalid instance, a time limit or worker count
+out of range, an --out that cannot be written) is one line on stderr and exit code 2; `solve`
+exits 1 when the instance's locked sessions break a rule on their own (see 'violations').
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
@@ -23,10 +25,33 @@ from schoolot.scheduling.instance import Instance, InstanceError, Schedule
 def _write(data: dict, path: str | None) -> None:
     text = json.dumps(data, indent=2)
     if path:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        except OSError as exc:
+            raise InstanceError(f"Cannot write {path}: {exc.strerror}.") from None
     else:
         print(text)
+
+
+def _seconds(text: str) -> float:
+    """--time-limit: a number of seconds above 0, at most an hour."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:  # also false for nan
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0, at most 3600"
+        )
+    return seconds
+
+
+def _workers(text: str) -> int:
+    """--workers: CP-SAT's search workers, 1 to 64."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to 64")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,9 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--witness", help="with --planted: write the complete schedule here")
     solve = sub.add_parser("solve", help="solve an instance")
     solve.add_argument("instance")
-    solve.add_argument("--time-limit", type=float, default=10.0)
+    solve.add_argument("--time-limit", type=_seconds, default=10.0)
     solve.add_argument("--seed", type=int, default=1)
-    solve.add_argument("--workers", type=int, default=2)
+    solve.add_argument("--workers", type=_workers, default=2)
     solve.add_argument("--baseline", action="store_true", help="the greedy baseline instead")
     solve.add_argument("--out")
     judge = sub.add_parser("score", help="check and score a schedule")
