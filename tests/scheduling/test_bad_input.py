@@ -8,8 +8,6 @@ schedule naming an unknown school raised AttributeError, TypeError or KeyError."
 import contextlib
 import copy
 import json
-import subprocess
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +18,7 @@ from schoolot.scheduling.generate import generate_instance
 from schoolot.scheduling.instance import Instance, InstanceError, Schedule
 from schoolot.scheduling.scorer import score
 from schoolot.scheduling.solver import solve
+from tests.scheduling.test_core import run_cli
 
 VALID = generate_instance(students=6, schools=2, seed=1).to_dict()
 
@@ -166,13 +165,7 @@ def test_a_wrong_schedule_field_is_named(schedule, message):
 def test_cli_names_the_wrong_field_in_one_line(tmp_path):
     data = broken(_set(("therapist", "availability", 0, "end"), 10**9))
     (tmp_path / "i.json").write_text(json.dumps(data))
-    result = subprocess.run(
-        [sys.executable, "-m", "schoolot.cli", "schedule", "solve", "i.json", "--time-limit", "1"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_cli("solve", "i.json", "--time-limit", "1", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "schoolot schedule: therapist.availability[0].end: 1000000000 is not a time of day."
@@ -220,13 +213,7 @@ def test_locked_sessions_that_break_rules_are_reported_not_presented_as_complete
 
 def test_cli_solve_of_a_contradictory_instance_says_so_and_exits_1(tmp_path):
     (tmp_path / "i.json").write_text(json.dumps(CONTRADICTORY))
-    result = subprocess.run(
-        [sys.executable, "-m", "schoolot.cli", "schedule", "solve", "i.json", "--time-limit", "2"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_cli("solve", "i.json", "--time-limit", "2", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "break" in result.stderr and "'violations'" in result.stderr
     out = json.loads(result.stdout)
@@ -248,13 +235,7 @@ def test_cli_solve_refuses_odd_arguments_in_one_line(tmp_path, args, message):
     """Before: a negative or NaN time limit and 0 workers were taken as they came, and an
     --out in a missing folder was a traceback."""
     (tmp_path / "i.json").write_text(json.dumps(VALID))
-    result = subprocess.run(
-        [sys.executable, "-m", "schoolot.cli", "schedule", "solve", "i.json", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_cli("solve", "i.json", *args, cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert message in lines[-1] and "Traceback" not in result.stderr

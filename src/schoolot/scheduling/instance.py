@@ -65,6 +65,18 @@ def _items(value, where: str) -> list:
     return value
 
 
+def _objects(value, where: str):
+    """Each object of the list `value`, with its path (`where[i]`)."""
+    for i, item in enumerate(_items(value, where)):
+        at = f"{where}[{i}]"
+        yield at, _object(item, at)
+
+
+def _texts(value, where: str) -> list[str]:
+    """The texts of the list `value`."""
+    return [_text(item, f"{where}[{i}]") for i, item in enumerate(_items(value, where))]
+
+
 def _required(data: dict, key: str, where: str):
     if key not in data:
         raise InstanceError(f"{where}: a required field is missing: {key!r}.")
@@ -275,9 +287,7 @@ class Instance:
         data = _object(data, "the instance")
         days = _integer(data.get("days", 5), "days", 5, MAX_DAYS)
         schools = {}
-        for i, s in enumerate(_items(data.get("schools", []), "schools")):
-            where = f"schools[{i}]"
-            s = _object(s, where)
+        for where, s in _objects(data.get("schools", []), "schools"):
             school_id = _text(_required(s, "id", where), f"{where}.id")
             school = School(
                 id=school_id,
@@ -285,8 +295,7 @@ class Instance:
                 day_start=parse_time(_required(s, "day_start", where), f"{where}.day_start"),
                 day_end=parse_time(_required(s, "day_end", where), f"{where}.day_end"),
                 bells=tuple(
-                    _bell(b, f"{where}.bells[{j}]")
-                    for j, b in enumerate(_items(s.get("bells", []), f"{where}.bells"))
+                    _bell(b, at) for at, b in _objects(s.get("bells", []), f"{where}.bells")
                 ),
                 x=_number(s.get("x"), f"{where}.x", -MAX_KM, MAX_KM, optional=True),
                 y=_number(s.get("y"), f"{where}.y", -MAX_KM, MAX_KM, optional=True),
@@ -296,15 +305,10 @@ class Instance:
             if school.id in schools:
                 raise InstanceError(f"{where}: school id {school.id!r} appears twice.")
             schools[school.id] = school
-        students = [
-            _student(s, f"students[{i}]")
-            for i, s in enumerate(_items(data.get("students", []), "students"))
-        ]
+        students = [_student(s, at) for at, s in _objects(data.get("students", []), "students")]
         therapist = _object(data.get("therapist", {}), "therapist")
         availability = []
-        for i, w in enumerate(_items(therapist.get("availability", []), "therapist.availability")):
-            where = f"therapist.availability[{i}]"
-            w = _object(w, where)
+        for where, w in _objects(therapist.get("availability", []), "therapist.availability"):
             availability.append(
                 Window(
                     day=_integer(_required(w, "day", where), f"{where}.day", 0, days - 1),
@@ -315,9 +319,7 @@ class Instance:
             )
         lunch = _object(therapist.get("lunch", {}), "therapist.lunch")
         commitments = []
-        for i, c in enumerate(_items(therapist.get("commitments", []), "therapist.commitments")):
-            where = f"therapist.commitments[{i}]"
-            c = _object(c, where)
+        for where, c in _objects(therapist.get("commitments", []), "therapist.commitments"):
             commitments.append(
                 Commitment(
                     day=_integer(_required(c, "day", where), f"{where}.day"),
@@ -561,10 +563,7 @@ def _bell(b, where: str) -> Bell:
         kind=_text(b.get("kind", "other"), f"{where}.kind"),
         start=parse_time(_required(b, "start", where), f"{where}.start"),
         end=parse_time(_required(b, "end", where), f"{where}.end"),
-        grades=frozenset(
-            _text(g, f"{where}.grades[{i}]")
-            for i, g in enumerate(_items(b.get("grades", []), f"{where}.grades"))
-        ),
+        grades=frozenset(_texts(b.get("grades", []), f"{where}.grades")),
         days=_weekdays(b.get("days", []), f"{where}.days"),
     )
 
@@ -573,9 +572,7 @@ def _student(s, where: str) -> Student:
     s = _object(s, where)
     student_id = _text(_required(s, "id", where), f"{where}.id")
     mandates = []
-    for j, m in enumerate(_items(s.get("mandates", []), f"{where}.mandates")):
-        at = f"{where}.mandates[{j}]"
-        m = _object(m, at)
+    for j, (at, m) in enumerate(_objects(s.get("mandates", []), f"{where}.mandates")):
         mandates.append(
             Mandate(
                 id=_text(m.get("id", f"{student_id}-{j}"), f"{at}.id"),
@@ -588,9 +585,7 @@ def _student(s, where: str) -> Student:
             )
         )
     protected = []
-    for j, b in enumerate(_items(s.get("protected", []), f"{where}.protected")):
-        at = f"{where}.protected[{j}]"
-        b = _object(b, at)
+    for at, b in _objects(s.get("protected", []), f"{where}.protected"):
         protected.append(
             Block(
                 start=parse_time(_required(b, "start", at), f"{at}.start"),
@@ -611,10 +606,8 @@ def _student(s, where: str) -> Student:
 
 def _sessions(items, where: str) -> list[Session]:
     sessions = []
-    for i, x in enumerate(_items(items, where)):
-        at = f"{where}[{i}]"
-        x = _object(x, at)
-        students = _items(_required(x, "students", at), f"{at}.students")
+    for at, x in _objects(items, where):
+        students = _texts(_required(x, "students", at), f"{at}.students")
         if not students:
             raise InstanceError(f"{at}.students: a session has at least one student.")
         sessions.append(
@@ -623,11 +616,8 @@ def _sessions(items, where: str) -> list[Session]:
                 start=parse_time(_required(x, "start", at), f"{at}.start"),
                 end=parse_time(_required(x, "end", at), f"{at}.end"),
                 school=_text(_required(x, "school", at), f"{at}.school"),
-                students=tuple(_text(v, f"{at}.students[{k}]") for k, v in enumerate(students)),
-                mandates=tuple(
-                    _text(v, f"{at}.mandates[{k}]")
-                    for k, v in enumerate(_items(x.get("mandates", []), f"{at}.mandates"))
-                ),
+                students=tuple(students),
+                mandates=tuple(_texts(x.get("mandates", []), f"{at}.mandates")),
                 locked=_flag(x.get("locked", False), f"{at}.locked"),
             )
         )
@@ -700,18 +690,13 @@ class Schedule:
         a wrong field raises `InstanceError` naming it."""
         data = _object(data, "the schedule")
         unplaced = []
-        for i, u in enumerate(_items(data.get("unplaced", []), "unplaced")):
-            at = f"unplaced[{i}]"
-            u = _object(u, at)
+        for at, u in _objects(data.get("unplaced", []), "unplaced"):
             unplaced.append(
                 Unplaced(
                     student=_text(_required(u, "student", at), f"{at}.student"),
                     mandate=_text(_required(u, "mandate", at), f"{at}.mandate"),
                     minutes=_integer(u.get("minutes", 0), f"{at}.minutes", 0, MINUTES_A_DAY),
-                    reasons=[
-                        _text(r, f"{at}.reasons[{k}]")
-                        for k, r in enumerate(_items(u.get("reasons", []), f"{at}.reasons"))
-                    ],
+                    reasons=_texts(u.get("reasons", []), f"{at}.reasons"),
                 )
             )
         return cls(
@@ -721,8 +706,5 @@ class Schedule:
             objective=_number(data.get("objective"), "objective", 0, math.inf, optional=True),
             bound=_number(data.get("bound"), "bound", -math.inf, math.inf, optional=True),
             solver=_text(data.get("solver", ""), "solver"),
-            violations=[
-                _text(v, f"violations[{k}]")
-                for k, v in enumerate(_items(data.get("violations", []), "violations"))
-            ],
+            violations=_texts(data.get("violations", []), "violations"),
         )
