@@ -141,3 +141,24 @@ def test_a_chosen_student_that_is_no_id_is_refused_in_place(client, world):
         )  # fmt: skip
         assert response.status_code == 200
         assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_20_digit_id_in_a_back_office_form_or_action_is_refused(client, world):
+    """SQLite refuses an integer past 64 bits outright: a 20-digit school chosen for a staff
+    member and a 20-digit row chosen for an action were server errors."""
+    client.force_login(world.users["admin"])
+    huge = "99999999999999999999"
+    staff = world.staff["therapist"]
+    response = client.post(
+        f"/admin/directory/staff/{staff.pk}/change/",
+        {"user": staff.user_id, "credential": staff.credential, "schools": [huge], "fte": "1"},
+    )
+    assert response.status_code == 200
+    assert f"“{huge}” is not a valid value." in response.content.decode()
+    years = SchoolYear.objects.count()
+    response = client.post(
+        "/admin/directory/schoolyear/",
+        {"action": "delete_selected", "_selected_action": [huge, "abc"]},
+    )
+    assert response.status_code == 302  # "Items must be selected": nothing done
+    assert SchoolYear.objects.count() == years

@@ -4,8 +4,11 @@ The platform operator (superuser) sees everything; a district administrator with
 sees and edits only her district's rows, and new rows are put in her district.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 
 from schoolot.accounts.models import Role
 from schoolot.core.params import id_parse
@@ -35,6 +38,30 @@ class KeysOnlyAutocompleteSelect(_KeysOnly, AutocompleteSelect):
 
 class KeysOnlyAutocompleteSelectMultiple(_KeysOnly, AutocompleteSelectMultiple):
     pass
+
+
+class KeysOnlyModelChoiceField(forms.ModelChoiceField):
+    """A row chosen by its id: a value that is no id ("abc", a 20-digit number, which SQLite
+    refuses outright) is an invalid choice, not a server error."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and id_parse(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class KeysOnlyModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by their ids, each checked as KeysOnlyModelChoiceField checks one."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if id_parse(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 def _autocomplete_widget(admin_obj, db_field, request, kwargs, widget_class):
@@ -85,6 +112,7 @@ class DistrictScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = _autocomplete_widget(self, db_field, request, kwargs, KeysOnlyAutocompleteSelect)
+        kwargs.setdefault("form_class", KeysOnlyModelChoiceField)
         return super().formfield_for_foreignkey(
             db_field, request, **self._scope_related(db_field, request, kwargs)
         )
@@ -93,9 +121,18 @@ class DistrictScopedAdmin(admin.ModelAdmin):
         kwargs = _autocomplete_widget(
             self, db_field, request, kwargs, KeysOnlyAutocompleteSelectMultiple
         )
+        kwargs.setdefault("form_class", KeysOnlyModelMultipleChoiceField)
         return super().formfield_for_manytomany(
             db_field, request, **self._scope_related(db_field, request, kwargs)
         )
+
+    def response_action(self, request, queryset):
+        # The rows an action is for, by id: one that is no id would be a server error.
+        chosen = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if any(id_parse(pk) is None for pk in chosen):
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, [pk for pk in chosen if id_parse(pk)])
+        return super().response_action(request, queryset)
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
@@ -121,6 +158,7 @@ class DistrictScopedInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = _autocomplete_widget(self, db_field, request, kwargs, KeysOnlyAutocompleteSelect)
+        kwargs.setdefault("form_class", KeysOnlyModelChoiceField)
         model = db_field.related_model
         if not request.user.is_superuser and any(
             f.name == "district" for f in model._meta.get_fields()
