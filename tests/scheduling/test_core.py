@@ -408,6 +408,48 @@ def test_a_complete_greedy_week_cheaper_than_the_held_one_is_where_the_week_star
     assert schedule.bound <= cost(inst, schedule) + 1e-6
 
 
+def test_units_the_held_week_leaves_out_get_every_day_back(monkeypatch):
+    """A plan's days can be too full for the clock (the plan sees minutes, not bells): the
+    week held to them leaves units out. Those units get every day back, the others keeping
+    theirs, and the week starts from that repaired week, not from the one short of minutes."""
+    from schoolot.scheduling import solver as solver_module
+    from schoolot.scheduling.plan import DayPlan
+
+    only_nine = (Block(8 * H, 9 * H, reason="math"), Block(9 * H + 30, 14 * H, reason="ELA"))
+    inst = Instance(
+        therapist="OT",
+        schools={"A": School("A", "Alder", 8 * H, 14 * H)},
+        students=[
+            Student("a1", "Ann", "A", "1", (Mandate("m1", 30, 1),), only_nine),
+            Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 1),), only_nine),
+        ],
+        availability=[Window(d, 8 * H, 15 * H) for d in range(5)],
+    )
+    # Both on Monday: the minutes fit the day, the clock (9:00-9:30 for each) does not.
+    crowded = DayPlan("OPTIMAL", bound=0, objective=0, days={(0, 0), (1, 0)}, visits={("A", 0)})
+    monkeypatch.setattr(solver_module, "plan_days", lambda *a, **k: crowded)
+    solves, starts = [], []
+    real_solve_held, real_start = solver_module._solve_held, solver_module._start_from_plan
+
+    def solve_held(model, held, *args, **kwargs):
+        week = real_solve_held(model, held, *args, **kwargs)
+        solves.append(None if week is None else week[1])
+        return week
+
+    def start_from_plan(*args, **kwargs):
+        starts.append(real_start(*args, **kwargs))
+        return starts[-1]
+
+    monkeypatch.setattr(solver_module, "_solve_held", solve_held)
+    monkeypatch.setattr(solver_module, "_start_from_plan", start_from_plan)
+    schedule = solve(inst, time_limit=5)
+    one_unit = 200 * 10 * 30  # unplaced minutes, in the model's tenths
+    assert len(solves) == 2 and solves[0] >= one_unit  # held: one of the two left out
+    assert starts[0] is not None and starts[0][1] < one_unit  # repaired: both placed
+    assert schedule.complete and score(inst, schedule).feasible
+    assert len({x.day for x in schedule.sessions}) == 2
+
+
 def test_the_objective_is_what_the_week_costs_not_what_the_search_left_on(monkeypatch):
     """Short of a proof, a week's model objective can count penalties its solution need not
     pay (an indicator left on). The schedule reports what the scorer counts, and that count
