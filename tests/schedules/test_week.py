@@ -690,10 +690,11 @@ def test_the_feed_holds_the_drives_lunch_and_planning_her_week_implies(client, w
     far.students.set([week.students["far"]])
     feed = CalendarFeed.objects.create(district=week.district, staff=week.staff["therapist"])
     events = _feed_events(client.get(reverse("calendar_feed", args=[feed.token])).content.decode())
+    pk = week.staff["therapist"].pk
     drive, lunch, planning = (
-        events[f"drive-{day}-0930"],
-        events[f"lunch-{day}-1100"],
-        events[f"planning-{day}-0730"],  # no hours on record: from the day's 7:30
+        events[f"drive-{pk}-{day}-0930"],
+        events[f"lunch-{pk}-{day}-1100"],
+        events[f"planning-{pk}-{day}-0730"],  # no hours on record: from the day's 7:30
     )
     assert drive["SUMMARY"] == f"Drive: 20 min to {week.other_school.name}"
     assert drive["DTEND"].endswith("T095000") and drive["EXDATE"] == f"{holiday:%Y%m%d}T093000"
@@ -701,6 +702,20 @@ def test_the_feed_holds_the_drives_lunch_and_planning_her_week_implies(client, w
     assert planning["SUMMARY"] == "Planning" and planning["DTEND"].endswith("T080000")
     assert all(e["RRULE"].startswith("FREQ=WEEKLY;UNTIL=") for e in (drive, lunch, planning))
     assert len(events) == 5  # and the two sessions
+
+    # A colleague's lunch at the same hour is another event (UIDs are globally unique): a
+    # supervisor subscribed to both feeds sees both.
+    colleague = week.staff["other_therapist"]
+    colleague.schools.add(week.school)
+    theirs = _slot(week, weekday=day)
+    theirs.therapist = colleague
+    theirs.save()
+    theirs = CalendarFeed.objects.create(district=week.district, staff=colleague)
+    their_events = _feed_events(
+        client.get(reverse("calendar_feed", args=[theirs.token])).content.decode()
+    )
+    assert f"lunch-{colleague.pk}-{day}-1100" in their_events
+    assert not set(their_events) & set(events)
 
 
 # -- My hours: the rules in the service, answered in place ----------------------------------

@@ -161,7 +161,9 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     for weekday, day in sorted(breaks.items()):
         for b in day:
             start, end = dt.time(*divmod(b.start, 60)), dt.time(*divmod(b.end, 60))
-            uid = f"{b.kind}-{weekday}-{start:%H%M}"
+            # RFC 5545 3.8.4.7: a UID is globally unique; a colleague's lunch at the same
+            # hour, subscribed in the same calendar app, is another event.
+            uid = f"{b.kind}-{staff.pk}-{weekday}-{start:%H%M}"
             if weekly(uid=uid, weekday=weekday, start=start, end=end):
                 summary = "Drive: " + b.label if b.kind == "drive" else b.label
                 lines += [f"SUMMARY:{ical.escape(summary)}", "END:VEVENT"]
