@@ -32,3 +32,18 @@ def audit_event_record(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
 
+
+
+def audit_events_record(
+    *, request: HttpRequest, students, action: AuditAction, what: str
+) -> list[AuditEvent]:
+    """One audit event per student of `students` (each once), for a change that touches
+    several students' records at once (a group session moved, a week rebuilt)."""
+    seen, events = set(), []
+    for student in students:
+        if student.pk not in seen:
+            seen.add(student.pk)
+            events.append(
+                audit_event_record(request=request, student=student, action=action, what=what)
+            )
+    return events

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schoolot.audit.models import AuditAction
-from schoolot.audit.services import audit_event_record
+from schoolot.audit.services import audit_event_record, audit_events_record
 from schoolot.core.params import date_parse, ids_parse
 from schoolot.delivery import services
 from schoolot.delivery.forms import (
@@ -406,7 +406,7 @@ def slot_list(request):
     form = WeeklySlotForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
         try:
-            services.weekly_slot_create(
+            slot = services.weekly_slot_create(
                 user=request.user,
                 weekday=form.cleaned_data["weekday"],
                 start_time=form.cleaned_data["start_time"],
@@ -419,6 +419,12 @@ def slot_list(request):
                 for problem in problems:
                     form.add_error(key if key in form.fields else None, problem)
         else:
+            audit_events_record(
+                request=request,
+                students=slot.students.all(),
+                action=AuditAction.CREATE,
+                what=f"weekly OT session {slot}",
+            )
             messages.success(request, "Added to your week.")
             return redirect("slot_list")
     return _slots_page(request, staff=staff, form=form)
@@ -530,6 +536,12 @@ def slot_move(request, slot_id: int):
             problems = exc.messages
         else:
             weeks = " in every week of the rotation" if len(together) > 1 else ""
+            audit_events_record(
+                request=request,
+                students=slot.students.all(),
+                action=AuditAction.UPDATE,
+                what=f"weekly OT session moved to {together[0]}{weeks}",
+            )
             messages.success(request, f"Moved to {together[0]}{weeks} and locked.")
             return redirect("slot_list")
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
@@ -541,9 +553,15 @@ def slot_delete(request, slot_id: int):
     staff = services.therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
     together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
+    weeks = " (every week of the rotation)" if len(together) > 1 else ""
     with transaction.atomic():
+        audit_events_record(
+            request=request,
+            students=slot.students.all(),
+            action=AuditAction.DELETE,
+            what=f"weekly OT session {slot}{weeks}",
+        )
         for each in together:
             services.weekly_slot_delete(user=request.user, slot=each)
-    weeks = " (every week of the rotation)" if len(together) > 1 else ""
     messages.success(request, f"Removed from your week{weeks}.")
     return redirect("slot_list")

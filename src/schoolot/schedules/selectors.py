@@ -344,3 +344,17 @@ def _stretch_place(
             if all(t + minutes <= a or b <= t for a, b in blocked):
                 return t
     return None
+
+
+def weekly_sessions_by_student_get(*, staff: Staff) -> dict:
+    """Each student of the therapist's week (a Student) with the set of her weekly sessions
+    (weekday, rotation week, start, end): what a rebuilt week is compared with, to tell whose
+    sessions it changed."""
+    from schoolot.delivery.models import WeeklySlot  # delivery imports this module
+
+    sessions: dict = defaultdict(set)
+    slots = WeeklySlot.objects.filter(therapist=staff).prefetch_related("students")
+    for slot in slots:
+        for student in slot.students.all():
+            sessions[student].add((slot.weekday, slot.cycle_week, slot.start_time, slot.end_time))
+    return sessions

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
-from schoolot.audit.services import audit_event_record
+from schoolot.audit.services import audit_event_record, audit_events_record
 from schoolot.core.access import students_visible_to
 from schoolot.core.params import id_parse
 from schoolot.core.timezones import zone_get
@@ -47,6 +47,7 @@ from schoolot.schedules.selectors import (
     lunch_and_planning_get,
     rotation_set_get,
     schedule_priorities_get,
+    weekly_sessions_by_student_get,
 )
 from schoolot.schedules.services import (
     PRIORITY_TOP,
@@ -86,7 +87,17 @@ def _solve_seconds(value: str | None) -> float:
 @require_POST
 def week_build(request):
     limit = _solve_seconds(request.POST.get("seconds"))
+    staff = therapist_staff_get(user=request.user)
+    before = weekly_sessions_by_student_get(staff=staff)
     run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
+    after = weekly_sessions_by_student_get(staff=staff)
+    # Whose weekly sessions the new week changed (added, moved or left out), in the trail.
+    audit_events_record(
+        request=request,
+        students=[s for s in {*before, *after} if before.get(s) != after.get(s)],
+        action=AuditAction.UPDATE,
+        what="weekly OT sessions rebuilt by the scheduler",
+    )
     placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
     if run.unplaced:
         messages.warning(
@@ -105,6 +116,12 @@ def slot_lock(request, slot_id: int):
     together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
     weekly_slots_lock(user=request.user, slots=together, locked=not slot.locked)
     weeks = " (every week of the rotation)" if len(together) > 1 else ""
+    audit_events_record(
+        request=request,
+        students=slot.students.all(),
+        action=AuditAction.UPDATE,
+        what=f"weekly OT session {slot}{weeks} {'unlocked' if slot.locked else 'locked'}",
+    )
     messages.success(request, f"{slot}{weeks} {'unlocked' if slot.locked else 'locked'}.")
     return redirect("slot_list")
 

@@ -1,0 +1,83 @@
+"""When and where a student gets OT is part of her record: every change to a therapist's week
+(a session added, moved, locked, removed, or the week rebuilt by the scheduler) leaves one
+audit event per student it touches, naming who did it; a refused change leaves none."""
+
+import pytest
+from django.urls import reverse
+
+from schoolot.audit.models import AuditAction, AuditEvent
+from schoolot.delivery.models import WeeklySlot
+
+
+@pytest.fixture
+def week(world):
+    world.staff["therapist"].schools.add(world.school)
+    return world
+
+
+def _events(student) -> list[tuple[str, str, str]]:
+    return [
+        (e.action, e.what, e.actor_name)
+        for e in AuditEvent.objects.filter(student=student).order_by("pk")
+    ]
+
+
+def test_each_change_to_a_session_of_her_week_is_in_the_students_trail(client, week):
+    own, therapist = week.students["own"], week.users["therapist"]
+    name = therapist.get_username()
+    client.force_login(therapist)
+    added = {
+        "weekday": 1,
+        "start_time": "09:00",
+        "end_time": "09:30",
+        "setting": "classroom",
+        "students": [own.pk],
+    }
+    assert client.post(reverse("slot_list"), added).status_code == 302
+    slot = WeeklySlot.objects.get(therapist__user=therapist)
+    assert _events(own) == [(AuditAction.CREATE, "weekly OT session Tuesday 09:00-09:30", name)]
+
+    move = {"weekday": "2", "start_time": "13:00"}
+    assert client.post(reverse("slot_move", args=[slot.pk]), move).status_code == 302
+    assert client.post(reverse("slot_lock", args=[slot.pk])).status_code == 302  # moved: locked
+    refused = {"weekday": "2", "start_time": "05:00"}  # before the school day
+    assert client.post(reverse("slot_move", args=[slot.pk]), refused).status_code == 400
+    assert client.post(reverse("slot_delete", args=[slot.pk])).status_code == 302
+    assert _events(own)[1:] == [
+        (AuditAction.UPDATE, "weekly OT session moved to Wednesday 13:00-13:30", name),
+        (AuditAction.UPDATE, "weekly OT session Wednesday 13:00-13:30 unlocked", name),
+        (AuditAction.DELETE, "weekly OT session Wednesday 13:00-13:30", name),
+    ]
+    assert not WeeklySlot.objects.exists()
+
+
+def test_a_week_rebuilt_is_in_the_trail_of_each_student_whose_sessions_changed(client, week):
+    client.force_login(week.users["therapist"])
+    assert client.post(reverse("week_build"), {"seconds": "2"}).status_code == 302
+    placed = {s for slot in WeeklySlot.objects.all() for s in slot.students.all()}
+    assert placed  # the world's mandates give her week sessions
+    rebuilt = AuditEvent.objects.filter(what="weekly OT sessions rebuilt by the scheduler")
+    assert {e.student for e in rebuilt} == placed
+    assert {(e.action, e.actor_id) for e in rebuilt} == {
+        (AuditAction.UPDATE, week.users["therapist"].pk)
+    }
+    # Every session locked: the next build changes nobody's week, and says so to nobody.
+    WeeklySlot.objects.update(locked=True)
+    assert client.post(reverse("week_build"), {"seconds": "2"}).status_code == 302
+    assert rebuilt.count() == len(placed)
+
+
+def test_another_therapists_session_is_neither_changed_nor_audited(client, week):
+    slot = WeeklySlot.objects.create(
+        district=week.district,
+        therapist=week.staff["therapist"],
+        weekday=0,
+        start_time="09:00",
+        end_time="09:30",
+        school=week.school,
+    )
+    slot.students.add(week.students["own"])
+    client.force_login(week.users["other_therapist"])
+    for name in ("slot_lock", "slot_delete", "slot_move"):
+        assert client.post(reverse(name, args=[slot.pk])).status_code == 404
+    assert not AuditEvent.objects.exists()
