@@ -1,6 +1,7 @@
 """Benchmark: the CP-SAT week beside the greedy baseline, both judged by the scorer.
 
-    .venv/bin/python bench/scheduler.py [--seeds 1 2 3] [--runs 3] [--quick] [--district [--each 8]]
+    .venv/bin/python bench/scheduler.py [--seeds 1 2 3] [--runs 3] [--quick] [--rows Typical ...]
+        [--district [--each 8]]
 
 Rows: Typical (1 therapist, 4 schools, 50 students, 1-2 sessions a week, 10 s), Hard
 (70 students, 8 schools, tight bell schedules, 30 s) and Planted (the same, but built around
@@ -106,6 +107,9 @@ def main() -> int:
     parser.add_argument("--district", action="store_true", help="add the 200-therapist row")
     parser.add_argument("--therapists", type=int, default=200)
     parser.add_argument("--each", type=float, default=8.0, help="seconds per district week")
+    parser.add_argument(
+        "--rows", nargs="+", choices=[name for name, _m, _l in ROWS], help="these rows only"
+    )
     args = parser.parse_args()
     seeds = args.seeds[:1] if args.quick else args.seeds
     print(
@@ -115,6 +119,8 @@ def main() -> int:
     )
     ok = True
     for name, make, limit in ROWS:
+        if args.rows and name not in args.rows:
+            continue
         runs = []
         for seed in seeds:
             instance, witness = make(seed)
