@@ -92,6 +92,40 @@ def test_pages_and_access(client, week):
     assert client.post(reverse("week_build")).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "status, placed, seconds, offered",
+    [
+        ("FEASIBLE", 60, 10.0, 30),  # stopped at its limit with minutes out: 30 s offered
+        ("FEASIBLE", 60, 15.0, 45),
+        ("FEASIBLE", 60, 30.0, 60),
+        ("FEASIBLE", 60, 60.0, None),  # already the longest a page may ask
+        ("OPTIMAL", 60, 10.0, None),  # proven: no longer build places more
+        ("FEASIBLE", 90, 10.0, None),  # nothing left out
+    ],
+)
+def test_a_build_that_left_minutes_out_offers_a_longer_one(
+    client, week, status, placed, seconds, offered
+):
+    ScheduleRun.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        status=status,
+        required_minutes=90,
+        placed_minutes=placed,
+        seconds=seconds,
+        unplaced=[{"student": "Ann", "minutes": 30, "reasons": ["In the week found ..."]}]
+        if placed < 90
+        else [],
+    )
+    client.force_login(week.users["therapist"])
+    html = client.get(reverse("slot_list")).content.decode()
+    if offered is None:
+        assert "Build again with more time" not in html
+    else:
+        assert f'name="seconds" value="{offered}"' in html
+        assert f"Build again with more time ({offered} s)" in html
+
+
 @pytest.mark.parametrize("seconds", ["abc", "nan", "-5", ""])
 def test_a_build_asking_an_odd_time_limit_builds_with_a_sensible_one(client, week, seconds):
     """Before: "abc" was a server error and "-5" a negative time limit."""

@@ -227,7 +227,31 @@ class TestWhatCannotBePlaced:
         inst = tiny(students=many, availability=[Window(0, 8 * H, 11 * H)])
         schedule = solve(inst, time_limit=2)
         assert not schedule.complete and score(inst, schedule).feasible
+        assert schedule.status == "OPTIMAL"  # proven: no week holds them
         assert any("week is full" in r for u in schedule.unplaced for r in u.reasons)
+        # The greedy proves nothing: its week may only be the one it happened to build.
+        reasons = [r for u in greedy(inst).unplaced for r in u.reasons]
+        assert reasons and not any("week is full" in r for r in reasons)
+        assert any("Nothing proves that no week holds it" in r for r in reasons)
+
+    def test_a_week_stopped_at_its_limit_does_not_claim_to_be_full(self, monkeypatch):
+        """Short of a proof, a session left out for want of room may fit another week: the
+        report says so, and what she can do, rather than that her week is full."""
+        from ortools.sat.python import cp_model
+
+        real = cp_model.CpSolver.StatusName
+
+        def short_of_a_proof(self, status=None):
+            return "FEASIBLE" if status == cp_model.OPTIMAL else real(self, status)
+
+        monkeypatch.setattr(cp_model.CpSolver, "StatusName", short_of_a_proof)
+        many = [Student(f"s{i}", f"S{i}", "A", "1", (Mandate(f"m{i}", 45, 1),)) for i in range(12)]
+        inst = tiny(students=many, availability=[Window(0, 8 * H, 11 * H)])
+        schedule = solve(inst, time_limit=2)
+        assert schedule.status == "FEASIBLE" and not schedule.complete
+        reasons = " ".join(r for u in schedule.unplaced for r in u.reasons)
+        assert "week is full" not in reasons
+        assert "a longer build may place it" in reasons
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -203,6 +203,19 @@ class ScheduleRun(DistrictOwned):
     def __str__(self) -> str:
         return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
 
+    LONGEST_SECONDS = 60  # what a build asked from the page may take (views._solve_seconds)
+
+    @property
+    def longer_seconds(self) -> int | None:
+        """The time limit to offer for building again, when this run left minutes out
+        without a proof that no week places them (the solver stopped at its limit) and a
+        longer build is allowed: three times its time, at least 30 s, at most 60 s."""
+        if self.placed_minutes >= self.required_minutes or self.status == "OPTIMAL":
+            return None
+        if self.seconds >= self.LONGEST_SECONDS - 1:
+            return None
+        return min(self.LONGEST_SECONDS, max(30, round(3 * self.seconds)))
+
 
 class WeekCheckResult(DistrictOwned):
     """The last check of a therapist's week against the records (schedules.week_check), kept

@@ -42,6 +42,7 @@ from schoolot.schedules.models import (
     CalendarFeed,
     Commitment,
     ProtectedBlock,
+    ScheduleRun,
 )
 from schoolot.schedules.selectors import (
     lunch_and_planning_get,
@@ -81,7 +82,7 @@ def _solve_seconds(value: str | None) -> float:
         return settings.SCHOOLOT_SOLVE_SECONDS
     if not math.isfinite(seconds):
         return settings.SCHOOLOT_SOLVE_SECONDS
-    return min(60.0, max(1.0, seconds))
+    return min(float(ScheduleRun.LONGEST_SECONDS), max(1.0, seconds))
 
 
 @require_POST
@@ -157,7 +158,7 @@ def district_page(request):
     progress; each therapist's last build and how her week stood at its last check."""
     from django.db.models import OuterRef, Subquery
 
-    from schoolot.schedules.models import DistrictSolve, ScheduleRun, WeekCheckResult
+    from schoolot.schedules.models import DistrictSolve, WeekCheckResult
     from schoolot.schedules.services import team_therapists
 
     last_run = ScheduleRun.objects.filter(staff=OuterRef("pk")).order_by("-created_at")

@@ -81,8 +81,12 @@ def remaining_instance(instance: Instance) -> Instance:
     return Instance(**{**instance.__dict__, "students": students})
 
 
-def explain(instance: Instance, unit: Unit, step: int, placed: list[Session]) -> list[str]:
-    """Why a unit's session could not be placed, in words a therapist can act on."""
+def explain(
+    instance: Instance, unit: Unit, step: int, placed: list[Session], *, proven: bool = False
+) -> list[str]:
+    """Why a unit's session could not be placed, in words a therapist can act on. `proven`:
+    the week was proven optimal, so a session left out only for want of room would be left
+    out of every week; else the week is the best found in the time, and another may hold it."""
     names = ", ".join(instance.student(s).name for s in unit.students)
     school = instance.schools[unit.school]
     if not instance.availability:
@@ -127,11 +131,18 @@ def explain(instance: Instance, unit: Unit, step: int, placed: list[Session]) ->
             f"Only {len(days_with_room)} day(s) have a free {unit.minutes}-minute "
             f"time for {names}; the mandate needs {unit.sessions} separate days.",
         )
-    elif days_with_room:
+    elif days_with_room and proven:
         reasons = [
             f"Every free time for {names} on days "
             f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
             "sessions, lunch, planning or travel: the therapist's week is full."
+        ]
+    elif days_with_room:
+        reasons = [
+            f"In the week found, every free time for {names} on days "
+            f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
+            "sessions, lunch, planning or travel. Nothing proves that no week holds it: a "
+            "longer build may place it, or moving or unlocking a session may make room."
         ]
     return reasons
 
@@ -649,7 +660,7 @@ def _solve(
         count = value(miss)
         if count:
             unit = the_units[ui]
-            reasons = explain(instance, unit, step, sessions)
+            reasons = explain(instance, unit, step, sessions, proven=name == "OPTIMAL")
             for _ in range(count):  # one entry per session, as the baseline reports them
                 unplaced += [Unplaced(sid, mid, unit.minutes, reasons) for sid, mid in unit.members]
     week = Schedule(
