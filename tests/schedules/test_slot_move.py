@@ -169,18 +169,21 @@ def test_the_session_of_every_rotation_week_locks_moves_and_goes_as_one(client, 
     client.post(reverse("slot_lock", args=[first.pk]))  # this week's only
     assert [locked for *_x, locked in state()] == [False, True, True, True]
     client.post(reverse("slot_lock", args=[first.pk]))
-    # Week 3 holds another session on Wednesday at 9:00: the move is refused, none moves.
+    # Weeks 1 and 3 hold another session on Wednesday at 9:00: the move is refused, none
+    # moves, and both weeks' reasons are given (not only the first week's).
     _far_slot(week, weekday=2, start=dt.time(9), cycle_week=3, minutes=45)
+    _far_slot(week, weekday=2, start=dt.time(8, 30), cycle_week=1, minutes=45)
     page = client.post(
         reverse("slot_move", args=[first.pk]), {**every_week, "weekday": "2", "start_time": "09:00"}
     )
     assert page.status_code == 400
-    assert (
-        "Week 3 of the rotation: This overlaps another of your sessions." in page.content.decode()
-    )
-    assert [(w, d, t) for w, d, t, _l in state() if (w, d) != (3, 2)] == [
+    html = page.content.decode()
+    assert "Week 1 of the rotation: This overlaps another of your sessions." in html
+    assert "Week 3 of the rotation: This overlaps another of your sessions." in html
+    assert [(w, d, t) for w, d, t, _l in state() if d != 2] == [
         (k, 4, dt.time(13)) for k in (1, 2, 3, 4)
     ]
+    WeeklySlot.objects.filter(cycle_week=1, weekday=2).delete()
     response = client.post(
         reverse("slot_move", args=[first.pk]), {**every_week, "weekday": "1", "start_time": "13:00"}
     )

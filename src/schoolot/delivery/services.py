@@ -540,23 +540,30 @@ def weekly_slots_move(
     on: dt.date | None = None,
 ) -> list[WeeklySlot]:
     """Move several sessions together (the slots of one session held in each week of the
-    rotation), each as weekly_slot_move moves one, all or none: the first refused one's
-    reasons are raised, naming its week of the rotation, and nothing is moved."""
+    rotation), each as weekly_slot_move moves one, all or none: if any is refused, the
+    reasons of every refused one are raised, each naming its week of the rotation, and
+    nothing is moved. (A slot of one rotation week meets only the weekly sessions and its
+    own week's, so each week's move is judged on its own.)"""
+    rotation = len(slots) > 1 and all(slot.cycle_week is not None for slot in slots)
+    problems: list[str] = []
     try:
         with transaction.atomic():
             for slot in slots:
                 try:
-                    weekly_slot_move(
-                        user=user, slot=slot, weekday=weekday, start_time=start_time, on=on
-                    )
+                    with transaction.atomic():  # a refused week leaves nothing behind
+                        weekly_slot_move(
+                            user=user, slot=slot, weekday=weekday, start_time=start_time, on=on
+                        )
                 except ValidationError as exc:
-                    if len(slots) == 1 or slot.cycle_week is None:
+                    if not rotation:
                         raise
                     week = f"Week {slot.cycle_week} of the rotation: "
-                    raise ValidationError([week + m for m in exc.messages]) from exc
+                    problems += [week + m for m in exc.messages]
+            if problems:
+                raise ValidationError(problems)
     except ValidationError:
         for slot in slots:
-            slot.refresh_from_db()  # the moves before the refused one are rolled back
+            slot.refresh_from_db()  # every move of the set is rolled back
         raise
     return slots
 
