@@ -189,6 +189,30 @@ def test_a_two_week_cycle_is_placed_with_each_mandate_spread():
     assert weeks == {0, 1}  # two sessions a cycle: one in each week
 
 
+def test_in_a_cycle_friday_and_the_next_monday_are_not_adjacent():
+    """Bunching counts a student's sessions on the same day or the next school day of the same
+    week: a weekend apart is not bunched, in a cycle as in a week (whose Friday repeats into
+    the next Monday uncounted). The scorer, and the models that minimise it, agree."""
+    inst = tiny(
+        days=10,
+        availability=[Window(d, 8 * H, 15 * H) for d in range(10)],
+        students=[Student("a2", "Abe", "A", "1", (Mandate("m2", 30, 2),))],
+    )
+
+    def week(*days):
+        return Schedule(sessions=[session(d, 10 * H, 30, "A", "a2", mandates=["m2"]) for d in days])
+
+    assert score(inst, week(4, 5)).bunching == 0  # Friday, then Monday
+    assert score(inst, week(5, 6)).bunching == 1  # Monday, Tuesday
+    assert score(inst, week(3, 4)).bunching == 1
+    # Only Friday of week 1 and Monday of week 2 are open: the week costs no bunching.
+    only = [Window(4, 8 * H, 15 * H), Window(5, 8 * H, 15 * H)]
+    schedule = solve(replace(inst, availability=only), time_limit=3)
+    assert schedule.complete and schedule.status == "OPTIMAL"
+    assert schedule.objective == pytest.approx(0)
+    assert score(replace(inst, availability=only), schedule).bunching == 0
+
+
 def test_solver_keeps_locked_sessions_and_prefers_the_current_week():
     locked = Session(2, 12 * H, 12 * H + 30, "A", ("a3",), ("m3",), locked=True)
     inst = tiny(locked=[locked])

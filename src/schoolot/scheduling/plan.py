@@ -81,7 +81,8 @@ def _locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
     for x in instance.locked:
         for _sid in members.intersection(x.students):
             for day in (x.day - 1, x.day, x.day + 1):
-                count[day] += 1
+                if day // 5 == x.day // 5:  # the same week: Friday and Monday are not adjacent
+                    count[day] += 1
     return count
 
 
@@ -97,7 +98,7 @@ def unit_sessions(model, instance: Instance, unit: Unit, ui: int, on_day, used, 
     objective.append(UNPLACED_COST * SCALE * unit.minutes * len(unit.members) * missing)
     if unit.sessions > 1 and w.bunching:
         for d in range(instance.days):
-            if (ui, d) in on_day and (ui, d + 1) in on_day:
+            if d % 5 != 4 and (ui, d) in on_day and (ui, d + 1) in on_day:  # same week
                 adjacent = model.NewBoolVar("")
                 model.Add(on_day[(ui, d)] + on_day[(ui, d + 1)] - 1 <= adjacent)
                 objective.append(round(w.bunching * SCALE) * len(unit.members) * adjacent)
@@ -127,7 +128,7 @@ def students_bunching(model, instance: Instance, the_units, on_day, objective) -
     for (u1, u2), count in shared.items():
         for d1 in range(instance.days):
             for d2 in (d1 - 1, d1, d1 + 1):
-                if (u1, d1) in on_day and (u2, d2) in on_day:
+                if d2 // 5 == d1 // 5 and (u1, d1) in on_day and (u2, d2) in on_day:
                     pair = model.NewBoolVar("")
                     model.Add(on_day[(u1, d1)] + on_day[(u2, d2)] - 1 <= pair)
                     objective.append(round(w.bunching * SCALE) * count * pair)

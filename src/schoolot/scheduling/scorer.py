@@ -248,7 +248,10 @@ def score(instance: Instance, schedule: Schedule) -> Score:
         day_list.sort()
         for i, a in enumerate(day_list):
             for b in day_list[i + 1 :]:
-                if b - a <= 1:
+                # Adjacent: the next school day of the same week. In a cycle, Friday and the
+                # next Monday are not (a weekend apart), as a weekly week's Friday and the
+                # Monday it repeats into are not.
+                if b == a or (b - a == 1 and a % 5 != 4):
                     result.bunching += 1
     for x in instance.current:
         if not any(
