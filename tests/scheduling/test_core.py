@@ -213,6 +213,26 @@ def test_in_a_cycle_friday_and_the_next_monday_are_not_adjacent():
     assert score(replace(inst, availability=only), schedule).bunching == 0
 
 
+def test_two_sessions_in_one_day_cost_more_than_a_day_apart():
+    """Bea has two mandates; the therapist is at Birch Monday and Tuesday. Both sessions on
+    Monday is a same-day pair (counted twice); Monday and Tuesday, one adjacent pair: the
+    week spreads them."""
+    bea = Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 1), Mandate("m5", 30, 1)))
+    inst = tiny(students=[bea], availability=[Window(d, 8 * H, 15 * H) for d in (0, 1)])
+    both_monday = Schedule(
+        sessions=[
+            session(0, 9 * H, 45, "B", "b1", mandates=["m4"]),
+            session(0, 10 * H, 30, "B", "b1", mandates=["m5"]),
+        ]
+    )
+    assert score(inst, both_monday).bunching == 2
+    schedule = solve(inst, time_limit=3)
+    assert schedule.status == "OPTIMAL" and schedule.complete
+    assert sorted(x.day for x in schedule.sessions) == [0, 1]
+    assert score(inst, schedule).bunching == 1
+    assert schedule.objective == pytest.approx(cost(inst, schedule)) == pytest.approx(15)
+
+
 def test_solver_keeps_locked_sessions_and_prefers_the_current_week():
     locked = Session(2, 12 * H, 12 * H + 30, "A", ("a3",), ("m3",), locked=True)
     inst = tiny(locked=[locked])
@@ -563,8 +583,8 @@ def test_a_student_with_two_mandates_is_not_bunched_across_them():
 def test_a_locked_session_of_her_other_mandate_is_no_bar_that_day():
     """Bea's 45-minute session is locked on Monday, the one day the therapist is at Birch.
     Her second mandate (30 minutes) still goes on Monday: two sessions of two mandates on
-    one day are a bunched pair (15), not a broken rule. A second session of the locked
-    mandate itself that day would be, and is never placed."""
+    one day are a bunched pair (counted twice, one day: 30), not a broken rule. A second
+    session of the locked mandate itself that day would be, and is never placed."""
     bea = Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 1), Mandate("m5", 30, 1)))
     locked = Session(0, 9 * H, 9 * H + 45, "B", ("b1",), ("m4",), locked=True)
     inst = tiny(
@@ -575,8 +595,8 @@ def test_a_locked_session_of_her_other_mandate_is_no_bar_that_day():
     assert schedule.complete and result.feasible and schedule.status == "OPTIMAL"
     placed = [x for x in schedule.sessions if not x.locked]
     assert [(x.day, x.mandates) for x in placed] == [(0, ("m5",))]
-    assert result.bunching == 1
-    assert schedule.objective == pytest.approx(cost(inst, schedule)) == pytest.approx(15)
+    assert result.bunching == 2  # one pair, on one day
+    assert schedule.objective == pytest.approx(cost(inst, schedule)) == pytest.approx(30)
     twice = tiny(
         students=[Student("b1", "Bea", "B", "3", (Mandate("m4", 45, 2),))],
         locked=[locked],

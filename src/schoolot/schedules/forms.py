@@ -362,7 +362,7 @@ class SchedulePrioritiesForm(forms.Form):
         label="A move between schools in a day", unit="a move", top=PRIORITY_TOP["trips"]
     )
     bunching = points_field(
-        label="Two sessions of one student on the same or adjacent days",
+        label="Two sessions of one student on adjacent days (on the same day: twice)",
         unit="a pair",
         top=PRIORITY_TOP["bunching"],
     )

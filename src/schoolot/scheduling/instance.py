@@ -231,7 +231,7 @@ class Weights:
     core_missed: float = 1.0  # per minute of core instruction a student misses
     travel: float = 1.0  # per minute of driving
     trips: float = 20.0  # per move between schools in a day
-    bunching: float = 15.0  # per pair of one student's sessions on the same or adjacent days
+    bunching: float = 15.0  # per pair of a student's sessions on adjacent days; twice on one day
     changes: float = 10.0  # per session of the current schedule not kept
 
 

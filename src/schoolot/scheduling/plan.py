@@ -82,7 +82,7 @@ def _locked_neighbours(instance: Instance, unit: Unit) -> dict[int, int]:
         for _sid in members.intersection(x.students):
             for day in (x.day - 1, x.day, x.day + 1):
                 if day // 5 == x.day // 5:  # the same week: Friday and Monday are not adjacent
-                    count[day] += 1
+                    count[day] += 2 if day == x.day else 1  # a same-day pair counts twice
     return count
 
 
@@ -131,7 +131,8 @@ def students_bunching(model, instance: Instance, the_units, on_day, objective) -
                 if d2 // 5 == d1 // 5 and (u1, d1) in on_day and (u2, d2) in on_day:
                     pair = model.NewBoolVar("")
                     model.Add(on_day[(u1, d1)] + on_day[(u2, d2)] - 1 <= pair)
-                    objective.append(round(w.bunching * SCALE) * count * pair)
+                    same_day = 2 if d2 == d1 else 1  # as the scorer counts a same-day pair
+                    objective.append(round(w.bunching * SCALE) * count * same_day * pair)
 
 
 def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:

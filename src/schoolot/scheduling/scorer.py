@@ -27,7 +27,7 @@ class Score:
     core_missed: int = 0
     travel_minutes: int = 0
     trips: int = 0
-    bunching: int = 0
+    bunching: int = 0  # pairs of a student's sessions a day apart, and twice those on one day
     changes: int = 0
     penalty: float = 0.0
 
@@ -251,7 +251,9 @@ def score(instance: Instance, schedule: Schedule) -> Score:
                 # Adjacent: the next school day of the same week. In a cycle, Friday and the
                 # next Monday are not (a weekend apart), as a weekly week's Friday and the
                 # Monday it repeats into are not.
-                if b == a or (b - a == 1 and a % 5 != 4):
+                if b == a:
+                    result.bunching += 2  # two sessions in one day: worse than a day apart
+                elif b - a == 1 and a % 5 != 4:
                     result.bunching += 1
     for x in instance.current:
         if not any(
