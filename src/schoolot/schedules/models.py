@@ -275,9 +275,9 @@ class SchedulePriorities(DistrictOwned):
     """How the district's scheduler weighs what a week costs, set by a supervisor or an
     administrator: points per minute of core instruction a student misses, per minute
     driven, per move between schools in a day, per pair of one student's sessions on
-    adjacent days (twice on the same day), per session of the current week that moves. Every week built in
-    the district uses them. One row per district; without one, the defaults
-    (scheduling.instance.Weights)."""
+    adjacent days (twice on the same day), per session of the current week that moves.
+    Every week built in the district uses them. One row per district; without one, the
+    defaults (scheduling.instance.Weights)."""
 
     core_missed = _points("core_missed")
     travel = _points("travel")
