@@ -81,3 +81,26 @@ def test_another_therapists_session_is_neither_changed_nor_audited(client, week)
     for name in ("slot_lock", "slot_delete", "slot_move"):
         assert client.post(reverse(name, args=[slot.pk])).status_code == 404
     assert not AuditEvent.objects.exists()
+
+
+def test_a_district_re_solve_is_in_the_trail_as_the_supervisor_who_started_it(client, week):
+    """The re-solve runs as a background task, with no request: each event names the
+    supervisor who started it, and whose week it rebuilt."""
+    client.force_login(week.users["supervisor"])
+    assert client.post(reverse("schedules_district_start")).status_code == 302
+    placed = {s for slot in WeeklySlot.objects.all() for s in slot.students.all()}
+    assert placed
+    rebuilt = AuditEvent.objects.filter(what__startswith="weekly OT sessions rebuilt")
+    assert {e.student for e in rebuilt} == placed
+    supervisor = week.users["supervisor"]
+    assert {(e.actor_id, e.actor_name, e.action, e.ip_address) for e in rebuilt} == {
+        (supervisor.pk, supervisor.get_username(), AuditAction.UPDATE, None)
+    }
+    assert all("district re-solve" in e.what for e in rebuilt)
+
+
+def test_the_audit_of_several_students_needs_to_know_who():
+    from schoolot.audit.services import audit_events_record
+
+    with pytest.raises(ValueError):
+        audit_events_record(students=[], action=AuditAction.UPDATE, what="x")

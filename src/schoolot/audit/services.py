@@ -35,15 +35,37 @@ def audit_event_record(
 
 
 def audit_events_record(
-    *, request: HttpRequest, students, action: AuditAction, what: str
+    *,
+    students,
+    action: AuditAction,
+    what: str,
+    request: HttpRequest | None = None,
+    actor=None,
 ) -> list[AuditEvent]:
     """One audit event per student of `students` (each once), for a change that touches
-    several students' records at once (a group session moved, a week rebuilt)."""
+    several students' records at once (a group session moved, a week rebuilt). From a page,
+    `request` says who and from where; from a background task, `actor` is the user who
+    started it (no path or address)."""
+    if (request is None) == (actor is None):
+        raise ValueError("Give the request or, outside one, the actor.")
     seen, events = set(), []
     for student in students:
-        if student.pk not in seen:
-            seen.add(student.pk)
-            events.append(
-                audit_event_record(request=request, student=student, action=action, what=what)
+        if student.pk in seen:
+            continue
+        seen.add(student.pk)
+        if request is not None:
+            event = audit_event_record(
+                request=request, student=student, action=action, what=what
             )
+        else:
+            event = AuditEvent.objects.create(
+                district_id=student.district_id,
+                actor=actor,
+                actor_name=actor.get_username(),
+                actor_role=getattr(actor, "role", "") or "",
+                student=student,
+                action=action,
+                what=what[:200],
+            )
+        events.append(event)
     return events

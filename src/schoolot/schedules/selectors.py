@@ -358,3 +358,9 @@ def weekly_sessions_by_student_get(*, staff: Staff) -> dict:
         for student in slot.students.all():
             sessions[student].add((slot.weekday, slot.cycle_week, slot.start_time, slot.end_time))
     return sessions
+
+
+def weekly_sessions_changed(*, before: dict, after: dict) -> list:
+    """The students (of two weekly_sessions_by_student_get readings) whose weekly sessions
+    differ: added, moved or left out."""
+    return [s for s in {*before, *after} if before.get(s) != after.get(s)]

@@ -49,6 +49,7 @@ from schoolot.schedules.selectors import (
     rotation_set_get,
     schedule_priorities_get,
     weekly_sessions_by_student_get,
+    weekly_sessions_changed,
 )
 from schoolot.schedules.services import (
     PRIORITY_TOP,
@@ -92,10 +93,9 @@ def week_build(request):
     before = weekly_sessions_by_student_get(staff=staff)
     run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
     after = weekly_sessions_by_student_get(staff=staff)
-    # Whose weekly sessions the new week changed (added, moved or left out), in the trail.
     audit_events_record(
         request=request,
-        students=[s for s in {*before, *after} if before.get(s) != after.get(s)],
+        students=weekly_sessions_changed(before=before, after=after),
         action=AuditAction.UPDATE,
         what="weekly OT sessions rebuilt by the scheduler",
     )
