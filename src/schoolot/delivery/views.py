@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -32,7 +32,7 @@ from schoolot.delivery.session_selectors import (
     today_get,
     unsigned_sessions,
 )
-from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun
+from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun, WeekBuild
 from schoolot.schedules.selectors import (
     rotation_set_get,
     rotation_sets_split,
@@ -400,8 +400,16 @@ def unsigned_list(request):
 
 
 def slot_list(request):
-    """Her recurring week, set by hand until the scheduler fills it."""
+    """Her recurring week, set by hand until the scheduler fills it. While a build of hers
+    runs, htmx polls `?partial=building`; once it is done the answer reloads the page."""
     staff = services.therapist_staff_get(user=request.user)
+    if request.htmx and request.GET.get("partial") == "building":
+        build = WeekBuild.objects.filter(staff=staff).first()
+        if build is None or not build.running:
+            response = HttpResponse("")
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "delivery/slots.html#building", {"build": build})
     students = list(picker_students(user=request.user))
     form = WeeklySlotForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
@@ -468,6 +476,7 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
             "run": ScheduleRun.objects.filter(staff=staff).first(),
+            "build": WeekBuild.objects.filter(staff=staff).first(),
             "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
             "move": move,

@@ -264,6 +264,17 @@ class DistrictSolve(ProgressRun):
         pass
 
 
+class WeekBuild(ProgressRun):
+    """A therapist's own "Build my week" as a task (one week: `total` 1), so that a solve of
+    up to a minute runs on a task worker, not in a web request; My week shows it running."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="week_builds")
+    seconds = models.FloatField(default=10)
+
+    class Meta(ProgressRun.Meta):
+        pass
+
+
 def _points(name: str) -> models.DecimalField:
     """A weight in points, to a tenth, its default the solver's (scheduling.instance.Weights)."""
     return models.DecimalField(

@@ -32,6 +32,7 @@ from schoolot.schedules.models import (
     SchedulePriorities,
     ScheduleRun,
     TravelTime,
+    WeekBuild,
     WeekCheckResult,
 )
 from schoolot.schedules.selectors import (
@@ -39,6 +40,8 @@ from schoolot.schedules.selectors import (
     lunch_and_planning_get,
     schedule_priorities_get,
     weekdays_held,
+    weekly_sessions_by_student_get,
+    weekly_sessions_changed,
 )
 from schoolot.scheduling import instance as core
 from schoolot.scheduling.scorer import score
@@ -448,6 +451,57 @@ def week_check_save(*, staff: Staff, on: dt.date) -> WeekCheckResult:
         },
     )
     return result
+
+
+def week_solve_audited(
+    *, staff: Staff, actor: User, on: dt.date, time_limit: float, what: str
+) -> ScheduleRun:
+    """week_solve for `staff`, then one audit event (by `actor`, saying `what`) for each
+    student whose weekly sessions the new week changed: added, moved or left out."""
+    from schoolot.audit.models import AuditAction
+    from schoolot.audit.services import audit_events_record
+
+    before = weekly_sessions_by_student_get(staff=staff)
+    run = week_solve(user=staff.user, on=on, time_limit=time_limit)
+    after = weekly_sessions_by_student_get(staff=staff)
+    audit_events_record(
+        actor=actor,
+        students=weekly_sessions_changed(before=before, after=after),
+        action=AuditAction.UPDATE,
+        what=what,
+    )
+    return run
+
+
+WEEK_BUILD_STALE = dt.timedelta(minutes=10)  # a build queued or running longer is given up
+
+
+def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
+    """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
+    queued or running already (one at a time; one older than WEEK_BUILD_STALE, a worker lost,
+    no longer counts). Returns the build and whether it is new. With the immediate task
+    backend (the demo, the tests) the build has run when this returns."""
+    from schoolot.delivery.services import therapist_staff_get
+    from schoolot.schedules.tasks import week_build
+
+    staff = therapist_staff_get(user=user)
+    running = (
+        WeekBuild.objects.filter(
+            staff=staff,
+            status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING],
+            created_at__gte=timezone.now() - WEEK_BUILD_STALE,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if running is not None:
+        return running, False
+    build = WeekBuild.objects.create(
+        district_id=staff.district_id, staff=staff, total=1, seconds=seconds
+    )
+    week_build.enqueue(build_id=build.pk)
+    build.refresh_from_db()
+    return build, True
 
 
 def _weakest(statuses: list[str]) -> str:

@@ -48,8 +48,6 @@ from schoolot.schedules.selectors import (
     lunch_and_planning_get,
     rotation_set_get,
     schedule_priorities_get,
-    weekly_sessions_by_student_get,
-    weekly_sessions_changed,
 )
 from schoolot.schedules.services import (
     PRIORITY_TOP,
@@ -71,7 +69,7 @@ from schoolot.schedules.services import (
     school_setup_access,
     travel_times_get,
     travel_times_save,
-    week_solve,
+    week_build_start,
 )
 
 
@@ -88,24 +86,27 @@ def _solve_seconds(value: str | None) -> float:
 
 @require_POST
 def week_build(request):
+    """Build her week as a task (schedules.services.week_build_start); My week shows it
+    running, and the result when done (at once with the immediate task backend)."""
     limit = _solve_seconds(request.POST.get("seconds"))
-    staff = therapist_staff_get(user=request.user)
-    before = weekly_sessions_by_student_get(staff=staff)
-    run = week_solve(user=request.user, on=timezone.localdate(), time_limit=limit)
-    after = weekly_sessions_by_student_get(staff=staff)
-    audit_events_record(
-        request=request,
-        students=weekly_sessions_changed(before=before, after=after),
-        action=AuditAction.UPDATE,
-        what="weekly OT sessions rebuilt by the scheduler",
-    )
-    placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
-    if run.unplaced:
-        messages.warning(
-            request, f"Week rebuilt: {placed}; see below what could not be placed and why."
+    build, new = week_build_start(user=request.user, seconds=limit)
+    if not new:
+        messages.info(request, "Your week is being built; this page shows it when done.")
+    elif build.running:
+        messages.info(
+            request, f"Building your week (up to {limit:.0f} s); this page shows it when done."
         )
+    elif build.status == build.Status.FAILED:
+        messages.error(request, f"The build failed: {build.error or 'unknown error'}.")
     else:
-        messages.success(request, f"Week rebuilt: {placed}.")
+        run = ScheduleRun.objects.filter(staff=build.staff).first()
+        placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
+        if run.unplaced:
+            messages.warning(
+                request, f"Week rebuilt: {placed}; see below what could not be placed and why."
+            )
+        else:
+            messages.success(request, f"Week rebuilt: {placed}.")
     return redirect("slot_list")
 
 

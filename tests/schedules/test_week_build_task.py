@@ -1,0 +1,90 @@
+"""Build my week runs as a task (schedules.tasks.week_build) so a solve of up to a minute is
+not a web request: My week shows the build running and polls until it is done; one build of
+hers at a time; a build a lost worker never finished does not block the next one. With the
+immediate backend (the demo, the tests' default) the page shows the result at once."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolot.audit.models import AuditAction, AuditEvent
+from schoolot.delivery.models import WeeklySlot
+from schoolot.schedules.models import ScheduleRun, WeekBuild
+from schoolot.schedules.tasks import week_build
+
+
+@pytest.fixture
+def week(world):
+    world.staff["therapist"].schools.add(world.school)
+    return world
+
+
+@pytest.fixture
+def queued(settings):
+    """Tasks are queued, not run: as with a task worker that has not picked them up yet."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def test_a_build_runs_as_a_task_and_the_page_follows_it(client, week, queued):
+    therapist = week.users["therapist"]
+    client.force_login(therapist)
+    response = client.post(reverse("week_build"), {"seconds": "3"}, follow=True)
+    build = WeekBuild.objects.get()
+    assert (build.status, build.total, build.seconds) == ("queued", 1, 3.0)
+    assert not ScheduleRun.objects.exists()  # not solved in the request
+    html = response.content.decode()
+    assert "Building your week (up to 3 s)" in html
+    assert f'hx-get="{reverse("slot_list")}?partial=building"' in html
+
+    # A second click while it runs queues nothing more.
+    again = client.post(reverse("week_build"), follow=True).content.decode()
+    assert WeekBuild.objects.count() == 1 and "Your week is being built" in again
+
+    polled = client.get(reverse("slot_list"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200 and 'id="building"' in polled.content.decode()
+    assert "HX-Refresh" not in polled
+
+    # The worker runs it: her week is built, the trail names her, the poll reloads the page.
+    assert week_build.call(build_id=build.pk) == 1
+    build.refresh_from_db()
+    assert build.status == "finished" and build.done == 1
+    run = ScheduleRun.objects.get()
+    assert run.placed_minutes == run.required_minutes > 0
+    placed = {s for slot in WeeklySlot.objects.all() for s in slot.students.all()}
+    rebuilt = AuditEvent.objects.filter(what="weekly OT sessions rebuilt by the scheduler")
+    assert {e.student for e in rebuilt} == placed
+    assert {(e.actor_id, e.action) for e in rebuilt} == {(therapist.pk, AuditAction.UPDATE)}
+    polled = client.get(reverse("slot_list"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true"
+    page = client.get(reverse("slot_list")).content.decode()
+    assert "Building your week" not in page and "Last build" in page
+
+
+def test_a_build_a_lost_worker_never_ran_does_not_block_the_next(client, week, queued):
+    stale = WeekBuild.objects.create(district=week.district, staff=week.staff["therapist"])
+    WeekBuild.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    client.force_login(week.users["therapist"])
+    client.post(reverse("week_build"))
+    assert WeekBuild.objects.count() == 2
+
+
+def test_with_the_immediate_backend_the_result_shows_at_once(client, week):
+    client.force_login(week.users["therapist"])
+    html = client.post(reverse("week_build"), {"seconds": "2"}, follow=True).content.decode()
+    assert WeekBuild.objects.get().status == "finished"
+    assert "Week rebuilt:" in html and "Building your week" not in html
+
+
+def test_only_a_therapist_builds_and_polls_her_own_week(client, week, queued):
+    WeekBuild.objects.create(district=week.district, staff=week.staff["therapist"], total=1)
+    client.force_login(week.users["other_therapist"])
+    polled = client.get(reverse("slot_list"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert "Building your week" not in polled.content.decode()  # not hers to see
+    for role in ("teacher", "supervisor", "parent"):
+        client.force_login(week.users[role])
+        assert client.post(reverse("week_build")).status_code == 403
+    assert WeekBuild.objects.count() == 1
