@@ -68,6 +68,10 @@ def test_a_build_a_lost_worker_never_ran_does_not_block_the_next(client, week, q
         created_at=timezone.now() - dt.timedelta(minutes=11)
     )
     client.force_login(week.users["therapist"])
+    page = client.get(reverse("slot_list")).content.decode()
+    assert "Building your week" not in page  # nor does the page wait for it
+    polled = client.get(reverse("slot_list"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true"
     client.post(reverse("week_build"))
     assert WeekBuild.objects.count() == 2
 

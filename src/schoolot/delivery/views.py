@@ -405,7 +405,7 @@ def slot_list(request):
     staff = services.therapist_staff_get(user=request.user)
     if request.htmx and request.GET.get("partial") == "building":
         build = WeekBuild.objects.filter(staff=staff).first()
-        if build is None or not build.running:
+        if build is None or not build.in_progress:
             response = HttpResponse("")
             response["HX-Refresh"] = "true"
             return response

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from schoolot.core.models import ProgressRun
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
@@ -271,8 +272,15 @@ class WeekBuild(ProgressRun):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="week_builds")
     seconds = models.FloatField(default=10)
 
+    STALE = dt.timedelta(minutes=10)  # queued or running longer: a lost worker, given up
+
     class Meta(ProgressRun.Meta):
         pass
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running, and not stale: what My week shows and waits for."""
+        return self.running and self.created_at >= timezone.now() - self.STALE
 
 
 def _points(name: str) -> models.DecimalField:

@@ -473,12 +473,9 @@ def week_solve_audited(
     return run
 
 
-WEEK_BUILD_STALE = dt.timedelta(minutes=10)  # a build queued or running longer is given up
-
-
 def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
     """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
-    queued or running already (one at a time; one older than WEEK_BUILD_STALE, a worker lost,
+    queued or running already (one at a time; one older than WeekBuild.STALE, a worker lost,
     no longer counts). Returns the build and whether it is new. With the immediate task
     backend (the demo, the tests) the build has run when this returns."""
     from schoolot.delivery.services import therapist_staff_get
@@ -489,7 +486,7 @@ def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
         WeekBuild.objects.filter(
             staff=staff,
             status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING],
-            created_at__gte=timezone.now() - WEEK_BUILD_STALE,
+            created_at__gte=timezone.now() - WeekBuild.STALE,
         )
         .order_by("-created_at")
         .first()

@@ -92,7 +92,7 @@ def week_build(request):
     build, new = week_build_start(user=request.user, seconds=limit)
     if not new:
         messages.info(request, "Your week is being built; this page shows it when done.")
-    elif build.running:
+    elif build.in_progress:
         messages.info(
             request, f"Building your week (up to {limit:.0f} s); this page shows it when done."
         )
