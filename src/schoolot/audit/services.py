@@ -14,24 +14,33 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _event(
+    *, actor, student: Student | None, action: AuditAction, what: str, request=None
+) -> AuditEvent:
+    """An unsaved audit event by `actor` on `student`; `request`, when there is one, gives
+    the path, address and browser."""
+    authenticated = actor is not None and actor.is_authenticated
+    return AuditEvent(
+        district_id=student.district_id if student else actor.district_id,
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "anonymous",
+        actor_role=getattr(actor, "role", "") or "",
+        student=student,
+        action=action,
+        what=what[:200],
+        path=request.get_full_path()[:400] if request else "",
+        ip_address=_client_ip(request) if request else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request else "",
+    )
+
+
 def audit_event_record(
     *, request: HttpRequest, student: Student | None, action: AuditAction, what: str
 ) -> AuditEvent:
     """Append one audit event for `request.user` acting on `student`."""
-    user = request.user
-    return AuditEvent.objects.create(
-        district_id=student.district_id if student else user.district_id,
-        actor=user if user.is_authenticated else None,
-        actor_name=user.get_username() if user.is_authenticated else "anonymous",
-        actor_role=getattr(user, "role", "") or "",
-        student=student,
-        action=action,
-        what=what[:200],
-        path=request.get_full_path()[:400],
-        ip_address=_client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-    )
-
+    event = _event(actor=request.user, student=student, action=action, what=what, request=request)
+    event.save()
+    return event
 
 
 def audit_events_record(
@@ -43,29 +52,19 @@ def audit_events_record(
     actor=None,
 ) -> list[AuditEvent]:
     """One audit event per student of `students` (each once), for a change that touches
-    several students' records at once (a group session moved, a week rebuilt). From a page,
-    `request` says who and from where; from a background task, `actor` is the user who
-    started it (no path or address)."""
+    several students' records at once (a group session moved, a week rebuilt), written in
+    one insert. From a page, `request` says who and from where; from a background task,
+    `actor` is the user who started it (no path or address)."""
     if (request is None) == (actor is None):
         raise ValueError("Give the request or, outside one, the actor.")
-    seen, events = set(), []
-    for student in students:
-        if student.pk in seen:
-            continue
-        seen.add(student.pk)
-        if request is not None:
-            event = audit_event_record(
-                request=request, student=student, action=action, what=what
-            )
-        else:
-            event = AuditEvent.objects.create(
-                district_id=student.district_id,
-                actor=actor,
-                actor_name=actor.get_username(),
-                actor_role=getattr(actor, "role", "") or "",
-                student=student,
-                action=action,
-                what=what[:200],
-            )
-        events.append(event)
-    return events
+    unique = {student.pk: student for student in students}
+    return AuditEvent.objects.bulk_create(
+        _event(
+            actor=actor if actor is not None else request.user,
+            student=student,
+            action=action,
+            what=what,
+            request=request,
+        )
+        for student in unique.values()
+    )

@@ -475,24 +475,16 @@ def week_solve_audited(
 
 def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
     """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
-    queued or running already (one at a time; one older than WeekBuild.STALE, a worker lost,
-    no longer counts). Returns the build and whether it is new. With the immediate task
+    in progress already (one at a time; WeekBuild.in_progress: one older than its STALE, a
+    worker lost, no longer counts). Returns the build and whether it is new. With the immediate task
     backend (the demo, the tests) the build has run when this returns."""
     from schoolot.delivery.services import therapist_staff_get
     from schoolot.schedules.tasks import week_build
 
     staff = therapist_staff_get(user=user)
-    running = (
-        WeekBuild.objects.filter(
-            staff=staff,
-            status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING],
-            created_at__gte=timezone.now() - WeekBuild.STALE,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if running is not None:
-        return running, False
+    latest = WeekBuild.objects.filter(staff=staff).first()
+    if latest is not None and latest.in_progress:
+        return latest, False
     build = WeekBuild.objects.create(
         district_id=staff.district_id, staff=staff, total=1, seconds=seconds
     )
