@@ -58,8 +58,9 @@ def test_a_week_rebuilt_is_in_the_trail_of_each_student_whose_sessions_changed(c
     assert placed  # the world's mandates give her week sessions
     rebuilt = AuditEvent.objects.filter(what="weekly OT sessions rebuilt by the scheduler")
     assert {e.student for e in rebuilt} == placed
-    assert {(e.action, e.actor_id) for e in rebuilt} == {
-        (AuditAction.UPDATE, week.users["therapist"].pk)
+    # Built by a task, the events still say where she asked from.
+    assert {(e.action, e.actor_id, e.path, e.ip_address, e.user_agent) for e in rebuilt} == {
+        (AuditAction.UPDATE, week.users["therapist"].pk, reverse("week_build"), "127.0.0.1", "")
     }
     # Every session locked: the next build changes nobody's week, and says so to nobody.
     WeeklySlot.objects.update(locked=True)
@@ -85,16 +86,20 @@ def test_another_therapists_session_is_neither_changed_nor_audited(client, week)
 
 def test_a_district_re_solve_is_in_the_trail_as_the_supervisor_who_started_it(client, week):
     """The re-solve runs as a background task, with no request: each event names the
-    supervisor who started it, and whose week it rebuilt."""
+    supervisor who started it, where from, and whose week it rebuilt."""
     client.force_login(week.users["supervisor"])
-    assert client.post(reverse("schedules_district_start")).status_code == 302
+    started = client.post(reverse("schedules_district_start"), HTTP_USER_AGENT="Firefox/140")
+    assert started.status_code == 302
     placed = {s for slot in WeeklySlot.objects.all() for s in slot.students.all()}
     assert placed
     rebuilt = AuditEvent.objects.filter(what__startswith="weekly OT sessions rebuilt")
     assert {e.student for e in rebuilt} == placed
     supervisor = week.users["supervisor"]
-    assert {(e.actor_id, e.actor_name, e.action, e.ip_address) for e in rebuilt} == {
-        (supervisor.pk, supervisor.get_username(), AuditAction.UPDATE, None)
+    assert {(e.actor_id, e.actor_name, e.action) for e in rebuilt} == {
+        (supervisor.pk, supervisor.get_username(), AuditAction.UPDATE)
+    }
+    assert {(e.path, e.ip_address, e.user_agent) for e in rebuilt} == {
+        (reverse("schedules_district_start"), "127.0.0.1", "Firefox/140")
     }
     assert all("district re-solve" in e.what for e in rebuilt)
 

@@ -14,12 +14,30 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def audit_request_context(*, request: HttpRequest) -> dict:
+    """Where a request came from, as an audit event records it: path, address and browser.
+    Kept on a task's row (WeekBuild, DistrictSolve) so the events the task writes later say
+    where the change was asked from."""
+    return {
+        "path": request.get_full_path()[:400],
+        "ip_address": _client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
+
+
 def _event(
-    *, actor, student: Student | None, action: AuditAction, what: str, request=None
+    *,
+    actor,
+    student: Student | None,
+    action: AuditAction,
+    what: str,
+    request=None,
+    context: dict | None = None,
 ) -> AuditEvent:
     """An unsaved audit event by `actor` on `student`; `request`, when there is one, gives
-    the path, address and browser."""
+    the path, address and browser; else `context` (audit_request_context), when given."""
     authenticated = actor is not None and actor.is_authenticated
+    where = audit_request_context(request=request) if request else (context or {})
     return AuditEvent(
         district_id=student.district_id if student else actor.district_id,
         actor=actor if authenticated else None,
@@ -28,9 +46,9 @@ def _event(
         student=student,
         action=action,
         what=what[:200],
-        path=request.get_full_path()[:400] if request else "",
-        ip_address=_client_ip(request) if request else None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request else "",
+        path=where.get("path", ""),
+        ip_address=where.get("ip_address"),
+        user_agent=where.get("user_agent", ""),
     )
 
 
@@ -50,11 +68,13 @@ def audit_events_record(
     what: str,
     request: HttpRequest | None = None,
     actor=None,
+    context: dict | None = None,
 ) -> list[AuditEvent]:
     """One audit event per student of `students` (each once), for a change that touches
     several students' records at once (a group session moved, a week rebuilt), written in
     one insert. From a page, `request` says who and from where; from a background task,
-    `actor` is the user who started it (no path or address)."""
+    `actor` is the user who started it and `context` where she asked from (the request's
+    audit_request_context, kept on the task's row)."""
     if (request is None) == (actor is None):
         raise ValueError("Give the request or, outside one, the actor.")
     unique = {student.pk: student for student in students}
@@ -65,6 +85,7 @@ def audit_events_record(
             action=action,
             what=what,
             request=request,
+            context=context,
         )
         for student in unique.values()
     )

@@ -43,6 +43,10 @@ class ProgressRun(DistrictOwned):
     def running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
+    def cancelled_get(self) -> bool:
+        """Whether the run has been cancelled since it started (read from the database)."""
+        return type(self).objects.filter(pk=self.pk, status=self.Status.CANCELLED).exists()
+
     @classmethod
     def run_items(cls, run_id: int, items: Iterable, work: Callable) -> int:
         """Call `work` on each item, counting on the row; stop when the row is cancelled;

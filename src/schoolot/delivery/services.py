@@ -7,6 +7,7 @@ failure raises ValidationError with messages keyed by field ("date", "students",
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import uuid
@@ -101,6 +102,25 @@ def therapist_staff_get(*, user: User) -> Staff:
     if staff is None:
         raise PermissionDenied("Your login has no staff record; ask your administrator.")
     return staff
+
+
+def week_writes_serialize(*, staff: Staff) -> None:
+    """Inside a transaction, before reading what a change to her weekly slots depends on:
+    take the lock on her week (her Staff row). Every writer of her slots takes it (her own
+    changes, a build writing its new week), so a build's check that her week is still the one
+    it was built from and its write run alone (PostgreSQL; SQLite's IMMEDIATE transactions
+    already run one writer at a time)."""
+    list(Staff.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
+
+
+def _slot_current(slot: WeeklySlot) -> None:
+    """Re-read `slot` under the week's lock: a build may have replaced it since the page."""
+    try:
+        slot.refresh_from_db()
+    except WeeklySlot.DoesNotExist:
+        raise ValidationError(
+            "That session is no longer in your week (rebuilt or removed meanwhile); reload My week."
+        ) from None
 
 
 def _check_measure(goal: Goal, measure: GoalMeasure) -> tuple[Decimal, str | None]:
@@ -466,6 +486,29 @@ def weekly_slot_create(
     or with her fixed time (schedules.models.Commitment) on that weekday.
     """
     staff = therapist_staff_get(user=user)
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)
+        return _weekly_slot_create(
+            staff=staff,
+            user=user,
+            weekday=weekday,
+            start_time=start_time,
+            end_time=end_time,
+            setting=setting,
+            student_ids=student_ids,
+        )
+
+
+def _weekly_slot_create(
+    *,
+    staff: Staff,
+    user: User,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    setting: str,
+    student_ids: list[int],
+) -> WeeklySlot:
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
@@ -502,17 +545,16 @@ def weekly_slot_create(
         add("start_time", clash)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        slot = WeeklySlot.objects.create(
-            district_id=staff.district_id,
-            therapist=staff,
-            weekday=weekday,
-            start_time=start_time,
-            end_time=end_time,
-            school=students[0].school,
-            setting=setting,
-        )
-        slot.students.set(students)
+    slot = WeeklySlot.objects.create(
+        district_id=staff.district_id,
+        therapist=staff,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        school=students[0].school,
+        setting=setting,
+    )
+    slot.students.set(students)
     return slot
 
 
@@ -520,7 +562,9 @@ def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
     staff = therapist_staff_get(user=user)
     if slot.therapist_id != staff.pk:
         raise PermissionDenied("Not your slot.")
-    slot.delete()
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)
+        WeeklySlot.objects.filter(pk=slot.pk).delete()  # gone already: nothing to do
 
 
 def weekly_slots_lock(*, user: User, slots: list[WeeklySlot], locked: bool) -> None:
@@ -528,7 +572,9 @@ def weekly_slots_lock(*, user: User, slots: list[WeeklySlot], locked: bool) -> N
     staff = therapist_staff_get(user=user)
     if any(slot.therapist_id != staff.pk for slot in slots):
         raise PermissionDenied("Not your slot.")
-    WeeklySlot.objects.filter(pk__in=[slot.pk for slot in slots]).update(locked=locked)
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)
+        WeeklySlot.objects.filter(pk__in=[slot.pk for slot in slots]).update(locked=locked)
 
 
 def weekly_slots_move(
@@ -548,6 +594,7 @@ def weekly_slots_move(
     problems: list[str] = []
     try:
         with transaction.atomic():
+            week_writes_serialize(staff=therapist_staff_get(user=user))
             for slot in slots:
                 try:
                     with transaction.atomic():  # a refused week leaves nothing behind
@@ -563,7 +610,9 @@ def weekly_slots_move(
                 raise ValidationError(problems)
     except ValidationError:
         for slot in slots:
-            slot.refresh_from_db()  # every move of the set is rolled back
+            # Every move of the set is rolled back (a slot rebuilt away meanwhile is gone).
+            with contextlib.suppress(WeeklySlot.DoesNotExist):
+                slot.refresh_from_db()
         raise
     return slots
 
@@ -695,13 +744,24 @@ def weekly_slot_move(
     then any other hard rule the move would break that her week (as of `on`, default today)
     does not break already: outside her hours, too little time to drive to or from her
     sessions at other schools, no lunch or planning time left (schedules.week_check)."""
+    staff = therapist_staff_get(user=user)
+    if slot.therapist_id != staff.pk:
+        raise PermissionDenied("Not your session.")
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)
+        _slot_current(slot)
+        return _weekly_slot_move(
+            staff=staff, slot=slot, weekday=weekday, start_time=start_time, on=on
+        )
+
+
+def _weekly_slot_move(
+    *, staff: Staff, slot: WeeklySlot, weekday: int, start_time: dt.time, on: dt.date | None
+) -> WeeklySlot:
     from schoolot.schedules.models import ProtectedBlock
     from schoolot.schedules.selectors import weekdays_held
     from schoolot.schedules.week_check import move_problems_get
 
-    staff = therapist_staff_get(user=user)
-    if slot.therapist_id != staff.pk:
-        raise PermissionDenied("Not your session.")
     minutes = slot.minutes
     start = start_time.hour * 60 + start_time.minute
     end_time = dt.time((start + minutes) // 60 % 24, (start + minutes) % 60)

@@ -197,12 +197,20 @@ class ScheduleRun(DistrictOwned):
     placed_minutes = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     unplaced = models.JSONField(default=list)
+    note = models.TextField(blank=True)  # why a SUPERSEDED run's week was not written
+
+    # The week was not written: her slots or its records changed during the solve.
+    SUPERSEDED = "SUPERSEDED"
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.staff} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def superseded(self) -> bool:
+        return self.status == self.SUPERSEDED
 
     LONGEST_SECONDS = 60  # what a build asked from the page may take (views._solve_seconds)
 
@@ -211,7 +219,9 @@ class ScheduleRun(DistrictOwned):
         """The time limit to offer for building again, when this run left minutes out
         without a proof that no week places them (the solver stopped at its limit) and a
         longer build is allowed: three times its time, at least 30 s, at most 60 s."""
-        if self.placed_minutes >= self.required_minutes or self.status == "OPTIMAL":
+        if self.superseded or self.status == "OPTIMAL":
+            return None
+        if self.placed_minutes >= self.required_minutes:
             return None
         if self.seconds >= self.LONGEST_SECONDS - 1:
             return None
@@ -260,6 +270,8 @@ class DistrictSolve(ProgressRun):
     started_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.SOLVE)
     seconds_each = models.FloatField(default=5)
+    # Where it was started from (audit.services.audit_request_context), for the trail.
+    request_context = models.JSONField(default=dict, blank=True)
 
     class Meta(ProgressRun.Meta):
         pass
@@ -271,6 +283,8 @@ class WeekBuild(ProgressRun):
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="week_builds")
     seconds = models.FloatField(default=10)
+    # Where she asked from (audit.services.audit_request_context), for the trail.
+    request_context = models.JSONField(default=dict, blank=True)
 
     STALE = dt.timedelta(minutes=10)  # queued or running longer: a lost worker, given up
 

@@ -126,6 +126,7 @@ def week_instance(
         )
         .exclude(delivery_model=ServiceMandate.DeliveryModel.CONSULTATION)
         .select_related("plan__student__school")
+        .order_by("pk")  # the same records give the same instance (week_solve compares them)
     )
     in_week: dict[tuple[str, str], int] = {}
     for x in week or []:
@@ -144,11 +145,14 @@ def week_instance(
     for m in mandates:
         if sessions_needed(m):
             by_student.setdefault(m.plan.student_id, []).append(m)
-    students = {s.pk: s for s in Student.objects.filter(pk__in=by_student).select_related("school")}
+    students = {
+        s.pk: s
+        for s in Student.objects.filter(pk__in=by_student).select_related("school").order_by("pk")
+    }
     schools = {s.pk: s for s in staff.schools.all()}
     schools.update({s.school_id: s.school for s in students.values()})
     bells = {}
-    for b in BellPeriod.objects.filter(school_id__in=schools):
+    for b in BellPeriod.objects.filter(school_id__in=schools).order_by("pk"):
         bells.setdefault(b.school_id, []).append(
             core.Bell(
                 b.kind,
@@ -159,7 +163,7 @@ def week_instance(
             )
         )
     protected = {}
-    for p in ProtectedBlock.objects.filter(student_id__in=students):
+    for p in ProtectedBlock.objects.filter(student_id__in=students).order_by("pk"):
         protected.setdefault(p.student_id, []).append(
             core.Block(clock_minutes(p.start), clock_minutes(p.end), _days(p.weekdays), p.reason)
         )
@@ -203,7 +207,7 @@ def week_instance(
             clock_minutes(a.end),
             str(a.school_id) if a.school_id else None,
         )
-        for a in Availability.objects.filter(staff=staff)
+        for a in Availability.objects.filter(staff=staff).order_by("pk")
     ]
     if not windows:
         windows = [core.Window(d, *DEFAULT_DAY) for d in range(5)]
@@ -221,7 +225,9 @@ def week_instance(
         for b in inst_schools:
             if a < b and (a, b) not in travel and (b, a) not in travel:
                 travel[(a, b)] = travel_default_minutes(a=schools[int(a)], b=schools[int(b)])
-    slots = list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
+    slots = list(
+        WeeklySlot.objects.filter(therapist=staff).prefetch_related("students").order_by("pk")
+    )
     own = [s for s in slots if (s.cycle_week is not None) == rotation]
     served = _slot_mandates(
         own,
@@ -259,7 +265,8 @@ def week_instance(
             # Held at a school she no longer serves: the time still counts, not the drive.
             str(c.school_id) if str(c.school_id) in inst_schools else None,
         )
-        for c in Commitment.objects.filter(staff=staff, on__isnull=True)  # one-offs: not weekly
+        # One-offs are not weekly.
+        for c in Commitment.objects.filter(staff=staff, on__isnull=True).order_by("pk")
         for d in weekdays_held(weekdays=c.weekdays)
         for k in range(CYCLE_WEEKS if rotation else 1)
     ]
@@ -353,22 +360,75 @@ def rotation_needed(*, staff: Staff, on: dt.date) -> bool:
     ).exists()
 
 
-def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> ScheduleRun:
+WEEK_SESSIONS_CHANGED = (
+    "Not written: the week's sessions changed while it was being built (a session added, "
+    "moved, locked or removed, or another build written first). The week stays as it was; "
+    "build again to build from it."
+)
+WEEK_RECORDS_CHANGED = (
+    "Not written: the records the week is built from changed while it was being built "
+    "(students, mandates, protected time, bells, hours, fixed time, lunch, travel or "
+    "priorities). The week stays as it was; build again to build from them."
+)
+
+
+def _slots_state(slots: list[WeeklySlot]) -> list[tuple]:
+    """Her weekly slots as stored (students prefetched), to tell whether any changed."""
+    return sorted(
+        (
+            slot.pk,
+            slot.weekday,
+            slot.cycle_week,
+            slot.every_rotations,
+            slot.rotation_offset,
+            slot.start_time,
+            slot.end_time,
+            slot.school_id,
+            slot.locked,
+            tuple(sorted(s.pk for s in slot.students.all())),
+        )
+        for slot in slots
+    )
+
+
+def _week_change(*, staff: Staff, on: dt.date, instance: core.Instance, slots: list) -> str:
+    """Why a week built from `instance` and `slots` must not be written now (her slots, or the
+    records behind the instance, are no longer what they were); "" when both still hold."""
+    now, refs = week_instance(staff=staff, on=on)
+    if _slots_state(refs["slots"]) != _slots_state(slots):
+        return WEEK_SESSIONS_CHANGED
+    if now != instance:
+        return WEEK_RECORDS_CHANGED
+    return ""
+
+
+def week_solve(
+    *, user: User, on: dt.date, time_limit: float = 10.0, cancelled=lambda: False
+) -> ScheduleRun | None:
     """Re-solve the therapist's week: locked slots stay, the others are replaced by the
     solver's; what cannot be placed is recorded with its reasons. Monthly, quarterly and
-    yearly mandates are then placed in the 4-week rotation around that week (slots of one week of
-    four). Nothing is written unless the scorer finds every placed session within the rules."""
+    yearly mandates are then placed in the 4-week rotation around that week (slots of one week
+    of four). Nothing is written unless the scorer finds every placed session within the rules.
+
+    The solve takes up to `time_limit` s, and her week may change meanwhile. The new week is
+    written only if, under the lock every writer of her slots takes
+    (delivery.services.week_writes_serialize), her slots and the records it was built from
+    are still as they were; else the run says why it was not written (SUPERSEDED) and her
+    week stays as she left it. When `cancelled()` is true by then, nothing is written and
+    None is returned."""
     if user.role != Role.THERAPIST:
         raise PermissionDenied("A therapist builds her own week.")
+    from schoolot.delivery.services import week_writes_serialize
+
     staff = Staff.objects.select_related("user").get(user=user)
     needs_rotation = rotation_needed(staff=staff, on=on)
     week_seconds = time_limit * (1 - ROTATION_SHARE) if needs_rotation else time_limit
-    instance, _refs = week_instance(staff=staff, on=on)
+    instance, refs = week_instance(staff=staff, on=on)
     schedule = solve(instance, time_limit=week_seconds, workers=2)
     result = score(instance, schedule)
     names = {s.id: s.name for s in instance.students}
     runs = [(instance, schedule, result)]
-    if needs_rotation and result.feasible:
+    if needs_rotation and result.feasible and not cancelled():
         cycle, _refs = week_instance(staff=staff, on=on, week=schedule.sessions)
         cycle_schedule = solve(cycle, time_limit=time_limit * ROTATION_SHARE, workers=2)
         names.update({s.id: s.name for s in cycle.students})
@@ -376,62 +436,87 @@ def week_solve(*, user: User, on: dt.date, time_limit: float = 10.0) -> Schedule
     feasible = all(r.feasible for _i, _s, r in runs)
     rotation_now = rotation_get(district_id=staff.district_id, day=on)[0] if len(runs) > 1 else 0
     with transaction.atomic():
-        if feasible:
-            WeeklySlot.objects.filter(therapist=staff, locked=False).delete()
-            for i, (inst, placed, _r) in enumerate(runs):
-                every_of = {(s.id, m.id): m.every for s in inst.students for m in s.mandates}
-                for x in placed.sessions:
-                    if x.locked:
-                        continue
-                    # A group shares one recurrence (units() groups equal `every` only);
-                    # the most frequent keeps every member's pace.
-                    every = min(
-                        (every_of.get(k, 1) for k in zip(x.students, x.mandates, strict=False)),
-                        default=1,
-                    )
-                    slot = WeeklySlot.objects.create(
-                        district_id=staff.district_id,
-                        therapist=staff,
-                        weekday=x.day % 5,
-                        cycle_week=x.day // 5 + 1 if i else None,
-                        # Skipping slots start in the current rotation.
-                        every_rotations=every,
-                        rotation_offset=rotation_now % every,
-                        start_time=_t(x.start),
-                        end_time=_t(x.end),
-                        school_id=int(x.school),
-                    )
-                    slot.students.set([int(s) for s in x.students])
-        # The rotation holds the week four times over: count the week's minutes once.
-        required, placed_minutes = result.required_minutes, result.placed_minutes
-        if len(runs) > 1:
-            rotation_result = runs[1][2]
-            required += rotation_result.required_minutes - CYCLE_WEEKS * result.placed_minutes
-            placed_minutes += rotation_result.placed_minutes - CYCLE_WEEKS * result.placed_minutes
-        run = ScheduleRun.objects.create(
-            district_id=staff.district_id,
-            staff=staff,
-            status=_weakest([placed.status for _i, placed, _r in runs]),
-            required_minutes=required,
-            placed_minutes=placed_minutes,
-            seconds=sum(placed.seconds for _i, placed, _r in runs),
-            unplaced=[
-                {
-                    "student": names.get(u.student, u.student),
-                    "minutes": u.minutes,
-                    "reasons": (["In the 4-week rotation: "] if i else []) + u.reasons,
-                }
-                for i, (_inst, placed, _r) in enumerate(runs)
-                for u in placed.unplaced
-            ]
-            + [
-                {"student": "", "minutes": 0, "reasons": [v]}
-                for _i, _s, r in runs
-                for v in r.violations
-            ],
-        )
+        week_writes_serialize(staff=staff)
+        if cancelled():
+            return None
+        changed = _week_change(staff=staff, on=on, instance=instance, slots=refs["slots"])
+        if changed:
+            run = ScheduleRun.objects.create(
+                district_id=staff.district_id,
+                staff=staff,
+                status=ScheduleRun.SUPERSEDED,
+                note=changed,
+                required_minutes=result.required_minutes,
+                seconds=sum(placed.seconds for _i, placed, _r in runs),
+            )
+        else:
+            if feasible:
+                _week_write(staff=staff, runs=runs, rotation_now=rotation_now)
+            run = _week_run_save(staff=staff, runs=runs, names=names)
     week_check_save(staff=staff, on=on)  # her supervisor sees the new week hold (or not)
     return run
+
+
+def _week_write(*, staff: Staff, runs: list, rotation_now: int) -> None:
+    """Her unlocked slots replaced by the solved week's sessions (and the rotation's)."""
+    WeeklySlot.objects.filter(therapist=staff, locked=False).delete()
+    for i, (inst, placed, _r) in enumerate(runs):
+        every_of = {(s.id, m.id): m.every for s in inst.students for m in s.mandates}
+        for x in placed.sessions:
+            if x.locked:
+                continue
+            # A group shares one recurrence (units() groups equal `every` only);
+            # the most frequent keeps every member's pace.
+            every = min(
+                (every_of.get(k, 1) for k in zip(x.students, x.mandates, strict=False)),
+                default=1,
+            )
+            slot = WeeklySlot.objects.create(
+                district_id=staff.district_id,
+                therapist=staff,
+                weekday=x.day % 5,
+                cycle_week=x.day // 5 + 1 if i else None,
+                # Skipping slots start in the current rotation.
+                every_rotations=every,
+                rotation_offset=rotation_now % every,
+                start_time=_t(x.start),
+                end_time=_t(x.end),
+                school_id=int(x.school),
+            )
+            slot.students.set([int(s) for s in x.students])
+
+
+def _week_run_save(*, staff: Staff, runs: list, names: dict[str, str]) -> ScheduleRun:
+    """The run's record: minutes placed of those required, and what could not be, with why."""
+    result = runs[0][2]
+    # The rotation holds the week four times over: count the week's minutes once.
+    required, placed_minutes = result.required_minutes, result.placed_minutes
+    if len(runs) > 1:
+        rotation_result = runs[1][2]
+        required += rotation_result.required_minutes - CYCLE_WEEKS * result.placed_minutes
+        placed_minutes += rotation_result.placed_minutes - CYCLE_WEEKS * result.placed_minutes
+    return ScheduleRun.objects.create(
+        district_id=staff.district_id,
+        staff=staff,
+        status=_weakest([placed.status for _i, placed, _r in runs]),
+        required_minutes=required,
+        placed_minutes=placed_minutes,
+        seconds=sum(placed.seconds for _i, placed, _r in runs),
+        unplaced=[
+            {
+                "student": names.get(u.student, u.student),
+                "minutes": u.minutes,
+                "reasons": (["In the 4-week rotation: "] if i else []) + u.reasons,
+            }
+            for i, (_inst, placed, _r) in enumerate(runs)
+            for u in placed.unplaced
+        ]
+        + [
+            {"student": "", "minutes": 0, "reasons": [v]}
+            for _i, _s, r in runs
+            for v in r.violations
+        ],
+    )
 
 
 def week_check_save(*, staff: Staff, on: dt.date) -> WeekCheckResult:
@@ -454,18 +539,27 @@ def week_check_save(*, staff: Staff, on: dt.date) -> WeekCheckResult:
 
 
 def week_solve_audited(
-    *, staff: Staff, actor: User, on: dt.date, time_limit: float, what: str
-) -> ScheduleRun:
-    """week_solve for `staff`, then one audit event (by `actor`, saying `what`) for each
-    student whose weekly sessions the new week changed: added, moved or left out."""
+    *,
+    staff: Staff,
+    actor: User,
+    on: dt.date,
+    time_limit: float,
+    what: str,
+    context: dict | None = None,
+    cancelled=lambda: False,
+) -> ScheduleRun | None:
+    """week_solve for `staff`, then one audit event (by `actor`, asking from `context`,
+    saying `what`) for each student whose weekly sessions the new week changed: added, moved
+    or left out."""
     from schoolot.audit.models import AuditAction
     from schoolot.audit.services import audit_events_record
 
     before = weekly_sessions_by_student_get(staff=staff)
-    run = week_solve(user=staff.user, on=on, time_limit=time_limit)
+    run = week_solve(user=staff.user, on=on, time_limit=time_limit, cancelled=cancelled)
     after = weekly_sessions_by_student_get(staff=staff)
     audit_events_record(
         actor=actor,
+        context=context,
         students=weekly_sessions_changed(before=before, after=after),
         action=AuditAction.UPDATE,
         what=what,
@@ -473,10 +567,13 @@ def week_solve_audited(
     return run
 
 
-def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
+def week_build_start(
+    *, user: User, seconds: float, context: dict | None = None
+) -> tuple[WeekBuild, bool]:
     """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
     in progress already (one at a time; WeekBuild.in_progress: one older than its STALE, a
-    worker lost, no longer counts). Returns the build and whether it is new. With the immediate task
+    worker lost, no longer counts). `context` (audit_request_context) goes on the audit
+    events the build writes. Returns the build and whether it is new. With the immediate task
     backend (the demo, the tests) the build has run when this returns."""
     from schoolot.delivery.services import therapist_staff_get
     from schoolot.schedules.tasks import week_build
@@ -486,11 +583,29 @@ def week_build_start(*, user: User, seconds: float) -> tuple[WeekBuild, bool]:
     if latest is not None and latest.in_progress:
         return latest, False
     build = WeekBuild.objects.create(
-        district_id=staff.district_id, staff=staff, total=1, seconds=seconds
+        district_id=staff.district_id,
+        staff=staff,
+        total=1,
+        seconds=seconds,
+        request_context=context or {},
     )
     week_build.enqueue(build_id=build.pk)
     build.refresh_from_db()
     return build, True
+
+
+def week_build_cancel(*, user: User, build_id: int) -> bool:
+    """Cancel her build `build_id` if it is still queued or running: the week it is solving
+    is then not written (week_solve), her week stays as it is. Whether it was cancelled;
+    False for a build done already or not hers."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    return bool(
+        WeekBuild.objects.filter(
+            pk=build_id, staff=staff, status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING]
+        ).update(status=WeekBuild.Status.CANCELLED, finished_at=timezone.now())
+    )
 
 
 def _weakest(statuses: list[str]) -> str:
@@ -510,9 +625,12 @@ def team_therapists(*, user: User):
     raise PermissionDenied("Re-solving many weeks is for supervisors and administrators.")
 
 
-def district_run_start(*, user: User, kind: str, seconds_each: float = 5.0):
+def district_run_start(
+    *, user: User, kind: str, seconds_each: float = 5.0, context: dict | None = None
+):
     """Queue the re-solving (`kind` "solve") or the check against today's records ("check")
-    of every week `user` oversees; progress is on the run."""
+    of every week `user` oversees; progress is on the run. `context`
+    (audit_request_context) goes on the audit events a re-solve writes."""
     from schoolot.schedules.models import DistrictSolve
     from schoolot.schedules.tasks import district_check, district_solve
 
@@ -526,6 +644,7 @@ def district_run_start(*, user: User, kind: str, seconds_each: float = 5.0):
         kind=kind,
         total=total,
         seconds_each=seconds_each,
+        request_context=context or {},
     )
     task.enqueue(run_id=run.pk)
     run.refresh_from_db()

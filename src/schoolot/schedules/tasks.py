@@ -11,8 +11,9 @@ from schoolot.schedules.models import DistrictSolve, WeekBuild
 
 @task()
 def district_solve(run_id: int) -> int:
-    """Solve each therapist's week in turn, counting; stop when cancelled. Each week is the
-    one holding "today" in her district's time zone, as her own Build my week would be."""
+    """Solve each therapist's week in turn, counting; stop when cancelled (the week being
+    solved then is not written). Each week is the one holding "today" in her district's time
+    zone, as her own Build my week would be."""
     from schoolot.schedules.services import team_therapists, week_solve_audited
 
     run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
@@ -20,6 +21,8 @@ def district_solve(run_id: int) -> int:
         run_id,
         team_therapists(user=run.started_by).select_related("user", "district"),
         lambda staff: week_solve_audited(
+            cancelled=run.cancelled_get,
+            context=run.request_context,
             staff=staff,
             actor=run.started_by,
             on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),
@@ -33,7 +36,8 @@ def district_solve(run_id: int) -> int:
 @task()
 def week_build(build_id: int) -> int:
     """A therapist's own Build my week (schedules.services.week_build_start): her week of
-    today in her district's time zone, in the build's time limit."""
+    today in her district's time zone, in the build's time limit; not written if she
+    cancels the build before it is done."""
     from schoolot.schedules.services import week_solve_audited
 
     build = WeekBuild.objects.select_related("staff__user", "staff__district").get(pk=build_id)
@@ -42,6 +46,8 @@ def week_build(build_id: int) -> int:
         build_id,
         [staff],
         lambda staff: week_solve_audited(
+            cancelled=build.cancelled_get,
+            context=build.request_context,
             staff=staff,
             actor=staff.user,
             on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),

@@ -17,7 +17,11 @@ from django.views.decorators.http import require_POST
 
 from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
-from schoolot.audit.services import audit_event_record, audit_events_record
+from schoolot.audit.services import (
+    audit_event_record,
+    audit_events_record,
+    audit_request_context,
+)
 from schoolot.core.access import students_visible_to
 from schoolot.core.params import id_parse
 from schoolot.core.timezones import zone_get
@@ -69,6 +73,7 @@ from schoolot.schedules.services import (
     school_setup_access,
     travel_times_get,
     travel_times_save,
+    week_build_cancel,
     week_build_start,
 )
 
@@ -89,7 +94,9 @@ def week_build(request):
     """Build her week as a task (schedules.services.week_build_start); My week shows it
     running, and the result when done (at once with the immediate task backend)."""
     limit = _solve_seconds(request.POST.get("seconds"))
-    build, new = week_build_start(user=request.user, seconds=limit)
+    build, new = week_build_start(
+        user=request.user, seconds=limit, context=audit_request_context(request=request)
+    )
     if not new:
         messages.info(request, "Your week is being built; this page shows it when done.")
     elif build.in_progress:
@@ -101,12 +108,24 @@ def week_build(request):
     else:
         run = ScheduleRun.objects.filter(staff=build.staff).first()
         placed = f"{run.placed_minutes} of {run.required_minutes} minutes placed"
-        if run.unplaced:
+        if run.superseded:
+            messages.warning(request, run.note)
+        elif run.unplaced:
             messages.warning(
                 request, f"Week rebuilt: {placed}; see below what could not be placed and why."
             )
         else:
             messages.success(request, f"Week rebuilt: {placed}.")
+    return redirect("slot_list")
+
+
+@require_POST
+def build_cancel(request, build_id: int):
+    """Stop her build: what it is solving is not written."""
+    if week_build_cancel(user=request.user, build_id=build_id):
+        messages.success(request, "Build cancelled; your week stays as it was.")
+    else:
+        messages.info(request, "That build had finished already.")
     return redirect("slot_list")
 
 
@@ -196,7 +215,10 @@ def district_start(request):
     if kind not in DistrictSolve.Kind.values:
         return HttpResponse("Unknown kind of run.", status=400)
     run = district_run_start(
-        user=request.user, kind=kind, seconds_each=settings.SCHOOLOT_SOLVE_SECONDS
+        user=request.user,
+        kind=kind,
+        seconds_each=settings.SCHOOLOT_SOLVE_SECONDS,
+        context=audit_request_context(request=request),
     )
     verb = "Re-solving" if kind == DistrictSolve.Kind.SOLVE else "Checking"
     messages.success(request, f"{verb} {run.total} weeks.")
