@@ -48,6 +48,24 @@ class ProgressRun(DistrictOwned):
         return type(self).objects.filter(pk=self.pk, status=self.Status.CANCELLED).exists()
 
     @classmethod
+    def item_done(cls, run_id: int, *, count: int = 1) -> None:
+        """Count `count` items done on a run whose items are tasks of their own (any worker,
+        any order); the one that completes the count marks the run finished."""
+        rows = cls.objects.filter(pk=run_id)
+        if count:
+            rows.update(done=F("done") + count)
+        rows.filter(status=cls.Status.RUNNING, done__gte=F("total")).update(
+            status=cls.Status.FINISHED, finished_at=timezone.now()
+        )
+
+    @classmethod
+    def item_failed(cls, run_id: int, *, error: str) -> None:
+        """Mark the run failed with `error` (the first one kept); its other items go on."""
+        cls.objects.filter(pk=run_id).exclude(
+            status__in=[cls.Status.CANCELLED, cls.Status.FAILED]
+        ).update(status=cls.Status.FAILED, error=error[:300], finished_at=timezone.now())
+
+    @classmethod
     def run_items(cls, run_id: int, items: Iterable, work: Callable) -> int:
         """Call `work` on each item, counting on the row; stop when the row is cancelled;
         mark it finished, or failed with the error (and re-raise)."""

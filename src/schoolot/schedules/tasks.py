@@ -6,31 +6,62 @@ from django.utils import timezone
 from django_tasks import task
 
 from schoolot.core.timezones import zone_get
+from schoolot.directory.models import Staff
 from schoolot.schedules.models import DistrictSolve, WeekBuild
 
 
 @task()
 def district_solve(run_id: int) -> int:
-    """Solve each therapist's week in turn, counting; stop when cancelled (the week being
-    solved then is not written). Each week is the one holding "today" in her district's time
-    zone, as her own Build my week would be."""
-    from schoolot.schedules.services import team_therapists, week_solve_audited
+    """Queue one task per therapist's week (district_week_solve), so that every task worker,
+    on however many machines, takes a share of the district's re-solve. Returns how many
+    weeks were queued; none when the run was cancelled first."""
+    from schoolot.schedules.services import team_therapists
 
     run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
-    return DistrictSolve.run_items(
-        run_id,
-        team_therapists(user=run.started_by).select_related("user", "district"),
-        lambda staff: week_solve_audited(
-            cancelled=run.cancelled_get,
-            context=run.request_context,
+    if run.cancelled_get():
+        return 0
+    staff_ids = list(team_therapists(user=run.started_by).values_list("pk", flat=True))
+    # Her team as it is now (the count on the run was taken when it was started).
+    DistrictSolve.objects.filter(pk=run_id).exclude(status=DistrictSolve.Status.CANCELLED).update(
+        status=DistrictSolve.Status.RUNNING, total=len(staff_ids)
+    )
+    DistrictSolve.item_done(run_id, count=0)  # an empty team is done at once
+    for staff_id in staff_ids:
+        district_week_solve.enqueue(run_id=run_id, staff_id=staff_id)
+    return len(staff_ids)
+
+
+@task()
+def district_week_solve(run_id: int, staff_id: int) -> bool:
+    """One therapist's week of a district re-solve (district_solve): the week holding
+    "today" in her district's time zone, as her own Build my week would be, in the run's
+    time per week. Not solved when the run is cancelled, and not written when it is
+    cancelled during the solve. Counted done on the run; the last week finishes the run.
+    Whether the week was solved."""
+    from schoolot.schedules.services import week_solve_audited
+
+    run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
+    if run.cancelled_get():
+        return False
+    staff = Staff.objects.select_related("user", "district").get(pk=staff_id)
+    try:
+        solved = week_solve_audited(
             staff=staff,
             actor=run.started_by,
             on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),
             time_limit=run.seconds_each,
             what=f"weekly OT sessions rebuilt by the scheduler (district re-solve, "
             f"{staff.user.display_name}'s week)",
-        ),
-    )
+            context=run.request_context,
+            cancelled=run.cancelled_get,
+        )
+    except Exception as exc:
+        DistrictSolve.item_failed(run_id, error=f"{staff.user.display_name}'s week: {exc}")
+        raise
+    if solved is None:  # cancelled meanwhile
+        return False
+    DistrictSolve.item_done(run_id)
+    return True
 
 
 @task()

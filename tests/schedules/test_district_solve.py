@@ -1,0 +1,99 @@
+"""A district re-solve is one task per therapist's week, so that task workers on several
+machines share it: any worker takes any week, in any order; the run counts each week done
+and the last one finishes it; a week that fails marks the run failed with her name and the
+others still go on; a cancelled run's weeks left in the queue are not solved."""
+
+import pytest
+from django.urls import reverse
+from django_tasks import default_task_backend
+
+from schoolot.schedules import services
+from schoolot.schedules.models import DistrictSolve, ScheduleRun
+from schoolot.schedules.tasks import district_solve, district_week_solve
+
+
+@pytest.fixture
+def week(world):
+    world.staff["therapist"].schools.add(world.school)
+    return world
+
+
+@pytest.fixture
+def queued(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def _queued_weeks() -> list[dict]:
+    return [r.kwargs for r in default_task_backend.results if r.task.name == "district_week_solve"]
+
+
+def test_each_week_is_a_task_of_its_own_and_the_last_finishes_the_run(client, week, queued):
+    client.force_login(week.users["supervisor"])
+    client.post(reverse("schedules_district_start"))
+    run = DistrictSolve.objects.get()
+    assert run.status == "queued" and run.total == 2  # her OTR and COTA
+
+    assert district_solve.call(run_id=run.pk) == 2
+    weeks = _queued_weeks()
+    team = {week.staff["therapist"].pk, week.staff["cota"].pk}
+    assert {w["staff_id"] for w in weeks} == team and {w["run_id"] for w in weeks} == {run.pk}
+    run.refresh_from_db()
+    assert (run.status, run.done) == ("running", 0)
+
+    # Two workers take them, the second week first.
+    assert district_week_solve.call(**weeks[1]) is True
+    run.refresh_from_db()
+    assert (run.status, run.done) == ("running", 1)
+    html = client.get(reverse("schedules_district")).content.decode()
+    assert "1 of 2 weeks solved" in html and "Cancel" in html
+    assert district_week_solve.call(**weeks[0]) is True
+    run.refresh_from_db()
+    assert (run.status, run.done) == ("finished", 2) and run.finished_at is not None
+    assert ScheduleRun.objects.filter(staff_id__in=team).count() == 2
+
+
+def test_a_week_that_fails_marks_the_run_and_the_others_go_on(week, queued, monkeypatch):
+    run = DistrictSolve.objects.create(
+        district=week.district, started_by=week.users["supervisor"], total=2, seconds_each=1
+    )
+    district_solve.call(run_id=run.pk)
+    real = services.week_solve
+
+    def week_solve(*, user, **options):
+        if user == week.users["cota"]:
+            raise RuntimeError("no solver today")
+        return real(user=user, **options)
+
+    monkeypatch.setattr(services, "week_solve", week_solve)
+    weeks = sorted(_queued_weeks(), key=lambda w: w["staff_id"] != week.staff["cota"].pk)
+    with pytest.raises(RuntimeError):
+        district_week_solve.call(**weeks[0])  # the worker records the task's failure too
+    assert district_week_solve.call(**weeks[1]) is True
+    run.refresh_from_db()
+    assert run.status == "failed" and run.done == 1
+    assert run.error == f"{week.users['cota'].display_name}'s week: no solver today"
+    assert ScheduleRun.objects.get().staff == week.staff["therapist"]
+
+
+def test_weeks_of_a_cancelled_run_left_in_the_queue_are_not_solved(client, week, queued):
+    client.force_login(week.users["supervisor"])
+    client.post(reverse("schedules_district_start"))
+    run = DistrictSolve.objects.get()
+    district_solve.call(run_id=run.pk)
+    client.post(reverse("schedules_district_cancel", args=[run.pk]))
+    assert [district_week_solve.call(**w) for w in _queued_weeks()] == [False, False]
+    run.refresh_from_db()
+    assert (run.status, run.done) == ("cancelled", 0)
+    assert not ScheduleRun.objects.exists()
+
+
+def test_a_team_of_nobody_is_done_at_once(world):
+    run = DistrictSolve.objects.create(
+        district=world.district, started_by=world.users["admin"], total=5
+    )
+    world.staff["therapist"].user.__class__.objects.filter(role="therapist").update(
+        is_active=False
+    )
+    assert district_solve.call(run_id=run.pk) == 0
+    run.refresh_from_db()
+    assert (run.status, run.total, run.done) == ("finished", 0, 0)
