@@ -172,6 +172,10 @@ def test_my_week_draws_them_and_sums_the_driving(client, week):
     assert "<h2>Thursday</h2>" in page  # one school: no driving
     assert page.count('class="week-slot drive"') == 1
     assert page.count('class="week-slot lunch"') == 2  # Monday and Thursday
+    # Each session on the calendar leads to its entry below (move, lock, remove).
+    for slot in WeeklySlot.objects.all():
+        assert f'href="#slot-{slot.pk}" tabindex="-1"' in page
+        assert f'id="slot-{slot.pk}"' in page
 
 
 def test_my_week_draws_a_session_of_every_rotation_week_once(
