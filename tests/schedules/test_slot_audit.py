@@ -104,6 +104,36 @@ def test_a_district_re_solve_is_in_the_trail_as_the_supervisor_who_started_it(cl
     assert all("district re-solve" in e.what for e in rebuilt)
 
 
+def test_a_district_re_solve_tells_each_therapist_whose_week_it_changed(client, week):
+    from schoolot.referrals.models import Notification
+
+    supervisor = week.users["supervisor"]
+    client.force_login(supervisor)
+    client.post(reverse("schedules_district_start"))
+    told = Notification.objects.filter(link=reverse("slot_list"))
+    assert {n.user for n in told} == {week.users["therapist"], week.users["cota"]}
+    mine = told.get(user=week.users["therapist"])
+    changed = {
+        s
+        for slot in WeeklySlot.objects.filter(therapist=week.staff["therapist"])
+        for s in slot.students.all()
+    }
+    n = len(changed)
+    assert mine.text.startswith(
+        f"{supervisor.display_name} rebuilt your week in a re-solve of the team's weeks: "
+        f"the sessions of {n} student{'s' if n != 1 else ''} changed;"
+    )
+    # Nothing changes the second time (every session locked): nobody is told again.
+    WeeklySlot.objects.update(locked=True)
+    client.post(reverse("schedules_district_start"))
+    assert told.count() == 2
+    # Her own build tells nobody.
+    WeeklySlot.objects.update(locked=False)
+    client.force_login(week.users["therapist"])
+    client.post(reverse("week_build"), {"seconds": "2"})
+    assert told.count() == 2
+
+
 def test_the_audit_of_several_students_needs_to_know_who():
     from schoolot.audit.services import audit_events_record
 

@@ -236,9 +236,7 @@ def test_the_district_run_solves_the_week_of_today_in_each_districts_zone(week, 
     noon = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)  # a Sunday in Chicago
     monkeypatch.setattr(timezone, "now", lambda: noon)
     days = []
-    monkeypatch.setattr(
-        services, "week_solve", lambda *, user, on, time_limit, cancelled: days.append(on)
-    )
+    monkeypatch.setattr(services, "week_solve", lambda *, user, on, **_: days.append(on))
     run = DistrictSolve.objects.create(
         district=week.district, started_by=week.users["admin"], total=3
     )

@@ -4,6 +4,8 @@ written only if her sessions and the records it was built from are still what it
 from; else nothing is replaced and the run says why. A build she cancels writes nothing, nor
 does the week a cancelled district re-solve was solving."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -74,6 +76,34 @@ def test_a_session_locked_during_a_build_is_not_overwritten(client, week, monkey
     client.force_login(week.users["admin"])
     page = client.get(reverse("schedules_district")).content.decode()
     assert WEEK_SESSIONS_CHANGED.replace("'", "&#x27;") in page
+
+
+def test_a_session_she_moves_during_a_build_is_hers_in_the_trail(client, week, monkeypatch):
+    """The build wrote nothing: the trail names no rebuild for the student she moved."""
+    therapist = week.users["therapist"]
+    client.force_login(therapist)
+    client.post(reverse("week_build"), {"seconds": "2"})
+    slot = WeeklySlot.objects.order_by("pk").first()
+    events = _rebuilt_events()
+
+    def move() -> None:
+        for day in range(5):
+            for minutes in range(8 * 60, 15 * 60, 30):
+                start = dt.time(minutes // 60, minutes % 60)
+                if (day, start) == (slot.weekday, slot.start_time):
+                    continue
+                try:
+                    weekly_slot_move(user=therapist, slot=slot, weekday=day, start_time=start)
+                    return
+                except ValidationError:
+                    continue
+        raise AssertionError("no time of the week takes the session")
+
+    _during_the_solve(monkeypatch, move)
+    client.post(reverse("week_build"), {"seconds": "2"})
+    assert ScheduleRun.objects.first().note == WEEK_SESSIONS_CHANGED
+    assert WeeklySlot.objects.get(pk=slot.pk).locked  # moved by her, kept
+    assert _rebuilt_events() == events
 
 
 def test_records_changed_during_a_build_leave_her_week_as_it_was(client, week, monkeypatch):

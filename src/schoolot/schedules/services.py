@@ -403,7 +403,12 @@ def _week_change(*, staff: Staff, on: dt.date, instance: core.Instance, slots: l
 
 
 def week_solve(
-    *, user: User, on: dt.date, time_limit: float = 10.0, cancelled=lambda: False
+    *,
+    user: User,
+    on: dt.date,
+    time_limit: float = 10.0,
+    cancelled=lambda: False,
+    on_written=None,
 ) -> ScheduleRun | None:
     """Re-solve the therapist's week: locked slots stay, the others are replaced by the
     solver's; what cannot be placed is recorded with its reasons. Monthly, quarterly and
@@ -415,7 +420,9 @@ def week_solve(
     (delivery.services.week_writes_serialize), her slots and the records it was built from
     are still as they were; else the run says why it was not written (SUPERSEDED) and her
     week stays as she left it. When `cancelled()` is true by then, nothing is written and
-    None is returned."""
+    None is returned. `on_written(run, students)`, when given, is called in the same
+    transaction after a new week is written, with the students whose weekly sessions it
+    changed (added, moved or left out)."""
     if user.role != Role.THERAPIST:
         raise PermissionDenied("A therapist builds her own week.")
     from schoolot.delivery.services import week_writes_serialize
@@ -450,9 +457,13 @@ def week_solve(
                 seconds=sum(placed.seconds for _i, placed, _r in runs),
             )
         else:
+            before = weekly_sessions_by_student_get(staff=staff) if feasible else {}
             if feasible:
                 _week_write(staff=staff, runs=runs, rotation_now=rotation_now)
             run = _week_run_save(staff=staff, runs=runs, names=names)
+            if feasible and on_written is not None:
+                after = weekly_sessions_by_student_get(staff=staff)
+                on_written(run, weekly_sessions_changed(before=before, after=after))
     week_check_save(staff=staff, on=on)  # her supervisor sees the new week hold (or not)
     return run
 
@@ -548,23 +559,36 @@ def week_solve_audited(
     context: dict | None = None,
     cancelled=lambda: False,
 ) -> ScheduleRun | None:
-    """week_solve for `staff`, then one audit event (by `actor`, asking from `context`,
-    saying `what`) for each student whose weekly sessions the new week changed: added, moved
-    or left out."""
+    """week_solve for `staff`, with one audit event (by `actor`, asking from `context`,
+    saying `what`) for each student whose weekly sessions the new week changed (added, moved
+    or left out), written with the week. When the actor is not she (a district re-solve) and
+    the new week changed anyone's sessions, she is told (in the app and by email): her week
+    changed without her asking."""
     from schoolot.audit.models import AuditAction
     from schoolot.audit.services import audit_events_record
+    from schoolot.referrals.services import notify
 
-    before = weekly_sessions_by_student_get(staff=staff)
-    run = week_solve(user=staff.user, on=on, time_limit=time_limit, cancelled=cancelled)
-    after = weekly_sessions_by_student_get(staff=staff)
-    audit_events_record(
-        actor=actor,
-        context=context,
-        students=weekly_sessions_changed(before=before, after=after),
-        action=AuditAction.UPDATE,
-        what=what,
+    def written(run: ScheduleRun, students: list) -> None:
+        audit_events_record(
+            actor=actor, context=context, students=students, action=AuditAction.UPDATE, what=what
+        )
+        if students and actor.pk != staff.user_id:
+            n = len(students)
+            notify(
+                users=[staff.user],
+                student=None,
+                text=(
+                    f"{actor.display_name} rebuilt your week in a re-solve of the team's "
+                    f"weeks: the sessions of {n} student{'s' if n != 1 else ''} changed; "
+                    f"{run.placed_minutes} of {run.required_minutes} mandated minutes placed. "
+                    "Lock a session on My week to keep it where it is."
+                ),
+                link=reverse("slot_list"),
+            )
+
+    return week_solve(
+        user=staff.user, on=on, time_limit=time_limit, cancelled=cancelled, on_written=written
     )
-    return run
 
 
 def week_build_start(
