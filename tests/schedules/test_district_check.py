@@ -5,7 +5,6 @@ of queries, and only for her own team."""
 
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,12 +19,6 @@ from schoolot.schedules.tasks import district_check
 from tests.factories import staff_make, weekly_slot_make
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
 
 
 def _check_all(client, user) -> str:

@@ -12,17 +12,6 @@ from schoolot.schedules.models import DistrictSolve, ScheduleRun
 from schoolot.schedules.tasks import district_solve, district_week_solve
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
 def _queued_weeks() -> list[dict]:
     return [r.kwargs for r in default_task_backend.results if r.task.name == "district_week_solve"]
 

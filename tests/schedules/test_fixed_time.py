@@ -26,12 +26,6 @@ from tests.factories import holiday_make, weekly_slot_make
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def _fixed(**typed):
     data = {
         "action": "commitment",

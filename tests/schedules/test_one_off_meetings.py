@@ -18,12 +18,6 @@ from tests.factories import holiday_make, school_day_next, weekly_slot_make
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def _one_off(day: dt.date, **typed):
     data = {
         "action": "commitment",

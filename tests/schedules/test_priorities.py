@@ -18,12 +18,6 @@ TODAY = timezone.localdate()
 TYPED = {"core_missed": "2.5", "travel": "1", "trips": "40", "bunching": "0", "changes": "100"}
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def test_who_sees_and_who_sets_them(client, week, elsewhere):
     url = reverse("schedule_priorities")
     for role in ("teacher", "parent"):

@@ -15,12 +15,6 @@ from schoolot.schedules.services import protected_block_delete
 from tests.factories import school_day_next, weekly_slot_make
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def _block(**typed):
     data = {"reason": "Reading block", "start": "09:00", "end": "10:30", "weekdays": ["1", "3"]}
     data.update(typed)

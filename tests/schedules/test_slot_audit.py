@@ -9,12 +9,6 @@ from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.delivery.models import WeeklySlot
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def _events(student) -> list[tuple[str, str, str]]:
     return [
         (e.action, e.what, e.actor_name)

@@ -16,12 +16,6 @@ from tests.factories import holiday_make, rotation_mandate_make
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
 def test_instance_from_the_records(week):
     ProtectedBlock.objects.create(
         district=week.district,

@@ -19,17 +19,6 @@ from schoolot.schedules.services import WEEK_RECORDS_CHANGED, WEEK_SESSIONS_CHAN
 from schoolot.schedules.tasks import district_solve, week_build
 
 
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
-@pytest.fixture
-def queued(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
 def _during_the_solve(monkeypatch, change) -> None:
     """Run `change` after the solver's answer and before the week is written."""
     real = services.solve

@@ -5,7 +5,6 @@ immediate backend (the demo, the tests' default) the page shows the result at on
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,18 +12,6 @@ from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.delivery.models import WeeklySlot
 from schoolot.schedules.models import ScheduleRun, WeekBuild
 from schoolot.schedules.tasks import week_build
-
-
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
-
-
-@pytest.fixture
-def queued(settings):
-    """Tasks are queued, not run: as with a task worker that has not picked them up yet."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def test_a_build_runs_as_a_task_and_the_page_follows_it(client, week, queued):

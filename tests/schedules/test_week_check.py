@@ -4,7 +4,6 @@ under a locked session show on the page, each once, with what to do."""
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,12 +16,6 @@ from schoolot.schedules.week_check import week_check_get
 from tests.factories import plan_make, rotation_mandate_make, student_make
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def week(world):
-    world.staff["therapist"].schools.add(world.school)
-    return world
 
 
 def _page(client, week) -> str:

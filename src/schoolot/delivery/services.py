@@ -486,29 +486,6 @@ def weekly_slot_create(
     or with her fixed time (schedules.models.Commitment) on that weekday.
     """
     staff = therapist_staff_get(user=user)
-    with transaction.atomic():
-        week_writes_serialize(staff=staff)
-        return _weekly_slot_create(
-            staff=staff,
-            user=user,
-            weekday=weekday,
-            start_time=start_time,
-            end_time=end_time,
-            setting=setting,
-            student_ids=student_ids,
-        )
-
-
-def _weekly_slot_create(
-    *,
-    staff: Staff,
-    user: User,
-    weekday: int,
-    start_time: dt.time,
-    end_time: dt.time,
-    setting: str,
-    student_ids: list[int],
-) -> WeeklySlot:
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
@@ -534,27 +511,29 @@ def _weekly_slot_create(
                 f"{school.name} is in session from {school.day_start:%-I:%M %p} "
                 f"to {school.day_end:%-I:%M %p}.",
             )
-    if (
-        not errors
-        and WeeklySlot.objects.filter(
-            therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
-        ).exists()
-    ):
-        add("start_time", "This overlaps another of your slots that day.")
-    if not errors and (clash := _commitment_clash(staff, weekday, start_time, end_time)):
-        add("start_time", clash)
-    if errors:
-        raise ValidationError(errors)
-    slot = WeeklySlot.objects.create(
-        district_id=staff.district_id,
-        therapist=staff,
-        weekday=weekday,
-        start_time=start_time,
-        end_time=end_time,
-        school=students[0].school,
-        setting=setting,
-    )
-    slot.students.set(students)
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)  # her week as it is when the slot is written
+        if (
+            not errors
+            and WeeklySlot.objects.filter(
+                therapist=staff, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time
+            ).exists()
+        ):
+            add("start_time", "This overlaps another of your slots that day.")
+        if not errors and (clash := _commitment_clash(staff, weekday, start_time, end_time)):
+            add("start_time", clash)
+        if errors:
+            raise ValidationError(errors)
+        slot = WeeklySlot.objects.create(
+            district_id=staff.district_id,
+            therapist=staff,
+            weekday=weekday,
+            start_time=start_time,
+            end_time=end_time,
+            school=students[0].school,
+            setting=setting,
+        )
+        slot.students.set(students)
     return slot
 
 
