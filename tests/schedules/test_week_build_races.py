@@ -5,6 +5,7 @@ from; else nothing is replaced and the run says why. A build she cancels writes 
 does the week a cancelled district re-solve was solving."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -210,3 +211,29 @@ def test_a_move_of_a_session_a_build_replaced_meanwhile_is_refused(client, week)
         reverse("slot_move", args=[slot.pk]), {"weekday": "2", "start_time": "09:00"}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_cancelled_while_it_solves_stops_its_solve(client, week, queued, monkeypatch):
+    """The cancel reaches the solver within about a second (read from the database on a
+    thread of the build's own), so the worker is not held to the build's time limit."""
+    therapist = week.users["therapist"]
+    client.force_login(therapist)
+    client.post(reverse("week_build"), {"seconds": "60"})
+    build = WeekBuild.objects.get()
+    real = services.solve
+    stopped = []
+
+    def solve(instance, *, stop, **options):
+        services.week_build_cancel(user=therapist, build_id=build.pk)  # committed at once
+        stopped.append(stop.wait(timeout=10))  # the build's watcher sees it and says stop
+        return real(instance, stop=stop, **options)
+
+    monkeypatch.setattr(services, "solve", solve)
+    started = time.perf_counter()
+    week_build.call(build_id=build.pk)
+    assert stopped == [True]
+    assert time.perf_counter() - started < 30  # not the build's 60 s
+    build.refresh_from_db()
+    assert build.status == "cancelled"
+    assert not ScheduleRun.objects.exists() and not WeeklySlot.objects.exists()

@@ -4,6 +4,8 @@ break one; what cannot be placed comes with its reasons; the JSON round-trips; t
 import json
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -396,6 +398,29 @@ def test_when_the_whole_week_finds_nothing_in_time_the_held_week_stands(monkeypa
     result = score(inst, schedule)
     assert result.feasible and result.placed_share == 1
     assert schedule.bound <= cost(inst, schedule) + 1e-6
+
+
+@pytest.mark.parametrize("after", [0.0, 0.5, 2.0])
+def test_a_solve_asked_to_stop_ends_at_once_with_a_week_inside_the_rules(after):
+    """A cancelled build sets `stop` (from another thread): whichever stage is running ends
+    (the day plans, the held week, the whole week) and the rest are skipped, so a 300 s
+    limit ends within seconds; what comes back is the best week so far, within every rule,
+    with what it leaves out listed, not claimed complete."""
+    inst = generate_instance(students=50, schools=4, seed=1)
+    stop = threading.Event()
+    timer = threading.Timer(after, stop.set)
+    timer.start()
+    started = time.perf_counter()
+    try:
+        schedule = solve(inst, time_limit=300, stop=stop)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - started < after + 30
+    result = score(inst, schedule)
+    assert result.feasible, result.violations
+    assert schedule.status != "OPTIMAL"
+    left_out = sum(u.minutes for u in schedule.unplaced)
+    assert result.placed_minutes + left_out == result.required_minutes
 
 
 def test_when_no_stage_finds_a_week_in_time_the_greedy_week_stands(monkeypatch):

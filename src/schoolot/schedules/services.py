@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +56,7 @@ ROTATION_PERIODS = [
     ServiceMandate.Period.QUARTER,
     ServiceMandate.Period.YEAR,
 ]
+CANCEL_POLL_SECONDS = 1.0  # how often a solving build looks whether it was cancelled
 TRAVEL_DEFAULT_MINUTES = 15
 TRAVEL_MAX_MINUTES = 180
 TRAVEL_MINUTES_MESSAGE = f"Enter whole minutes from 1 to {TRAVEL_MAX_MINUTES}, or leave it blank."
@@ -402,6 +406,32 @@ def _week_change(*, staff: Staff, on: dt.date, instance: core.Instance, slots: l
     return ""
 
 
+@contextmanager
+def _cancel_watch(cancelled: Callable[[], bool]) -> Iterator[threading.Event]:
+    """An event set once `cancelled()` is true, asked every CANCEL_POLL_SECONDS on a thread
+    of its own while the block runs, for the solver's `stop`: a cancelled build frees its
+    worker within about a second, not at its time limit. The thread's database connection
+    (Django opens one per thread) is closed when it ends."""
+    stop, finished = threading.Event(), threading.Event()
+
+    def poll() -> None:
+        try:
+            while not finished.wait(CANCEL_POLL_SECONDS):
+                if cancelled():
+                    stop.set()
+                    return
+        finally:
+            connection.close()
+
+    watcher = threading.Thread(target=poll, name="week-build-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield stop
+    finally:
+        finished.set()
+        watcher.join()
+
+
 def week_solve(
     *,
     user: User,
@@ -419,8 +449,9 @@ def week_solve(
     written only if, under the lock every writer of her slots takes
     (delivery.services.week_writes_serialize), her slots and the records it was built from
     are still as they were; else the run says why it was not written (SUPERSEDED) and her
-    week stays as she left it. When `cancelled()` is true by then, nothing is written and
-    None is returned. `on_written(run, students)`, when given, is called in the same
+    week stays as she left it. `cancelled()` is asked about every second during the solve,
+    which stops once it is true; when it is true by the time of writing, nothing is written
+    and None is returned. `on_written(run, students)`, when given, is called in the same
     transaction after a new week is written, with the students whose weekly sessions it
     changed (added, moved or left out)."""
     if user.role != Role.THERAPIST:
@@ -431,15 +462,18 @@ def week_solve(
     needs_rotation = rotation_needed(staff=staff, on=on)
     week_seconds = time_limit * (1 - ROTATION_SHARE) if needs_rotation else time_limit
     instance, refs = week_instance(staff=staff, on=on)
-    schedule = solve(instance, time_limit=week_seconds, workers=2)
-    result = score(instance, schedule)
-    names = {s.id: s.name for s in instance.students}
-    runs = [(instance, schedule, result)]
-    if needs_rotation and result.feasible and not cancelled():
-        cycle, _refs = week_instance(staff=staff, on=on, week=schedule.sessions)
-        cycle_schedule = solve(cycle, time_limit=time_limit * ROTATION_SHARE, workers=2)
-        names.update({s.id: s.name for s in cycle.students})
-        runs.append((cycle, cycle_schedule, score(cycle, cycle_schedule)))
+    with _cancel_watch(cancelled) as stop:
+        schedule = solve(instance, time_limit=week_seconds, workers=2, stop=stop)
+        result = score(instance, schedule)
+        names = {s.id: s.name for s in instance.students}
+        runs = [(instance, schedule, result)]
+        if needs_rotation and result.feasible and not cancelled():
+            cycle, _refs = week_instance(staff=staff, on=on, week=schedule.sessions)
+            cycle_schedule = solve(
+                cycle, time_limit=time_limit * ROTATION_SHARE, workers=2, stop=stop
+            )
+            names.update({s.id: s.name for s in cycle.students})
+            runs.append((cycle, cycle_schedule, score(cycle, cycle_schedule)))
     feasible = all(r.feasible for _i, _s, r in runs)
     rotation_now = rotation_get(district_id=staff.district_id, day=on)[0] if len(runs) > 1 else 0
     with transaction.atomic():

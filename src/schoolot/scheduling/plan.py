@@ -14,11 +14,13 @@ cannot end below its bound.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from schoolot.scheduling.cpsat import solve_stoppable
 from schoolot.scheduling.feasibility import Unit, core_minutes
 from schoolot.scheduling.instance import Instance
 
@@ -167,12 +169,13 @@ def plan_days(
     workers: int = 2,
     seed: int = 1,
     room: float = 1.0,
+    stop: threading.Event | None = None,
 ) -> DayPlan:
     """The cheapest day plan, given each unit's candidate starts per day (`starts`, already
     clear of locked sessions and commitments). Locked sessions count as fixed minutes.
     `room` < 1 keeps only that share of each day's span for sessions and drives: no longer a
     relaxation (its bound means nothing), but its days fit the clock more often, so the week
-    starts from it."""
+    starts from it. Ends early once `stop` is set (cpsat.solve_stoppable)."""
     w = instance.weights
     model = cp_model.CpModel()
     days = range(instance.days)
@@ -274,7 +277,7 @@ def plan_days(
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.Solve(model)
+    status = solve_stoppable(solver, model, stop)
     name = solver.StatusName(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # UNKNOWN (out of time) still has a valid bound; anything else gives none.

@@ -28,11 +28,13 @@ week stands when nothing the model found in the time beats it.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from schoolot.scheduling.cpsat import solve_stoppable
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
 from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
 from schoolot.scheduling.plan import (
@@ -176,7 +178,7 @@ def _grid(lo: int, hi: int, step: int) -> list[int]:
 
 
 def _start_from_plan(
-    model, plan, on_day, visit, x_vars, missing, units_school, seconds, *, workers, seed
+    model, plan, on_day, visit, x_vars, missing, units_school, seconds, *, workers, seed, stop
 ) -> tuple[list[int], float] | None:
     """Hint the model with a week built inside the day plan: first the model with every unit
     held to its planned days (the days apart, it is small and quick), then that week as the
@@ -198,13 +200,19 @@ def _start_from_plan(
             held.Add(held.GetBoolVarFromProtoIndex(var.Index()) == 0)
     share = max(0.1, seconds * FIRST_WEEK_SHARE)
     week = _solve_held(
-        model, held, share, workers=workers, seed=seed, presolve_once=share < SHORT_SECONDS
+        model,
+        held,
+        share,
+        workers=workers,
+        seed=seed,
+        presolve_once=share < SHORT_SECONDS,
+        stop=stop,
     )
     if week is None:
         return None
     values = week[0]
     left_out = {ui for ui, var in missing.items() if values[var.Index()]}
-    if not left_out:
+    if not left_out or (stop is not None and stop.is_set()):
         return week
     # The neighbourhood that helped most (40 district weeks at 4 s: 99.3% placed, against
     # 98.5% with only the units left out freed, 98.9% with every unit of their schools free
@@ -220,7 +228,13 @@ def _start_from_plan(
     rest = seconds - (time.perf_counter() - started)
     share = max(0.1, min(REPAIR_SECONDS, rest * FIRST_WEEK_SHARE))
     repaired = _solve_held(
-        model, repair, share, workers=workers, seed=seed, presolve_once=share < SHORT_SECONDS
+        model,
+        repair,
+        share,
+        workers=workers,
+        seed=seed,
+        presolve_once=share < SHORT_SECONDS,
+        stop=stop,
     )
     if repaired is None or repaired[1] >= week[1]:
         _hint(model, values)  # the held week again
@@ -229,7 +243,7 @@ def _start_from_plan(
 
 
 def _solve_held(
-    model, held, seconds, *, workers, seed, presolve_once
+    model, held, seconds, *, workers, seed, presolve_once, stop=None
 ) -> tuple[list[int], float] | None:
     """Solve `held` (a copy of `model` with some choices held) and, if it finds a week, hint
     `model` with it. Returns that week (every variable's value, and its objective), if any."""
@@ -239,7 +253,7 @@ def _solve_held(
     solver.parameters.random_seed = seed
     if presolve_once:
         solver.parameters.max_presolve_iterations = 1  # as for the whole week, below
-    status = solver.Solve(held)
+    status = solve_stoppable(solver, held, stop)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values = [solver.Value(held.GetIntVarFromProtoIndex(i)) for i in range(len(_variables(model)))]
@@ -255,7 +269,7 @@ def _hint(model, values: list[int]) -> None:
 
 
 def _start_from_week(
-    model, x_vars, the_units, week: Schedule, seconds, *, workers, seed
+    model, x_vars, the_units, week: Schedule, seconds, *, workers, seed, stop
 ) -> tuple[list[int], float] | None:
     """The model's values for a whole week found outside it (the greedy's): a copy with every
     session start held to that week's, the rest (lunch, the day's route) solved around it, then
@@ -277,7 +291,9 @@ def _start_from_week(
     for key, var in x_vars.items():
         held.Add(held.GetBoolVarFromProtoIndex(var.Index()) == (1 if key in chosen else 0))
     # Little is left to decide: one round of presolve.
-    return _solve_held(model, held, seconds, workers=workers, seed=seed, presolve_once=True)
+    return _solve_held(
+        model, held, seconds, workers=workers, seed=seed, presolve_once=True, stop=stop
+    )
 
 
 def locked_violations(instance: Instance) -> list[str]:
@@ -310,13 +326,18 @@ def solve(
     step: int | None = None,
     grouping: bool = True,
     hint: bool = True,
+    stop: threading.Event | None = None,
 ) -> Schedule:
     """The best schedule CP-SAT finds in `time_limit` seconds, with its proven lower bound
     (`bound`; equal to `objective` when `status` is OPTIMAL). Never worse than the greedy
     baseline's week (baseline.greedy, as the scorer counts it), which it returns when nothing
     the model finds in the time is better; deterministic for a seed with one worker. Locked
     sessions that break a rule on their own are kept, and listed in `violations` (the week
-    is then not complete)."""
+    is then not complete).
+
+    Once `stop` is set (from another thread: the build was cancelled), every CP-SAT stage
+    ends within a fraction of a second and the rest are skipped: the result is the best week
+    found so far, or the greedy's, as when the time runs out."""
     week = _solve(
         instance,
         time_limit=time_limit,
@@ -325,6 +346,7 @@ def solve(
         step=step,
         grouping=grouping,
         hint=hint,
+        stop=stop,
     )
     week.violations = locked_violations(instance)
     return week
@@ -339,10 +361,15 @@ def _solve(
     step: int | None,
     grouping: bool,
     hint: bool,
+    stop: threading.Event | None,
 ) -> Schedule:
     from schoolot.scheduling.baseline import greedy  # it uses this module's helpers
 
     started = time.perf_counter()
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
     step = step or max(instance.slot_minutes, 10)
     todo = remaining_instance(instance)
     the_units = units(todo, grouping=grouping, step=step)
@@ -394,6 +421,7 @@ def _solve(
         time_limit=time_limit * PLAN_SHARE,
         workers=workers,
         seed=seed,
+        stop=stop,
     )
     plan_seconds = time.perf_counter() - plan_started
 
@@ -534,7 +562,7 @@ def _solve(
         model.Add(total >= plan.bound)
     held = None
     start = plan
-    if hint and plan.objective is not None and ROOM < 1:
+    if hint and plan.objective is not None and ROOM < 1 and not stopped():
         # The start only: the plan's days are often too full for the clock (idle time
         # between protected blocks, drives at awkward hours); a plan that leaves each day
         # some room fits far more often. The bound stays the exact plan's. Where the room
@@ -550,10 +578,11 @@ def _solve(
             workers=workers,
             seed=seed,
             room=ROOM,
+            stop=stop,
         )
         if roomy.objective is not None and roomy.unplaced <= plan.unplaced:
             start = roomy  # as long as the room costs no minutes
-    if hint and plan.objective is not None:
+    if hint and plan.objective is not None and not stopped():
         held = _start_from_plan(
             model,
             start,
@@ -565,9 +594,11 @@ def _solve(
             time_limit - (time.perf_counter() - started),
             workers=workers,
             seed=seed,
+            stop=stop,
         )
     if (
         hint
+        and not stopped()
         and spreadsheet_cost is not None
         and not spreadsheet.unplaced
         and (held is None or spreadsheet_cost * SCALE < held[1] - 1e-6)
@@ -584,6 +615,7 @@ def _solve(
             min(GREEDY_START_SECONDS, time_limit - (time.perf_counter() - started)),
             workers=workers,
             seed=seed,
+            stop=stop,
         )
         if from_greedy is not None:
             held = from_greedy
@@ -595,7 +627,7 @@ def _solve(
         # Presolve alone (probing, three rounds) can take the whole of a short limit; with a
         # complete start in hand, one round leaves the search its time.
         solver.parameters.max_presolve_iterations = 1
-    status = solver.Solve(model)
+    status = solve_stoppable(solver, model, stop)
     name = solver.StatusName(status)
     value, objective_value = solver.Value, None
     bound = plan.bound
@@ -635,7 +667,11 @@ def _solve(
                     s,
                     m,
                     u.minutes * u.sessions,
-                    [f"The solver found no schedule in {time_limit} s; give it more time."],
+                    [
+                        "The solve was stopped before it found a schedule."
+                        if stopped()
+                        else f"The solver found no schedule in {time_limit} s; give it more time."
+                    ],
                 )
                 for u in the_units
                 for s, m in u.members
