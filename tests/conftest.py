@@ -36,3 +36,9 @@ def world(db) -> World:
 def elsewhere(db) -> World:
     """A second district, "south", built the same way: nobody may cross to it."""
     return world_make(name="south")
+
+
+@pytest.fixture
+def queued(settings):
+    """Tasks are queued, not run: as with a task worker that has not picked them up yet."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

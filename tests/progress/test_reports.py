@@ -177,7 +177,8 @@ class TestReports:
         assert again.goals.get().narrative == "Edited by the OT."  # signed: not redrafted
 
     def test_batch_drafts_every_report(self, world, period):
-        batch = batch_start(user=world.users["therapist"], period=period)
+        batch, new = batch_start(user=world.users["therapist"], period=period)
+        assert new
         batch.refresh_from_db()
         assert batch.status == ReportBatch.Status.FINISHED
         assert batch.total == batch.done == 2  # her student and her COTA's
@@ -254,3 +255,23 @@ def test_a_period_that_is_not_an_id_is_not_found_and_no_period_drafts_nothing(
     response = client.post(reverse("batch_start"), follow=True)
     assert "no reporting period yet" in response.content.decode()
     assert not ReportBatch.objects.exists()
+
+
+def test_one_batch_of_hers_a_period_at_a_time_until_it_stalls(client, world, period, queued):
+    """A second "Draft all" while her batch is queued or running queues nothing; a batch
+    that has not moved for its STALE (its worker lost) says so, the page stops polling, and
+    a new batch may start."""
+    client.force_login(world.users["therapist"])
+    client.post(reverse("batch_start"), {"period": period.pk})
+    html = client.post(reverse("batch_start"), {"period": period.pk}, follow=True)
+    assert "Still drafting: 0 of 2 done; cancel it to start again." in html.content.decode()
+    batch = ReportBatch.objects.get()
+    page = client.get(reverse("report_list"), {"period": period.pk}).content.decode()
+    assert "every 2s" in page and "No report has been drafted since" not in page
+
+    old = timezone.now() - ReportBatch.STALE - dt.timedelta(minutes=1)
+    ReportBatch.objects.filter(pk=batch.pk).update(progressed_at=old)
+    page = client.get(reverse("report_list"), {"period": period.pk}).content.decode()
+    assert "No report has been drafted since" in page and "every 2s" not in page
+    client.post(reverse("batch_start"), {"period": period.pk})
+    assert ReportBatch.objects.count() == 2

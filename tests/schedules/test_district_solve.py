@@ -3,8 +3,11 @@ machines share it: any worker takes any week, in any order; the run counts each 
 and the last one finishes it; a week that fails marks the run failed with her name and the
 others still go on; a cancelled run's weeks left in the queue are not solved."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import default_task_backend
 
 from schoolot.schedules import services
@@ -86,3 +89,40 @@ def test_a_team_of_nobody_is_done_at_once(world):
     assert district_solve.call(run_id=run.pk) == 0
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == ("finished", 0, 0)
+
+
+def test_one_run_of_hers_at_a_time_until_it_stalls(client, week, queued):
+    """A second start while her run is going queues nothing (two re-solves of the same weeks
+    would race). A run that has not moved for its STALE (a worker lost with its weeks) says
+    so, the page stops waiting for it, and a new run may start."""
+    client.force_login(week.users["supervisor"])
+    client.post(reverse("schedules_district_start"))
+    run = DistrictSolve.objects.get()
+    district_solve.call(run_id=run.pk)
+    html = client.post(reverse("schedules_district_start"), follow=True).content.decode()
+    assert "Your last run is still going (0 of 2 weeks solved)" in html
+    assert DistrictSolve.objects.count() == 1 and len(_queued_weeks()) == 2
+
+    # One week done just now: it moved, so it is not stalled however old it is.
+    old = timezone.now() - DistrictSolve.STALE - dt.timedelta(minutes=1)
+    DistrictSolve.objects.filter(pk=run.pk).update(created_at=old, progressed_at=old)
+    assert district_week_solve.call(**_queued_weeks()[0]) is True
+    run.refresh_from_db()
+    assert run.in_progress and not run.stalled
+    page = client.get(reverse("schedules_district")).content.decode()
+    assert "hx-trigger=\"every 2s\"" in page and "No week has finished since" not in page
+
+    # Then nothing for longer than STALE: the worker holding the other week was lost.
+    DistrictSolve.objects.filter(pk=run.pk).update(progressed_at=old)
+    page = client.get(reverse("schedules_district")).content.decode()
+    assert "No week has finished since" in page and "every 2s" not in page
+    assert "Cancel" in page  # still running as far as the row knows; she may cancel it
+    client.post(reverse("schedules_district_start"))
+    assert DistrictSolve.objects.count() == 2
+
+
+def test_a_supervisor_and_an_administrator_each_have_their_own_run(client, week, queued):
+    for role in ("supervisor", "admin"):
+        client.force_login(week.users[role])
+        client.post(reverse("schedules_district_start"))
+    assert DistrictSolve.objects.count() == 2

@@ -52,7 +52,7 @@ def test_a_build_runs_as_a_task_and_the_page_follows_it(client, week, queued):
 def test_a_build_a_lost_worker_never_ran_does_not_block_the_next(client, week, queued):
     stale = WeekBuild.objects.create(district=week.district, staff=week.staff["therapist"])
     WeekBuild.objects.filter(pk=stale.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=11)
+        progressed_at=timezone.now() - dt.timedelta(minutes=11)
     )
     client.force_login(week.users["therapist"])
     page = client.get(reverse("slot_list")).content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 
 from django.db import models
@@ -12,7 +13,12 @@ from schoolot.directory.models import DistrictOwned
 
 
 class ProgressRun(DistrictOwned):
-    """A background task over many items whose progress a page shows and a user may cancel."""
+    """A background task over many items whose progress a page shows and a user may cancel.
+
+    `progressed_at` is when it last moved (created, started, an item done or failed). A
+    run still queued or running with no move for STALE is `stalled`: its task worker was
+    probably lost (or the queue is far behind). The page says so and stops waiting; a new
+    run may then be started."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -27,6 +33,9 @@ class ProgressRun(DistrictOwned):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progressed_at = models.DateTimeField(default=timezone.now)
+
+    STALE = dt.timedelta(minutes=10)
 
     class Meta:
         abstract = True
@@ -43,6 +52,17 @@ class ProgressRun(DistrictOwned):
     def running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
 
+    @property
+    def stalled(self) -> bool:
+        """Queued or running, but not moved for STALE."""
+        return self.running and self.progressed_at < timezone.now() - self.STALE
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running, and not stalled: what a page waits for, and what keeps a
+        second run of the same work from starting."""
+        return self.running and not self.stalled
+
     def cancelled_get(self) -> bool:
         """Whether the run has been cancelled since it started (read from the database)."""
         return type(self).objects.filter(pk=self.pk, status=self.Status.CANCELLED).exists()
@@ -53,7 +73,7 @@ class ProgressRun(DistrictOwned):
         any order); the one that completes the count marks the run finished."""
         rows = cls.objects.filter(pk=run_id)
         if count:
-            rows.update(done=F("done") + count)
+            rows.update(done=F("done") + count, progressed_at=timezone.now())
         rows.filter(status=cls.Status.RUNNING, done__gte=F("total")).update(
             status=cls.Status.FINISHED, finished_at=timezone.now()
         )
@@ -63,7 +83,12 @@ class ProgressRun(DistrictOwned):
         """Mark the run failed with `error` (the first one kept); its other items go on."""
         cls.objects.filter(pk=run_id).exclude(
             status__in=[cls.Status.CANCELLED, cls.Status.FAILED]
-        ).update(status=cls.Status.FAILED, error=error[:300], finished_at=timezone.now())
+        ).update(
+            status=cls.Status.FAILED,
+            error=error[:300],
+            finished_at=timezone.now(),
+            progressed_at=timezone.now(),
+        )
 
     @classmethod
     def run_items(cls, run_id: int, items: Iterable, work: Callable) -> int:
@@ -72,7 +97,7 @@ class ProgressRun(DistrictOwned):
         rows = cls.objects.filter(pk=run_id)
         if rows.filter(status=cls.Status.CANCELLED).exists():
             return 0
-        rows.update(status=cls.Status.RUNNING)
+        rows.update(status=cls.Status.RUNNING, progressed_at=timezone.now())
         done = 0
         try:
             for item in items:
@@ -80,7 +105,7 @@ class ProgressRun(DistrictOwned):
                     return done
                 work(item)
                 done += 1
-                rows.update(done=F("done") + 1)
+                rows.update(done=F("done") + 1, progressed_at=timezone.now())
         except Exception as exc:
             rows.update(status=cls.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now())
             raise

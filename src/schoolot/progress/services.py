@@ -343,15 +343,21 @@ def reports_due(*, user: User, period: ReportingPeriod):
     )
 
 
-def batch_start(*, user: User, period: ReportingPeriod) -> ReportBatch:
-    """Queue the drafting of every report due for the user's caseload in `period`."""
+def batch_start(*, user: User, period: ReportingPeriod) -> tuple[ReportBatch, bool]:
+    """Queue the drafting of every report due for the user's caseload in `period`, unless
+    her batch for that period is in progress already (ProgressRun.in_progress; a stalled one
+    no longer counts): that batch is returned and nothing new is queued. Returns the batch
+    and whether it is new."""
     from schoolot.progress.tasks import reports_generate
 
     author = _author(user)
+    latest = ReportBatch.objects.filter(author=author, period=period).first()
+    if latest is not None and latest.in_progress:
+        return latest, False
     total = reports_due(user=user, period=period).count()
     batch = ReportBatch.objects.create(
         district_id=author.district_id, author=author, period=period, total=total
     )
     reports_generate.enqueue(batch_id=batch.pk)
     batch.refresh_from_db()
-    return batch
+    return batch, True

@@ -166,8 +166,14 @@ def batch_start(request):
     if period is None:
         messages.error(request, "The district has no reporting period yet: nothing to draft.")
         return redirect("report_list")
-    batch = services.batch_start(user=request.user, period=period)
-    messages.success(request, f"Drafting {batch.total} reports: {batch.done} done so far.")
+    batch, new = services.batch_start(user=request.user, period=period)
+    if new:
+        messages.success(request, f"Drafting {batch.total} reports: {batch.done} done so far.")
+    else:
+        messages.info(
+            request,
+            f"Still drafting: {batch.done} of {batch.total} done; cancel it to start again.",
+        )
     return redirect(f"/reports/?period={period.pk}")
 
 

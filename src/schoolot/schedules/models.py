@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
 from schoolot.core.models import ProgressRun
 from schoolot.directory.models import DistrictOwned, School, Staff, Student
@@ -273,6 +272,10 @@ class DistrictSolve(ProgressRun):
     # Where it was started from (audit.services.audit_request_context), for the trail.
     request_context = models.JSONField(default=dict, blank=True)
 
+    # One worker solves 200 weeks in about 15 minutes: a run queued behind another
+    # district's waits that long before its first week.
+    STALE = dt.timedelta(minutes=30)
+
     class Meta(ProgressRun.Meta):
         pass
 
@@ -286,15 +289,8 @@ class WeekBuild(ProgressRun):
     # Where she asked from (audit.services.audit_request_context), for the trail.
     request_context = models.JSONField(default=dict, blank=True)
 
-    STALE = dt.timedelta(minutes=10)  # queued or running longer: a lost worker, given up
-
     class Meta(ProgressRun.Meta):
         pass
-
-    @property
-    def in_progress(self) -> bool:
-        """Queued or running, and not stale: what My week shows and waits for."""
-        return self.running and self.created_at >= timezone.now() - self.STALE
 
 
 def _points(name: str) -> models.DecimalField:

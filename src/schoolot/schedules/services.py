@@ -629,8 +629,8 @@ def week_build_start(
     *, user: User, seconds: float, context: dict | None = None
 ) -> tuple[WeekBuild, bool]:
     """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
-    in progress already (one at a time; WeekBuild.in_progress: one older than its STALE, a
-    worker lost, no longer counts). `context` (audit_request_context) goes on the audit
+    in progress already (one at a time; ProgressRun.in_progress: one that has not moved for
+    its STALE, a worker lost, no longer counts). `context` (audit_request_context) goes on the audit
     events the build writes. Returns the build and whether it is new. With the immediate task
     backend (the demo, the tests) the build has run when this returns."""
     from schoolot.delivery.services import therapist_staff_get
@@ -688,7 +688,10 @@ def district_run_start(
 ):
     """Queue the re-solving (`kind` "solve") or the check against today's records ("check")
     of every week `user` oversees; progress is on the run. `context`
-    (audit_request_context) goes on the audit events a re-solve writes."""
+    (audit_request_context) goes on the audit events a re-solve writes. One run of hers at a
+    time: while her last run is in progress (ProgressRun.in_progress; one stalled no longer
+    counts), that run is returned and nothing new is queued. Returns the run and whether it
+    is new."""
     from schoolot.schedules.models import DistrictSolve
     from schoolot.schedules.tasks import district_check, district_solve
 
@@ -696,6 +699,9 @@ def district_run_start(
         kind
     ]
     total = team_therapists(user=user).count()
+    latest = DistrictSolve.objects.filter(started_by=user).first()
+    if latest is not None and latest.in_progress:
+        return latest, False
     run = DistrictSolve.objects.create(
         district_id=user.district_id,
         started_by=user,
@@ -706,7 +712,7 @@ def district_run_start(
     )
     task.enqueue(run_id=run.pk)
     run.refresh_from_db()
-    return run
+    return run, True
 
 
 def protected_block_add(

@@ -23,7 +23,7 @@ def district_solve(run_id: int) -> int:
     staff_ids = list(team_therapists(user=run.started_by).values_list("pk", flat=True))
     # Her team as it is now (the count on the run was taken when it was started).
     DistrictSolve.objects.filter(pk=run_id).exclude(status=DistrictSolve.Status.CANCELLED).update(
-        status=DistrictSolve.Status.RUNNING, total=len(staff_ids)
+        status=DistrictSolve.Status.RUNNING, total=len(staff_ids), progressed_at=timezone.now()
     )
     DistrictSolve.item_done(run_id, count=0)  # an empty team is done at once
     for staff_id in staff_ids:

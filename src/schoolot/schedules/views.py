@@ -214,12 +214,19 @@ def district_start(request):
     kind = request.POST.get("kind", DistrictSolve.Kind.SOLVE)
     if kind not in DistrictSolve.Kind.values:
         return HttpResponse("Unknown kind of run.", status=400)
-    run = district_run_start(
+    run, new = district_run_start(
         user=request.user,
         kind=kind,
         seconds_each=settings.SCHOOLOT_SOLVE_SECONDS,
         context=audit_request_context(request=request),
     )
+    if not new:
+        messages.info(
+            request,
+            f"Your last run is still going ({run.done} of {run.total} weeks "
+            f"{run.get_kind_display()}); cancel it to start another.",
+        )
+        return redirect("schedules_district")
     verb = "Re-solving" if kind == DistrictSolve.Kind.SOLVE else "Checking"
     messages.success(request, f"{verb} {run.total} weeks.")
     return redirect("schedules_district")
