@@ -63,6 +63,13 @@ class ProgressRun(DistrictOwned):
         second run of the same work from starting."""
         return self.running and not self.stalled
 
+    @classmethod
+    def in_progress_get(cls, **whose):
+        """The latest run matching `whose` (e.g. staff=...) if it is in progress, else None:
+        the one a second start of the same work returns instead of queueing another."""
+        latest = cls.objects.filter(**whose).first()
+        return latest if latest is not None and latest.in_progress else None
+
     def cancelled_get(self) -> bool:
         """Whether the run has been cancelled since it started (read from the database)."""
         return type(self).objects.filter(pk=self.pk, status=self.Status.CANCELLED).exists()

@@ -351,8 +351,8 @@ def batch_start(*, user: User, period: ReportingPeriod) -> tuple[ReportBatch, bo
     from schoolot.progress.tasks import reports_generate
 
     author = _author(user)
-    latest = ReportBatch.objects.filter(author=author, period=period).first()
-    if latest is not None and latest.in_progress:
+    latest = ReportBatch.in_progress_get(author=author, period=period)
+    if latest is not None:
         return latest, False
     total = reports_due(user=user, period=period).count()
     batch = ReportBatch.objects.create(

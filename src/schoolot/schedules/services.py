@@ -637,8 +637,8 @@ def week_build_start(
     from schoolot.schedules.tasks import week_build
 
     staff = therapist_staff_get(user=user)
-    latest = WeekBuild.objects.filter(staff=staff).first()
-    if latest is not None and latest.in_progress:
+    latest = WeekBuild.in_progress_get(staff=staff)
+    if latest is not None:
         return latest, False
     build = WeekBuild.objects.create(
         district_id=staff.district_id,
@@ -699,8 +699,8 @@ def district_run_start(
         kind
     ]
     total = team_therapists(user=user).count()
-    latest = DistrictSolve.objects.filter(started_by=user).first()
-    if latest is not None and latest.in_progress:
+    latest = DistrictSolve.in_progress_get(started_by=user)
+    if latest is not None:
         return latest, False
     run = DistrictSolve.objects.create(
         district_id=user.district_id,
