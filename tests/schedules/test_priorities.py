@@ -1,5 +1,6 @@
-"""Schedule priorities: a supervisor or an administrator sets how the district's weeks are
-weighed; a therapist sees them; the weeks built afterwards follow them."""
+"""Schedule priorities: an administrator sets how the district's weeks are weighed, a
+supervisor her team's (which then weigh her team's weeks instead); a therapist sees what
+weighs hers; the weeks built afterwards follow them."""
 
 import datetime as dt
 from decimal import Decimal
@@ -25,18 +26,22 @@ def test_who_sees_and_who_sets_them(client, week, elsewhere):
         assert client.get(url).status_code == 403
     client.force_login(week.users["therapist"])
     page = client.get(url).content.decode()
-    assert "Your supervisor sets these." in page and '<form method="post" class="card"' not in page
+    assert "your supervisor may set your team's own." in page
+    assert '<form method="post" class="card"' not in page
     assert "20 points a move" in page and "1 point a minute" in page  # the defaults, read only
     assert client.post(url, TYPED).status_code == 403
     assert not SchedulePriorities.objects.exists()
     for role in ("supervisor", "admin"):
         client.force_login(week.users[role])
         page = client.get(url).content.decode()
-        assert "Save priorities" in page and "The defaults: nobody has changed them." in page
+        assert "The defaults: nobody has changed them." in page
+        whose = "your team's" if role == "supervisor" else "the district's"
+        assert f"Save {whose} priorities" in page
     response = client.post(url, TYPED, follow=True)
-    assert "Priorities saved" in response.content.decode()
+    assert "every week built from now on uses the district&#x27;s." in response.content.decode()
     saved = SchedulePriorities.objects.get()
     assert (saved.district_id, saved.updated_by) == (week.district.pk, week.users["admin"])
+    assert saved.team is None
     assert saved.weights() == Weights(
         core_missed=2.5, travel=1.0, trips=40.0, bunching=0.0, changes=100.0
     )
@@ -126,3 +131,59 @@ def test_a_week_built_moves_her_sessions_out_of_core_when_core_weighs_most(week)
     moved = WeeklySlot.objects.filter(therapist=week.staff["therapist"])
     assert run.placed_minutes == 60 and len(moved) == 2
     assert all(s.start_time >= dt.time(12) or s.end_time <= dt.time(8) for s in moved)
+
+
+def test_a_supervisor_sets_her_team_s_own_and_only_her_team_follows_them(client, week):
+    """The district's (an administrator's) weigh every week; a supervisor's own weigh her
+    team's weeks only (her therapist's, not another supervisor's therapist's); she can
+    return her team to the district's. The page says whose weigh each one's week."""
+    schedule_priorities_set(user=week.users["admin"], **TYPED)
+    url = reverse("schedule_priorities")
+    client.force_login(week.users["supervisor"])
+    page = client.get(url).content.decode()
+    assert "Your team follows them; saving below gives it its own." in page
+    assert 'name="trips" value="40"' in page  # the district's, to start from
+    assert "Follow the district" not in page
+
+    own = {**TYPED, "trips": "100", "travel": "0"}
+    response = client.post(url, own, follow=True)
+    page = response.content.decode()
+    assert "every week built from now on uses your team&#x27;s." in page
+    assert "Your team's own priorities" in page and "Follow the district" in page
+    team = SchedulePriorities.objects.get(team=week.staff["supervisor"])
+    assert team.weights() == Weights(
+        core_missed=2.5, travel=0.0, trips=100.0, bunching=0.0, changes=100.0
+    )
+    district = SchedulePriorities.objects.get(team=None)
+    assert district.weights().trips == 40  # untouched
+
+    mine, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    theirs, _ = week_instance(staff=week.staff["other_therapist"], on=TODAY)
+    assert mine.weights == team.weights() and theirs.weights == district.weights()
+
+    client.force_login(week.users["therapist"])
+    page = client.get(url).content.decode()
+    name = week.users["supervisor"].display_name
+    assert f"The priorities of {name}'s team" in page and "100 points a move" in page
+    client.force_login(week.users["other_therapist"])
+    page = client.get(url).content.decode()
+    assert "The district's priorities" in page and "40 points a move" in page
+    client.force_login(week.users["admin"])
+    page = client.get(url).content.decode()
+    assert "Teams with priorities of their own" in page and name in page
+    assert 'name="trips" value="40"' in page  # an administrator edits the district's
+
+    client.force_login(week.users["supervisor"])
+    client.post(url, {"action": "reset"})
+    assert not SchedulePriorities.objects.filter(team__isnull=False).exists()
+    mine, _ = week_instance(staff=week.staff["therapist"], on=TODAY)
+    assert mine.weights == district.weights()
+
+
+def test_only_a_supervisor_resets_her_team_s(week):
+    from schoolot.schedules.services import schedule_priorities_reset
+
+    for role in ("admin", "therapist", "teacher"):
+        with pytest.raises(PermissionDenied):
+            schedule_priorities_reset(user=week.users[role])
+    assert schedule_priorities_reset(user=week.users["supervisor"]) is False  # none to reset

@@ -301,13 +301,21 @@ def _points(name: str) -> models.DecimalField:
 
 
 class SchedulePriorities(DistrictOwned):
-    """How the district's scheduler weighs what a week costs, set by a supervisor or an
-    administrator: points per minute of core instruction a student misses, per minute
-    driven, per move between schools in a day, per pair of one student's sessions on
-    adjacent days (twice on the same day), per session of the current week that moves.
-    Every week built in the district uses them. One row per district; without one, the
-    defaults (scheduling.instance.Weights)."""
+    """How the scheduler weighs what a week costs: points per minute of core instruction a
+    student misses, per minute driven, per move between schools in a day, per pair of one
+    student's sessions on adjacent days (twice on the same day), per session of the current
+    week that moves. The district's (no `team`; set by an administrator) weigh every week
+    whose therapist's supervisor has not set her team's own (`team`: that supervisor).
+    Without either, the defaults (scheduling.instance.Weights)."""
 
+    team = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The supervisor whose team these weigh; empty: the district's.",
+    )
     core_missed = _points("core_missed")
     travel = _points("travel")
     trips = _points("trips")
@@ -321,7 +329,12 @@ class SchedulePriorities(DistrictOwned):
     class Meta:
         verbose_name_plural = "schedule priorities"
         constraints = [
-            models.UniqueConstraint(fields=["district"], name="one_schedule_priorities_a_district")
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=Q(team__isnull=True),
+                name="one_schedule_priorities_a_district",
+            ),
+            models.UniqueConstraint(fields=["team"], name="one_schedule_priorities_a_team"),
         ]
 
     def weights(self) -> Weights:
@@ -329,4 +342,6 @@ class SchedulePriorities(DistrictOwned):
         return Weights(**{name: float(getattr(self, name)) for name in names})
 
     def __str__(self) -> str:
+        if self.team_id:
+            return f"Schedule priorities of the team of {self.team}"
         return f"Schedule priorities of district {self.district_id}"

@@ -61,14 +61,33 @@ def lunch_and_planning_get(*, staff: Staff) -> LunchAndPlanning:
     return found or LunchAndPlanning(district_id=staff.district_id, staff=staff)
 
 
-def schedule_priorities_get(*, district_id: int) -> SchedulePriorities:
-    """The district's schedule priorities; the defaults (an unsaved row) when none were set."""
-    found = (
+def priorities_team_id(*, user) -> int | None:
+    """The team whose priorities weigh `user`'s weeks or that she sets: a supervisor's
+    own team (her Staff pk), a therapist's supervisor's; None for anyone else (the
+    district's)."""
+    from schoolot.accounts.models import Role
+    from schoolot.directory.models import Staff
+
+    if user.role not in (Role.SUPERVISOR, Role.THERAPIST):
+        return None
+    staff = Staff.objects.filter(user=user).values("pk", "supervisor_id").first()
+    if staff is None:
+        return None
+    return staff["pk"] if user.role == Role.SUPERVISOR else staff["supervisor_id"]
+
+
+def schedule_priorities_get(*, district_id: int, team_id: int | None = None) -> SchedulePriorities:
+    """The priorities that weigh the weeks of the team of supervisor `team_id` (her Staff
+    pk): her team's own when she has set them, else the district's, else the defaults (an
+    unsaved row). Without `team_id`, the district's. Whose they are is the row's `team`
+    (None: the district's, or the defaults). One query."""
+    rows = (
         SchedulePriorities.objects.filter(district_id=district_id)
-        .select_related("updated_by")
-        .first()
+        .filter(Q(team__isnull=True) | Q(team_id=team_id))
+        .select_related("updated_by", "team__user")
     )
-    return found or SchedulePriorities(district_id=district_id)
+    found = sorted(rows, key=lambda row: row.team_id is None)  # the team's first
+    return found[0] if found else SchedulePriorities(district_id=district_id)
 
 
 @dataclass(frozen=True)

@@ -303,7 +303,9 @@ def week_instance(
         locked=locked,
         current=current,
         travel=travel,
-        weights=schedule_priorities_get(district_id=staff.district_id).weights(),
+        weights=schedule_priorities_get(
+            district_id=staff.district_id, team_id=staff.supervisor_id
+        ).weights(),
     )
     return instance, {"slots": slots}
 
@@ -1367,14 +1369,27 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
 PRIORITY_TOP = {"core_missed": 10, "travel": 10, "trips": 100, "bunching": 100, "changes": 100}
 
 
-def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
-    """A supervisor or a district administrator sets how her district's weeks are weighed:
-    `points` for each of core_missed, travel, trips, bunching and changes (all five), each
-    a number from 0 to its PRIORITY_TOP, to a tenth. Every week built afterwards in the
-    district uses them. Refuses anyone else (PermissionDenied), and values out of range or
-    finer than a tenth with a ValidationError keyed by name, writing nothing."""
-    if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN) or user.district_id is None:
+def _priorities_team(*, user: User) -> Staff | None:
+    """Whose priorities `user` sets: a supervisor her team's (her Staff row), an
+    administrator the district's (None). Refuses anyone else."""
+    if user.district_id is None or user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         raise PermissionDenied("Supervisors and administrators set the schedule priorities.")
+    if user.role == Role.DISTRICT_ADMIN:
+        return None
+    team = Staff.objects.filter(user=user, district_id=user.district_id).first()
+    if team is None:
+        raise PermissionDenied("Only a supervisor with a staff record has a team.")
+    return team
+
+
+def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
+    """Set how weeks are weighed: a district administrator the district's, a supervisor
+    her team's (the therapists who report to her; the district's then no longer weigh
+    them). `points` for each of core_missed, travel, trips, bunching and changes (all
+    five), each a number from 0 to its PRIORITY_TOP, to a tenth. Every week built
+    afterwards uses them. Refuses anyone else (PermissionDenied), and values out of range
+    or finer than a tenth with a ValidationError keyed by name, writing nothing."""
+    team = _priorities_team(user=user)
     if set(points) != set(PRIORITY_TOP):
         raise TypeError(f"Give exactly {', '.join(PRIORITY_TOP)}.")
     errors: dict[str, list[str]] = {}
@@ -1394,6 +1409,17 @@ def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
         raise ValidationError(errors)
     priorities, _ = SchedulePriorities.objects.update_or_create(
         district_id=user.district_id,
+        team=team,
         defaults={**values, "updated_by": user, "updated_at": timezone.now()},
     )
     return priorities
+
+
+def schedule_priorities_reset(*, user: User) -> bool:
+    """A supervisor's team is weighed by the district's priorities again (her team's own
+    are removed). Whether her team had its own. Refuses anyone but a supervisor."""
+    if user.role != Role.SUPERVISOR:
+        raise PermissionDenied("A supervisor sets her team's priorities.")
+    team = _priorities_team(user=user)
+    deleted, _ = SchedulePriorities.objects.filter(team=team).delete()
+    return bool(deleted)

@@ -46,10 +46,12 @@ from schoolot.schedules.models import (
     CalendarFeed,
     Commitment,
     ProtectedBlock,
+    SchedulePriorities,
     ScheduleRun,
 )
 from schoolot.schedules.selectors import (
     lunch_and_planning_get,
+    priorities_team_id,
     rotation_set_get,
     schedule_priorities_get,
 )
@@ -68,6 +70,7 @@ from schoolot.schedules.services import (
     protected_block_add,
     protected_block_delete,
     protected_block_slots_get,
+    schedule_priorities_reset,
     schedule_priorities_set,
     school_location_set,
     school_setup_access,
@@ -249,16 +252,22 @@ def _points_text(value) -> str:
 
 
 def schedule_priorities(request):
-    """The district's schedule priorities: supervisors and administrators set them; a
-    therapist sees what her week is weighed by; nobody else sees them. A refused form comes
-    back in place (status 400) with what was typed."""
+    """Schedule priorities: an administrator sets the district's, a supervisor her team's
+    (or returns her team to the district's, `action` "reset"); a therapist sees what her
+    week is weighed by and whose they are; nobody else sees them. A refused form comes back
+    in place (status 400) with what was typed."""
     user = request.user
     if user.role not in (Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         raise PermissionDenied("Schedule priorities are for the OT team and administrators.")
     may_set = user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN)
     if request.method == "POST" and not may_set:
         raise PermissionDenied("Supervisors and administrators set the schedule priorities.")
-    current = schedule_priorities_get(district_id=user.district_id)
+    team_id = priorities_team_id(user=user)
+    if request.method == "POST" and request.POST.get("action") == "reset":
+        if schedule_priorities_reset(user=user):
+            messages.success(request, "Your team's weeks are weighed by the district's again.")
+        return redirect("schedule_priorities")
+    current = schedule_priorities_get(district_id=user.district_id, team_id=team_id)
     form = SchedulePrioritiesForm(
         request.POST if request.method == "POST" else None,
         initial={name: _points_text(getattr(current, name)) for name in PRIORITY_TOP},
@@ -271,7 +280,10 @@ def schedule_priorities(request):
                 for problem in problems:
                     form.add_error(key if key in form.fields else None, problem)
         else:
-            messages.success(request, "Priorities saved; every week built from now on uses them.")
+            whose = "your team's" if user.role == Role.SUPERVISOR else "the district's"
+            messages.success(
+                request, f"Priorities saved: every week built from now on uses {whose}."
+            )
             return redirect("schedule_priorities")
     # What a move between schools and a moved session weigh in minutes of core instruction.
     per_core = None
@@ -287,6 +299,17 @@ def schedule_priorities(request):
             "form": form,
             "current": current,
             "may_set": may_set,
+            "supervisor": user.role == Role.SUPERVISOR,
+            "teams": (
+                [
+                    (row, [getattr(row, name) for name in PRIORITY_TOP])
+                    for row in SchedulePriorities.objects.filter(
+                        district_id=user.district_id, team__isnull=False
+                    ).select_related("team__user")
+                ]
+                if user.role == Role.DISTRICT_ADMIN
+                else []
+            ),
             "per_core": per_core,
             "rows": [
                 (form[name].label, getattr(current, name), form[name].help_text.split()[-1])
