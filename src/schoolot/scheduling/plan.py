@@ -137,6 +137,26 @@ def students_bunching(model, instance: Instance, the_units, on_day, objective) -
                     objective.append(round(w.bunching * SCALE) * count * same_day * pair)
 
 
+def day_load(model, instance: Instance, d: int, schools, sessions, drives, *, room=1.0) -> None:
+    """A day's load, the same in the day plan and the week model: its sessions
+    (`sessions`: (minutes, literal) pairs), locked sessions, commitments and the drives
+    between its schools (`drives`: minutes x arc literal) fit in the span those `schools`
+    are open to her that day (times `room`); with lunch beside the sessions when its window
+    lies inside that span (lunch may fall during a drive). In the week model the clock holds
+    this already, but its LP did not see that drives take time: with it, Typical seed 1's
+    week is proven optimal in 42-56 s instead of 112 s or more (docs/performance.md)."""
+    spans = [open_span(instance, s, d) for s in schools]
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    busy = sum(minutes * v for minutes, v in sessions)
+    fixed = sum(x.minutes for x in instance.locked if x.day == d) + sum(
+        _overlap(c.start, c.end, lo, hi) for c in instance.commitments if c.day == d
+    )
+    # Sessions and drives never overlap; lunch may fall during a drive.
+    model.Add(busy + fixed + sum(drives) <= int((hi - lo) * room))
+    if instance.lunch_minutes and lo <= instance.lunch_start and instance.lunch_end <= hi:
+        model.Add(busy + fixed <= int((hi - lo) * room) - instance.lunch_minutes)
+
+
 def _windows(model, instance: Instance, the_units, starts, on_day, d: int) -> None:
     """Energy in time windows: the sessions that can only fall inside [a, b) fit in it, less
     the locked sessions, commitments and lunch that must be there too (one therapist)."""
@@ -246,16 +266,8 @@ def plan_days(
             model.AddCircuit(arcs)
             # Moves = schools visited - 1 on a working day (the LP sees it at once).
             model.Add(sum(moves) == sum(visit[(s, d)] for s in schools) - (1 - idle))
-        spans = [open_span(instance, s, d) for s in schools]
-        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
-        busy = sum(the_units[ui].minutes * v for s in schools for ui, v in at_school[(s, d)])
-        fixed = sum(m for (s, dd), m in locked_at.items() if dd == d) + sum(
-            _overlap(c.start, c.end, lo, hi) for c in instance.commitments if c.day == d
-        )
-        # Sessions and drives never overlap; lunch may fall during a drive.
-        model.Add(busy + fixed + sum(drives) <= int((hi - lo) * room))
-        if instance.lunch_minutes and lo <= instance.lunch_start and instance.lunch_end <= hi:
-            model.Add(busy + fixed <= int((hi - lo) * room) - instance.lunch_minutes)
+        sessions = [(the_units[ui].minutes, v) for s in schools for ui, v in at_school[(s, d)]]
+        day_load(model, instance, d, schools, sessions, drives, room=room)
         _windows(model, instance, the_units, starts, on_day, d)
 
     # A school needs as many visiting days as any of its units has sessions.

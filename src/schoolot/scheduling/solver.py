@@ -40,6 +40,7 @@ from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, S
 from schoolot.scheduling.plan import (
     SCALE,
     UNPLACED_COST,
+    day_load,
     plan_days,
     students_bunching,
     unit_sessions,
@@ -481,6 +482,7 @@ def _solve(
 
     # Schools: one block a day each, ordered by a circuit with travel between them.
     visit: dict[tuple[str, int], cp_model.IntVar] = {}
+    drives: dict[int, list] = defaultdict(list)  # per day: minutes x arc
     for x in instance.locked:
         by_day_school[(x.day, x.school)].append((None, x.start, x.end))
     for c in instance.commitments:
@@ -530,6 +532,7 @@ def _solve(
                 moves.append(arc)
                 minutes = instance.travel_minutes(s, s2)
                 model.Add(end[s] + minutes <= begin[s2]).OnlyEnforceIf(arc)
+                drives[d].append(minutes * arc)
                 objective.append(round(SCALE * (weights.travel * minutes + weights.trips)) * arc)
         model.AddCircuit(arcs)
         # Moves = schools visited - 1 on a working day (the LP sees it at once).
@@ -543,6 +546,16 @@ def _solve(
                 if (unit.school, d) in visit or (ui, d) in on_day
             ]
             model.Add(sum(visits) >= unit.sessions - missing[ui])
+    # The day plan's load per day, and its school visits, on the week's own literals: the
+    # clock implies both, but its LP needs them said (see plan.day_load).
+    for (ui, d), var in on_day.items():
+        if (the_units[ui].school, d) in visit:
+            model.AddImplication(var, visit[(the_units[ui].school, d)])
+    for d in days:
+        schools = sorted({s for (dd, s) in by_day_school if dd == d})
+        if schools:
+            sessions = [(the_units[ui].minutes, v) for (ui, dd), v in on_day.items() if dd == d]
+            day_load(model, instance, d, schools, sessions, drives[d])
 
     # Stability: the current schedule's sessions kept where possible.
     if instance.current and weights.changes:
