@@ -61,6 +61,15 @@ def lunch_and_planning_get(*, staff: Staff) -> LunchAndPlanning:
     return found or LunchAndPlanning(district_id=staff.district_id, staff=staff)
 
 
+def team_priorities_list(*, district_id: int) -> list[SchedulePriorities]:
+    """The teams of the district whose supervisor has set their own priorities."""
+    return list(
+        SchedulePriorities.objects.filter(district_id=district_id, team__isnull=False)
+        .select_related("team__user")
+        .order_by("team__user__last_name", "team__user__first_name")
+    )
+
+
 def priorities_team_id(*, user) -> int | None:
     """The team whose priorities weigh `user`'s weeks or that she sets: a supervisor's
     own team (her Staff pk), a therapist's supervisor's; None for anyone else (the

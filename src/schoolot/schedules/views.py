@@ -46,7 +46,6 @@ from schoolot.schedules.models import (
     CalendarFeed,
     Commitment,
     ProtectedBlock,
-    SchedulePriorities,
     ScheduleRun,
 )
 from schoolot.schedules.selectors import (
@@ -54,6 +53,7 @@ from schoolot.schedules.selectors import (
     priorities_team_id,
     rotation_set_get,
     schedule_priorities_get,
+    team_priorities_list,
 )
 from schoolot.schedules.services import (
     PRIORITY_TOP,
@@ -303,9 +303,7 @@ def schedule_priorities(request):
             "teams": (
                 [
                     (row, [getattr(row, name) for name in PRIORITY_TOP])
-                    for row in SchedulePriorities.objects.filter(
-                        district_id=user.district_id, team__isnull=False
-                    ).select_related("team__user")
+                    for row in team_priorities_list(district_id=user.district_id)
                 ]
                 if user.role == Role.DISTRICT_ADMIN
                 else []
