@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from schoolot.accounts.models import Role
 from schoolot.directory.models import Staff
 from schoolot.schedules.models import (
     Availability,
@@ -74,9 +75,6 @@ def priorities_team_id(*, user) -> int | None:
     """The team whose priorities weigh `user`'s weeks or that she sets: a supervisor's
     own team (her Staff pk), a therapist's supervisor's; None for anyone else (the
     district's)."""
-    from schoolot.accounts.models import Role
-    from schoolot.directory.models import Staff
-
     if user.role not in (Role.SUPERVISOR, Role.THERAPIST):
         return None
     staff = Staff.objects.filter(user=user).values("pk", "supervisor_id").first()

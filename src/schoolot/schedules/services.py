@@ -41,6 +41,7 @@ from schoolot.schedules.models import (
 from schoolot.schedules.selectors import (
     clock_minutes,
     lunch_and_planning_get,
+    priorities_team_id,
     schedule_priorities_get,
     weekdays_held,
     weekly_sessions_by_student_get,
@@ -1369,17 +1370,17 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
 PRIORITY_TOP = {"core_missed": 10, "travel": 10, "trips": 100, "bunching": 100, "changes": 100}
 
 
-def _priorities_team(*, user: User) -> Staff | None:
-    """Whose priorities `user` sets: a supervisor her team's (her Staff row), an
+def _priorities_team(*, user: User) -> int | None:
+    """Whose priorities `user` sets: a supervisor her team's (her Staff pk), an
     administrator the district's (None). Refuses anyone else."""
     if user.district_id is None or user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         raise PermissionDenied("Supervisors and administrators set the schedule priorities.")
     if user.role == Role.DISTRICT_ADMIN:
         return None
-    team = Staff.objects.filter(user=user, district_id=user.district_id).first()
-    if team is None:
+    team_id = priorities_team_id(user=user)
+    if team_id is None:
         raise PermissionDenied("Only a supervisor with a staff record has a team.")
-    return team
+    return team_id
 
 
 def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
@@ -1389,7 +1390,7 @@ def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
     five), each a number from 0 to its PRIORITY_TOP, to a tenth. Every week built
     afterwards uses them. Refuses anyone else (PermissionDenied), and values out of range
     or finer than a tenth with a ValidationError keyed by name, writing nothing."""
-    team = _priorities_team(user=user)
+    team_id = _priorities_team(user=user)
     if set(points) != set(PRIORITY_TOP):
         raise TypeError(f"Give exactly {', '.join(PRIORITY_TOP)}.")
     errors: dict[str, list[str]] = {}
@@ -1409,7 +1410,7 @@ def schedule_priorities_set(*, user: User, **points) -> SchedulePriorities:
         raise ValidationError(errors)
     priorities, _ = SchedulePriorities.objects.update_or_create(
         district_id=user.district_id,
-        team=team,
+        team_id=team_id,
         defaults={**values, "updated_by": user, "updated_at": timezone.now()},
     )
     return priorities
@@ -1420,6 +1421,6 @@ def schedule_priorities_reset(*, user: User) -> bool:
     are removed). Whether her team had its own. Refuses anyone but a supervisor."""
     if user.role != Role.SUPERVISOR:
         raise PermissionDenied("A supervisor sets her team's priorities.")
-    team = _priorities_team(user=user)
-    deleted, _ = SchedulePriorities.objects.filter(team=team).delete()
+    team_id = _priorities_team(user=user)
+    deleted, _ = SchedulePriorities.objects.filter(team_id=team_id).delete()
     return bool(deleted)
