@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
@@ -13,6 +14,7 @@ from schoolot.directory.selectors import (
     caseload_list,
     student_record_get,
 )
+from schoolot.schedules.selectors import student_ot_times_get
 
 PAGE_SIZE = 100
 
@@ -58,4 +60,8 @@ def student_detail(request, student_id: int):
         action=AuditAction.VIEW,
         what=f"student record ({record.scope.value})",
     )
-    return render(request, "directory/student_detail.html", {"record": record})
+    # When OT sees her: her teacher and family need it as much as her therapist.
+    ot_times = student_ot_times_get(student=record.student, on=timezone.localdate())
+    return render(
+        request, "directory/student_detail.html", {"record": record, "ot_times": ot_times}
+    )

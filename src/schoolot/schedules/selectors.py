@@ -390,3 +390,107 @@ def weekly_sessions_changed(*, before: dict, after: dict) -> list:
     """The students (of two weekly_sessions_by_student_get readings) whose weekly sessions
     differ: added, moved or left out."""
     return [s for s in {*before, *after} if before.get(s) != after.get(s)]
+
+
+
+@dataclass(frozen=True)
+class OtTime:
+    """A time OT sees a student: one of her weekly sessions (a rotation session held in
+    every week of the rotation counts as weekly)."""
+
+    weekday: int  # 0 Monday
+    start: dt.time
+    end: dt.time
+    school: str
+    therapist: str  # name and credential
+    group_size: int  # students in the session, she included
+    setting: str  # in words
+    rotation: str  # '' every week; else e.g. 'week 2 of 4'
+    next_date: dt.date | None  # the next school day it is held (None: not again this year)
+
+    @property
+    def weekday_name(self) -> str:
+        return ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays"][self.weekday]
+
+
+def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
+    """When OT sees `student`, for the people who may read her record (her teacher must
+    know when she leaves class, her family when she has OT): the weekly sessions that hold
+    her, of the therapists assigned to her on `on` (a session left from an ended assignment
+    is no longer hers; My week lists it for its therapist to remove), in weekday and time
+    order, each with the next school day from `on` it is held (the school year's breaks and
+    holidays skipped, rules.cycles.slot_recurrence). A group says how many students it
+    holds, never who. The caller checks that the user may see the student. Three queries."""
+    from django.db.models import Count
+
+    from schoolot.core.access import current_assignments
+    from schoolot.delivery.models import WeeklySlot
+    from schoolot.directory.models import SchoolYear
+    from schoolot.rules.cycles import assumed_first_day, slot_recurrence
+
+    slots = list(
+        WeeklySlot.objects.filter(
+            district_id=student.district_id,
+            pk__in=WeeklySlot.students.through.objects.filter(student_id=student.pk).values(
+                "weeklyslot_id"
+            ),
+            therapist_id__in=current_assignments(on=on)
+            .filter(student_id=student.pk)
+            .values("staff_id"),
+        )
+        .select_related("school", "therapist__user")
+        .annotate(group_size=Count("students"))
+        .order_by("weekday", "start_time", "pk")
+    )
+    if not slots:
+        return []
+    # The school year holding `on`, or the next one (in summer), as the calendar feed reads it.
+    year = (
+        SchoolYear.objects.filter(district_id=student.district_id, last_day__gte=on)
+        .prefetch_related("events")
+        .order_by("first_day")
+        .first()
+    )
+    if year is not None:
+        first_day, last_day = year.first_day, year.last_day
+        closed = set(year.calendar().closed_days)
+    else:
+        first_day, last_day, closed = assumed_first_day(day=on), on + dt.timedelta(180), set()
+    sets = rotation_every_week(slots, alike=lambda s: (s.therapist_id, s.setting))
+    every_week = {same[0].pk for same in sets}
+    later_weeks = {s.pk for same in sets for s in same[1:]}
+    times = []
+    for slot in slots:
+        if slot.pk in later_weeks:
+            continue  # its set's first slot stands for it
+        rotation = slot.cycle_week is not None and slot.pk not in every_week
+        held = slot_recurrence(
+            weekday=slot.weekday,
+            week_of=max(on, first_day),
+            first_day=first_day,
+            last_day=last_day,
+            cycle_week=slot.cycle_week if rotation else None,
+            every=slot.every_rotations,
+            offset=slot.rotation_offset,
+            closed=closed,
+        )
+        day = held.first
+        while day is not None and (day < on or day in held.skipped):
+            day += dt.timedelta(weeks=held.interval_weeks)
+            if day > last_day:
+                day = None
+        therapist = slot.therapist
+        times.append(
+            OtTime(
+                weekday=slot.weekday,
+                start=slot.start_time,
+                end=slot.end_time,
+                school=slot.school.name,
+                therapist=f"{therapist.user.display_name}, {therapist.credential}",
+                group_size=slot.group_size,
+                setting=slot.get_setting_display(),
+                rotation=slot.rotation if rotation else "",
+                next_date=day,
+            )
+        )
+    return times
