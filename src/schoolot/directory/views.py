@@ -14,7 +14,7 @@ from schoolot.directory.selectors import (
     caseload_list,
     student_record_get,
 )
-from schoolot.schedules.selectors import student_ot_times_get
+from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
 
 PAGE_SIZE = 100
 
@@ -47,9 +47,13 @@ def caseload(request):
             request.GET.get("page")
         )
     template = "directory/caseload.html"
+    context = {"form": form, "page": page, "show_staff": show_staff}
     if request.htmx and not request.htmx.boosted:
         template += "#results"
-    return render(request, template, {"form": form, "page": page, "show_staff": show_staff})
+    else:  # a teacher's or a parent's week of OT sessions, above the list, if any
+        week = ot_week_get(user=user, on=timezone.localdate())
+        context["ot_week"] = week if any(day.sessions for day in week) else None
+    return render(request, template, context)
 
 
 def student_detail(request, student_id: int):

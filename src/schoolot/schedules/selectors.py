@@ -494,3 +494,118 @@ def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
             )
         )
     return times
+
+
+@dataclass(frozen=True)
+class OtPullOut:
+    """One OT session of a week that takes some of the user's students."""
+
+    start: dt.time
+    end: dt.time
+    students: list[str]  # the user's students in it (a teacher's, a parent's children)
+    group_size: int  # students in the session, others included
+    therapist: str
+    school: str
+
+
+@dataclass(frozen=True)
+class OtDay:
+    date: dt.date
+    closed: str  # '' on a school day, else why there is no school
+    sessions: list[OtPullOut]
+
+
+def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
+    """The week's OT sessions of the students a teacher or a parent sees (students_visible_to),
+    day by day, Monday to Friday of the week holding `on` (the next week from Saturday):
+    when each leaves class for OT, as a teacher posts it by the door. Only sessions of a
+    therapist assigned to that student today, rotation sessions only in the weeks of the
+    rotation that hold them, none on a day the school calendar closes (its reason said
+    instead). A group names only the user's own students in it, with its size. Empty for
+    other roles (their pages show whole weeks). Six queries, whatever the students."""
+    from django.db.models import Count, Prefetch
+
+    from schoolot.core.access import current_assignments, students_visible_to
+    from schoolot.delivery.models import WeeklySlot
+    from schoolot.directory.models import SchoolYear, Student
+    from schoolot.rules.cycles import assumed_first_day, rotation_holds, rotation_number
+    from schoolot.rules.cycles import cycle_week as week_of_rotation
+
+    if user.role not in (Role.TEACHER, Role.PARENT):
+        return []
+    if on.weekday() >= 5:
+        on += dt.timedelta(days=7 - on.weekday())
+    monday = on - dt.timedelta(days=on.weekday())
+    dates = [monday + dt.timedelta(days=i) for i in range(5)]
+    visible = students_visible_to(user=user)
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=user.district_id, first_day__lte=dates[-1], last_day__gte=monday
+        ).prefetch_related("events")
+    )
+    assigned = set(
+        current_assignments(on=on)
+        .filter(student__in=visible)
+        .values_list("staff_id", "student_id")
+    )
+    slots = list(
+        WeeklySlot.objects.filter(
+            district_id=user.district_id,
+            pk__in=WeeklySlot.students.through.objects.filter(
+                student__in=visible
+            ).values("weeklyslot_id"),
+        )
+        .select_related("school", "therapist__user")
+        .prefetch_related(
+            Prefetch(
+                "students",
+                queryset=Student.objects.filter(pk__in=visible.values("pk")).order_by(
+                    "last_name", "first_name"
+                ),
+                to_attr="visible_students",
+            )
+        )
+        .order_by("start_time", "pk")
+    )
+    sizes = dict(
+        WeeklySlot.students.through.objects.filter(weeklyslot_id__in=[s.pk for s in slots])
+        .values("weeklyslot_id")
+        .annotate(n=Count("student_id"))
+        .values_list("weeklyslot_id", "n")
+    )
+    first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
+    number = rotation_number(day=monday, first_day=first_day)
+    week = week_of_rotation(day=monday, first_day=first_day)
+    days = []
+    for date in dates:
+        year = next((y for y in years if y.first_day <= date <= y.last_day), None)
+        closed = "" if year else "No school year in session"
+        for event in year.events.all() if year else []:
+            if event.start_date <= date <= event.end_date:
+                closed = event.name
+        sessions = []
+        for slot in slots if not closed else []:
+            if slot.weekday != date.weekday():
+                continue
+            if slot.cycle_week is not None and not rotation_holds(
+                rotation=number,
+                week=week,
+                cycle_week=slot.cycle_week,
+                every=slot.every_rotations,
+                offset=slot.rotation_offset,
+            ):
+                continue
+            mine = [s for s in slot.visible_students if (slot.therapist_id, s.pk) in assigned]
+            if mine:
+                sessions.append(
+                    OtPullOut(
+                        start=slot.start_time,
+                        end=slot.end_time,
+                        students=[s.full_name for s in mine],
+                        group_size=sizes.get(slot.pk, len(mine)),
+                        therapist=slot.therapist.user.display_name,
+                        school=slot.school.name,
+                    )
+                )
+        days.append(OtDay(date=date, closed=closed, sessions=sessions))
+    return days
