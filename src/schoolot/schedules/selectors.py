@@ -609,3 +609,75 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                 )
         days.append(OtDay(date=date, closed=closed, sessions=sessions))
     return days
+
+
+@dataclass(frozen=True)
+class PrintedStop:
+    """One line of a day of the printed week."""
+
+    start: dt.time
+    end: dt.time
+    kind: str  # "session", "fixed", "drive", "lunch" or "planning"
+    text: str  # the students (initials or names), the meeting, "20 min to Lincoln", "Lunch"
+    detail: str  # a session's school, setting and rotation week; fixed time's school
+
+
+@dataclass(frozen=True)
+class PrintedDay:
+    weekday: int
+    name: str
+    stops: list[PrintedStop]
+    driving: int  # minutes
+
+
+def week_printout_get(*, staff: Staff, names: bool) -> list[PrintedDay]:
+    """Her week on paper, Monday to Friday, each day's stops in time order: her weekly
+    sessions (a rotation session with its week of the rotation; one held in every week of
+    it once, as weekly), her recurring fixed time, and the drives, lunch and planning the
+    week implies (week_breaks_get, as My week draws them). Students by their initials, as
+    the calendar feed shows them, for a copy on the door or at the front office; by name
+    when `names` (her own copy). Four queries and those of week_breaks_get."""
+    from schoolot.delivery.models import WeeklySlot
+
+    slots = list(
+        WeeklySlot.objects.filter(therapist=staff)
+        .select_related("school")
+        .prefetch_related("students")
+        .order_by("weekday", "start_time", "pk")
+    )
+    commitments = list(
+        Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
+    )
+    breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+    first_weeks, later_weeks = rotation_sets_split(slots)
+
+    def clock(minutes: int) -> dt.time:
+        return dt.time(minutes // 60, minutes % 60)
+
+    days = []
+    for weekday, name in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]):
+        stops = []
+        for slot in slots:
+            if slot.weekday != weekday or slot.pk in later_weeks:
+                continue
+            students = sorted(slot.students.all(), key=lambda s: (s.last_name, s.first_name))
+            who = ", ".join(
+                s.full_name if names else f"{s.first_name[:1]}.{s.last_name[:1]}."
+                for s in students
+            )
+            detail = [slot.school.name, slot.get_setting_display()]
+            if slot.cycle_week is not None and slot.pk not in first_weeks:
+                detail.append(slot.rotation)
+            stops.append(
+                PrintedStop(slot.start_time, slot.end_time, "session", who, " · ".join(detail))
+            )
+        for c in commitments:
+            if weekday in weekdays_held(weekdays=c.weekdays):
+                school = c.school.name if c.school else ""
+                stops.append(PrintedStop(c.start, c.end, "fixed", c.label, school))
+        for b in breaks.get(weekday, ()):
+            stops.append(PrintedStop(clock(b.start), clock(b.end), b.kind, b.label, ""))
+        stops.sort(key=lambda s: (s.start, s.end))
+        driving = sum(b.minutes for b in breaks.get(weekday, ()) if b.kind == "drive")
+        days.append(PrintedDay(weekday, name, stops, driving))
+    return days

@@ -7,6 +7,7 @@ urlpatterns = [
     path("week/build/<id:build_id>/cancel/", views.build_cancel, name="week_build_cancel"),
     path("week/<id:slot_id>/lock/", views.slot_lock, name="slot_lock"),
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
+    path("week/print.pdf", views.week_pdf, name="week_pdf"),
     path("week/hours/", views.availability_page, name="availability"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),

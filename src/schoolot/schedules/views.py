@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.views.decorators.http import require_POST
@@ -54,6 +55,7 @@ from schoolot.schedules.selectors import (
     rotation_set_get,
     schedule_priorities_get,
     team_priorities_list,
+    week_printout_get,
 )
 from schoolot.schedules.services import (
     PRIORITY_TOP,
@@ -158,6 +160,39 @@ def calendar_feed_new(request):
     CalendarFeed.objects.create(district_id=staff.district_id, staff=staff)
     messages.success(request, "A new calendar address was made; the old one no longer works.")
     return redirect("slot_list")
+
+
+def week_pdf(request):
+    """Her week as a PDF to print (letter, landscape): by initials for the door or the front
+    office, by name (`?names=1`) for her own copy. The students whose sessions it holds get
+    a download in the audit trail."""
+    from weasyprint import HTML
+
+    from schoolot.directory.models import Student
+
+    staff = therapist_staff_get(user=request.user)
+    names = request.GET.get("names") == "1"
+    days = week_printout_get(staff=staff, names=names)
+    html = render_to_string(
+        "schedules/week_pdf.html",
+        {"staff": staff, "days": days, "names": names, "today": timezone.localdate()},
+    )
+    pdf = HTML(string=html).write_pdf()
+    students = Student.objects.filter(  # everyone it prints, as My week shows them
+        pk__in=WeeklySlot.students.through.objects.filter(weeklyslot__therapist=staff).values(
+            "student_id"
+        )
+    )
+    audit_events_record(
+        request=request,
+        students=students,
+        action=AuditAction.DOWNLOAD,
+        what=f"week schedule PDF ({'names' if names else 'initials'})",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    kind = "names" if names else "initials"
+    response["Content-Disposition"] = f'inline; filename="ot-week-{kind}.pdf"'
+    return response
 
 
 @login_not_required
