@@ -24,12 +24,13 @@ from django.utils import timezone
 
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import SchoolYear, Staff
-from schoolot.rules.cycles import assumed_first_day, slot_recurrence
+from schoolot.directory.models import Staff
+from schoolot.rules.cycles import slot_recurrence
 from schoolot.schedules import ical
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.selectors import (
     rotation_sets_split,
+    school_year_ahead_get,
     week_breaks_get,
     weekdays_held,
 )
@@ -49,17 +50,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     """The feed's text (see the module contract)."""
     zone = zone_get(name=staff.district.time_zone)
     # The school year holding today, or the next one (in summer), with its closures.
-    year = (
-        SchoolYear.objects.filter(district_id=staff.district_id, last_day__gte=today)
-        .prefetch_related("events")
-        .order_by("first_day")
-        .first()
-    )
-    if year is not None:
-        first_day, last_day = year.first_day, year.last_day
-        closed = set(year.calendar().closed_days)
-    else:  # no calendar on record: the usual year start, half a year ahead
-        first_day, last_day, closed = assumed_first_day(day=today), today + dt.timedelta(180), set()
+    first_day, last_day, closed = school_year_ahead_get(district_id=staff.district_id, on=today)
     week_of = max(today, first_day)
     monday = week_of - dt.timedelta(week_of.weekday())
     # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends

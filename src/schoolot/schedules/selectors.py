@@ -393,6 +393,25 @@ def weekly_sessions_changed(*, before: dict, after: dict) -> list:
 
 
 
+def school_year_ahead_get(*, district_id: int, on: dt.date) -> tuple[dt.date, dt.date, set]:
+    """The school year a weekly session is held in from `on`: the one holding `on`, or the
+    next (in summer), as (its first day, its last day, its closed days). Without a calendar
+    on record: the usual year start (rules.cycles.assumed_first_day), half a year ahead, no
+    closed days. Two queries."""
+    from schoolot.directory.models import SchoolYear
+    from schoolot.rules.cycles import assumed_first_day
+
+    year = (
+        SchoolYear.objects.filter(district_id=district_id, last_day__gte=on)
+        .prefetch_related("events")
+        .order_by("first_day")
+        .first()
+    )
+    if year is None:
+        return assumed_first_day(day=on), on + dt.timedelta(180), set()
+    return year.first_day, year.last_day, set(year.calendar().closed_days)
+
+
 @dataclass(frozen=True)
 class OtTime:
     """A time OT sees a student: one of her weekly sessions (a rotation session held in
@@ -410,7 +429,10 @@ class OtTime:
 
     @property
     def weekday_name(self) -> str:
-        return ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays"][self.weekday]
+        """'Mondays' and so on."""
+        from schoolot.delivery.models import WeeklySlot
+
+        return f"{WeeklySlot.Weekday(self.weekday).label}s"
 
 
 def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
@@ -420,13 +442,13 @@ def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
     is no longer hers; My week lists it for its therapist to remove), in weekday and time
     order, each with the next school day from `on` it is held (the school year's breaks and
     holidays skipped, rules.cycles.slot_recurrence). A group says how many students it
-    holds, never who. The caller checks that the user may see the student. Three queries."""
+    holds, never who. The caller checks that the user may see the student. At most three
+    queries."""
     from django.db.models import Count
 
     from schoolot.core.access import current_assignments
     from schoolot.delivery.models import WeeklySlot
-    from schoolot.directory.models import SchoolYear
-    from schoolot.rules.cycles import assumed_first_day, slot_recurrence
+    from schoolot.rules.cycles import slot_recurrence
 
     slots = list(
         WeeklySlot.objects.filter(
@@ -444,18 +466,7 @@ def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
     )
     if not slots:
         return []
-    # The school year holding `on`, or the next one (in summer), as the calendar feed reads it.
-    year = (
-        SchoolYear.objects.filter(district_id=student.district_id, last_day__gte=on)
-        .prefetch_related("events")
-        .order_by("first_day")
-        .first()
-    )
-    if year is not None:
-        first_day, last_day = year.first_day, year.last_day
-        closed = set(year.calendar().closed_days)
-    else:
-        first_day, last_day, closed = assumed_first_day(day=on), on + dt.timedelta(180), set()
+    first_day, last_day, closed = school_year_ahead_get(district_id=student.district_id, on=on)
     sets = rotation_every_week(slots, alike=lambda s: (s.therapist_id, s.setting))
     every_week = {same[0].pk for same in sets}
     later_weeks = {s.pk for same in sets for s in same[1:]}
@@ -522,7 +533,7 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     therapist assigned to that student today, rotation sessions only in the weeks of the
     rotation that hold them, none on a day the school calendar closes (its reason said
     instead). A group names only the user's own students in it, with its size. Empty for
-    other roles (their pages show whole weeks). Six queries, whatever the students."""
+    other roles (their pages show whole weeks). At most six queries, whatever the students."""
     from django.db.models import Count, Prefetch
 
     from schoolot.core.access import current_assignments, students_visible_to
@@ -655,7 +666,7 @@ def week_printout_get(*, staff: Staff, names: bool) -> list[PrintedDay]:
         return dt.time(minutes // 60, minutes % 60)
 
     days = []
-    for weekday, name in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]):
+    for weekday, name in WeeklySlot.Weekday.choices:
         stops = []
         for slot in slots:
             if slot.weekday != weekday or slot.pk in later_weeks:

@@ -28,7 +28,7 @@ from schoolot.core.params import id_parse
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
-from schoolot.directory.models import School
+from schoolot.directory.models import School, Student
 from schoolot.schedules.feed import calendar_text_get
 from schoolot.schedules.forms import (
     AvailabilityForm,
@@ -168,10 +168,9 @@ def week_pdf(request):
     a download in the audit trail."""
     from weasyprint import HTML
 
-    from schoolot.directory.models import Student
-
     staff = therapist_staff_get(user=request.user)
     names = request.GET.get("names") == "1"
+    kind = "names" if names else "initials"
     days = week_printout_get(staff=staff, names=names)
     html = render_to_string(
         "schedules/week_pdf.html",
@@ -187,10 +186,9 @@ def week_pdf(request):
         request=request,
         students=students,
         action=AuditAction.DOWNLOAD,
-        what=f"week schedule PDF ({'names' if names else 'initials'})",
+        what=f"week schedule PDF ({kind})",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    kind = "names" if names else "initials"
     response["Content-Disposition"] = f'inline; filename="ot-week-{kind}.pdf"'
     return response
 
