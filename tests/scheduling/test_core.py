@@ -275,10 +275,34 @@ class TestWhatCannotBePlaced:
         assert not schedule.complete and score(inst, schedule).feasible
         assert schedule.status == "OPTIMAL"  # proven: no week holds them
         assert any("week is full" in r for u in schedule.unplaced for r in u.reasons)
+        # What fills her free times, so she sees what to move: the day's other sessions.
+        held = sorted((x.start, x.students[0]) for x in schedule.sessions)
+        assert len(held) == 3  # 3 x 45 minutes and lunch fill 8:00-11:00
+        named = ", ".join(f"{t // 60:02d}:{t % 60:02d} {sid.upper()}" for t, sid in held)
+        (day,) = [r for r in schedule.unplaced[0].reasons if r.startswith("Day 1:")]
+        # Starts on the 10-minute grid: the last at 10:10, so 45 minutes run to 10:55.
+        assert day == f"Day 1: the free times at Alder (08:00-10:55) hold {named}."
         # The greedy proves nothing: its week may only be the one it happened to build.
         reasons = [r for u in greedy(inst).unplaced for r in u.reasons]
         assert reasons and not any("week is full" in r for r in reasons)
         assert any("Nothing proves that no week holds it" in r for r in reasons)
+
+    def test_a_session_kept_out_by_the_route_says_so(self):
+        """Ann is free at Alder 8:30-9:15 only, Bea at Birch 8:00-8:30 only, 20 minutes
+        apart: one of them is left out, with no session in her free times."""
+        ann = Student(
+            "a", "Ann", "A", "1", (Mandate("ma", 45, 1),),
+            (Block(8 * H, 8 * H + 30, reason="arrival"), Block(9 * H + 15, 14 * H, reason="x")),
+        )
+        bea = Student(
+            "b", "Bea", "B", "3", (Mandate("mb", 30, 1),), (Block(8 * H + 30, 14 * H, reason="y"),)
+        )
+        inst = tiny(students=[ann, bea], availability=[Window(0, 8 * H, 14 * H)])
+        for schedule in (solve(inst, time_limit=2), greedy(inst)):
+            (left_out,) = schedule.unplaced
+            (day,) = [r for r in left_out.reasons if r.startswith("Day 1:")]
+            assert day.startswith("Day 1: no session is in the free times at ")
+            assert "the drives between her schools and lunch leave no room" in day
 
     def test_a_week_stopped_at_its_limit_does_not_claim_to_be_full(self, monkeypatch):
         """Short of a proof, a session left out for want of room may fit another week: the

@@ -36,7 +36,15 @@ from ortools.sat.python import cp_model
 
 from schoolot.scheduling.cpsat import solve_stoppable
 from schoolot.scheduling.feasibility import Unit, candidates, core_minutes, units
-from schoolot.scheduling.instance import Instance, Mandate, Schedule, Session, Student, Unplaced
+from schoolot.scheduling.instance import (
+    Instance,
+    Mandate,
+    Schedule,
+    Session,
+    Student,
+    Unplaced,
+    hhmm,
+)
 from schoolot.scheduling.plan import (
     SCALE,
     UNPLACED_COST,
@@ -138,16 +146,58 @@ def explain(
         reasons = [
             f"Every free time for {names} on days "
             f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
-            "sessions, lunch, planning or travel: the therapist's week is full."
+            "sessions, lunch, planning or travel: the therapist's week is full.",
+            *(_taken(instance, unit, day, step, placed) for day in days_with_room),
         ]
     elif days_with_room:
         reasons = [
             f"In the week found, every free time for {names} on days "
             f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
             "sessions, lunch, planning or travel. Nothing proves that no week holds it: a "
-            "longer build may place it, or moving or unlocking a session may make room."
+            "longer build may place it, or moving or unlocking a session may make room.",
+            *(_taken(instance, unit, day, step, placed) for day in days_with_room),
         ]
     return reasons
+
+
+TAKEN_LISTED = 6  # sessions named per day; the rest counted
+
+
+def _taken(instance: Instance, unit: Unit, day: int, step: int, placed: list[Session]) -> str:
+    """What fills a unit's free times on a day the week leaves it out of, so the therapist
+    sees what to move: the times it could start and run (its free times), and the other
+    sessions in them by start and students; where none is, the route (one visit to a school
+    a day, the drives) and lunch are what leave no room."""
+    windows: list[list[int]] = []  # merged [start, end) runs of the unit's possible sessions
+    for t in candidates(instance, unit, day, step):
+        if windows and t <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], t + unit.minutes)
+        else:
+            windows.append([t, t + unit.minutes])
+    school = instance.schools[unit.school].name
+    free = ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in windows)
+    members = set(unit.students)
+    inside = sorted(
+        (
+            x
+            for x in placed
+            if x.day == day
+            and not members & set(x.students)
+            and any(x.start < b and a < x.end for a, b in windows)
+        ),
+        key=lambda x: (x.start, x.students),
+    )
+    if not inside:
+        return (
+            f"Day {day + 1}: no session is in the free times at {school} ({free}); her one "
+            f"visit to {school} that day, the drives between her schools and lunch leave no room."
+        )
+    listed = ", ".join(
+        f"{hhmm(x.start)} {' & '.join(instance.student(s).name for s in x.students)}"
+        for x in inside[:TAKEN_LISTED]
+    )
+    more = f" and {len(inside) - TAKEN_LISTED} more" if len(inside) > TAKEN_LISTED else ""
+    return f"Day {day + 1}: the free times at {school} ({free}) hold {listed}{more}."
 
 
 def _longest_gap(instance: Instance, unit: Unit, day: int) -> int:
