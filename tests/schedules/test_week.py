@@ -57,7 +57,7 @@ def test_solve_writes_the_week_and_keeps_locked_slots(week):
     assert score(instance, Schedule(sessions=instance.current)).feasible
 
 
-def test_unplaceable_is_recorded_with_reasons(week):
+def test_unplaceable_is_recorded_with_reasons(client, week):
     Availability.objects.create(
         district=week.district,
         staff=week.staff["therapist"],
@@ -68,6 +68,13 @@ def test_unplaceable_is_recorded_with_reasons(week):
     run = week_solve(user=week.users["therapist"], on=TODAY, time_limit=2)
     assert run.placed_minutes == 0 and run.unplaced
     assert "needs 30" in " ".join(run.unplaced[0]["reasons"])
+    # My week lists them, each day by its name.
+    client.force_login(week.users["therapist"])
+    html = client.get(reverse("slot_list")).content.decode()
+    first, *days = run.unplaced[0]["reasons"]
+    assert f"min): {first}<ul>" in html.replace("&#x27;", "'")
+    assert days and all(f"<li>{d}</li>" in html.replace("&#x27;", "'") for d in days)
+    assert any(d.startswith("Tuesday: ") for d in [first, *days])
 
 
 def test_pages_and_access(client, week):

@@ -279,9 +279,9 @@ class TestWhatCannotBePlaced:
         held = sorted((x.start, x.students[0]) for x in schedule.sessions)
         assert len(held) == 3  # 3 x 45 minutes and lunch fill 8:00-11:00
         named = ", ".join(f"{t // 60:02d}:{t % 60:02d} {sid.upper()}" for t, sid in held)
-        (day,) = [r for r in schedule.unplaced[0].reasons if r.startswith("Day 1:")]
+        (day,) = [r for r in schedule.unplaced[0].reasons if r.startswith("Monday:")]
         # Starts on the 10-minute grid: the last at 10:10, so 45 minutes run to 10:55.
-        assert day == f"Day 1: the free times at Alder (08:00-10:55) hold {named}."
+        assert day == f"Monday: the free times at Alder (08:00-10:55) hold {named}."
         # The greedy proves nothing: its week may only be the one it happened to build.
         reasons = [r for u in greedy(inst).unplaced for r in u.reasons]
         assert reasons and not any("week is full" in r for r in reasons)
@@ -300,8 +300,8 @@ class TestWhatCannotBePlaced:
         inst = tiny(students=[ann, bea], availability=[Window(0, 8 * H, 14 * H)])
         for schedule in (solve(inst, time_limit=2), greedy(inst)):
             (left_out,) = schedule.unplaced
-            (day,) = [r for r in left_out.reasons if r.startswith("Day 1:")]
-            assert day.startswith("Day 1: no session is in the free times at ")
+            (day,) = [r for r in left_out.reasons if r.startswith("Monday:")]
+            assert day.startswith("Monday: no session is in the free times at ")
             assert "the drives between her schools and lunch leave no room" in day
 
     def test_a_week_stopped_at_its_limit_does_not_claim_to_be_full(self, monkeypatch):
@@ -656,7 +656,7 @@ def test_a_locked_session_of_her_other_mandate_is_no_bar_that_day():
     assert [x for x in schedule.sessions if not x.locked] == []
     assert len(schedule.unplaced) == 1 and score(twice, schedule).feasible
     assert schedule.unplaced[0].reasons[0] == (
-        "Day 1: the locked session of this mandate for Bea is that day (one session of a "
+        "Monday: the locked session of this mandate for Bea is that day (one session of a "
         "mandate a day)."
     )
 
@@ -845,3 +845,12 @@ def test_cli_bad_input_is_one_line(tmp_path):
         result = run_cli(*args, cwd=tmp_path)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_days_are_named_as_a_therapist_reads_them():
+    from schoolot.scheduling.instance import day_name
+
+    assert [day_name(d, 5) for d in range(5)] == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"
+    ]
+    assert day_name(6, 20) == "week 2 Tuesday" and day_name(19, 20) == "week 4 Friday"

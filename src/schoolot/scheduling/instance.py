@@ -25,6 +25,16 @@ def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
+def day_name(day: int, days: int) -> str:
+    """Day `day` (0 is a Monday) of an instance of `days` days, in words: 'Tuesday' in a
+    week, 'week 2 Tuesday' in a cycle of weeks."""
+    name = WEEKDAYS[day % 5]
+    return name if days <= 5 else f"week {day // 5 + 1} {name}"
+
+
 MINUTES_A_DAY = 24 * 60
 MAX_DAYS = 20  # a 4-week rotation
 MAX_KM = 10_000.0  # school coordinates, in km

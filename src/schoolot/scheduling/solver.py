@@ -43,6 +43,7 @@ from schoolot.scheduling.instance import (
     Session,
     Student,
     Unplaced,
+    day_name,
     hhmm,
 )
 from schoolot.scheduling.plan import (
@@ -109,12 +110,13 @@ def explain(
         x.day for x in instance.locked if members & set(zip(x.students, x.mandates, strict=False))
     }
     for day in range(instance.days):
+        when = day_name(day, instance.days)
         if not any(w.day == day and w.school in (None, unit.school) for w in instance.availability):
-            reasons.append(f"Day {day + 1}: the therapist is not at {school.name}.")
+            reasons.append(f"{when}: the therapist is not at {school.name}.")
             continue
         if day in held:
             reasons.append(
-                f"Day {day + 1}: the locked session of this mandate for {names} is that day "
+                f"{when}: the locked session of this mandate for {names} is that day "
                 "(one session of a mandate a day)."
             )
             continue
@@ -132,10 +134,11 @@ def explain(
         )
         why = f"protected time ({', '.join(blocks)})" if blocks else "availability and meetings"
         reasons.append(
-            f"Day {day + 1}: {names} and the therapist share at most {gap} free "
+            f"{when}: {names} and the therapist share at most {gap} free "
             f"minutes in a row at {school.name} ({why}); the session needs "
             f"{unit.minutes}."
         )
+    on_days = ", ".join(day_name(d, instance.days) for d in days_with_room)
     if len(days_with_room) < unit.sessions and days_with_room:
         reasons.insert(
             0,
@@ -144,15 +147,13 @@ def explain(
         )
     elif days_with_room and proven:
         reasons = [
-            f"Every free time for {names} on days "
-            f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
+            f"Every free time for {names} on {on_days} is taken by other "
             "sessions, lunch, planning or travel: the therapist's week is full.",
             *(_taken(instance, unit, day, step, placed) for day in days_with_room),
         ]
     elif days_with_room:
         reasons = [
-            f"In the week found, every free time for {names} on days "
-            f"{', '.join(str(d + 1) for d in days_with_room)} is taken by other "
+            f"In the week found, every free time for {names} on {on_days} is taken by other "
             "sessions, lunch, planning or travel. Nothing proves that no week holds it: a "
             "longer build may place it, or moving or unlocking a session may make room.",
             *(_taken(instance, unit, day, step, placed) for day in days_with_room),
@@ -187,9 +188,10 @@ def _taken(instance: Instance, unit: Unit, day: int, step: int, placed: list[Ses
         ),
         key=lambda x: (x.start, x.students),
     )
+    when = day_name(day, instance.days)
     if not inside:
         return (
-            f"Day {day + 1}: no session is in the free times at {school} ({free}); her one "
+            f"{when}: no session is in the free times at {school} ({free}); her one "
             f"visit to {school} that day, the drives between her schools and lunch leave no room."
         )
     listed = ", ".join(
@@ -197,7 +199,7 @@ def _taken(instance: Instance, unit: Unit, day: int, step: int, placed: list[Ses
         for x in inside[:TAKEN_LISTED]
     )
     more = f" and {len(inside) - TAKEN_LISTED} more" if len(inside) > TAKEN_LISTED else ""
-    return f"Day {day + 1}: the free times at {school} ({free}) hold {listed}{more}."
+    return f"{when}: the free times at {school} ({free}) hold {listed}{more}."
 
 
 def _longest_gap(instance: Instance, unit: Unit, day: int) -> int:
