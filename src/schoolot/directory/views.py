@@ -51,7 +51,8 @@ def caseload(request):
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     else:  # a teacher's or a parent's week of OT sessions, above the list, if any
-        week = ot_week_get(user=user, on=timezone.localdate())
+        context["today"] = timezone.localdate()
+        week = ot_week_get(user=user, on=context["today"])
         context["ot_week"] = week if any(day.sessions for day in week) else None
     return render(request, template, context)
 
@@ -65,7 +66,11 @@ def student_detail(request, student_id: int):
         what=f"student record ({record.scope.value})",
     )
     # When OT sees her: her teacher and family need it as much as her therapist.
-    ot_times = student_ot_times_get(student=record.student, on=timezone.localdate())
+    now = timezone.localtime()
+    today = now.date()
+    ot_times = student_ot_times_get(student=record.student, on=today, now=now.time())
     return render(
-        request, "directory/student_detail.html", {"record": record, "ot_times": ot_times}
+        request,
+        "directory/student_detail.html",
+        {"record": record, "ot_times": ot_times, "today": today},
     )

@@ -435,13 +435,14 @@ class OtTime:
         return f"{WeeklySlot.Weekday(self.weekday).label}s"
 
 
-def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
+def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) -> list[OtTime]:
     """When OT sees `student`, for the people who may read her record (her teacher must
     know when she leaves class, her family when she has OT): the weekly sessions that hold
     her, of the therapists assigned to her on `on` (a session left from an ended assignment
     is no longer hers; My week lists it for its therapist to remove), in weekday and time
     order, each with the next school day from `on` it is held (the school year's breaks and
-    holidays skipped, rules.cycles.slot_recurrence). A group says how many students it
+    holidays skipped, rules.cycles.slot_recurrence; not `on` itself once it has ended, when
+    `now`, the time of day on `on`, is given). A group says how many students it
     holds, never who. The caller checks that the user may see the student. At most three
     queries."""
     from django.db.models import Count
@@ -486,7 +487,8 @@ def student_ot_times_get(*, student, on: dt.date) -> list[OtTime]:
             closed=closed,
         )
         day = held.first
-        while day is not None and (day < on or day in held.skipped):
+        over = now is not None and slot.end_time <= now  # today's has ended
+        while day is not None and (day < on or day in held.skipped or (day == on and over)):
             day += dt.timedelta(weeks=held.interval_weeks)
             if day > last_day:
                 day = None
