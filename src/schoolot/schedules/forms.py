@@ -371,3 +371,32 @@ class SchedulePrioritiesForm(forms.Form):
         unit="a session",
         top=PRIORITY_TOP["changes"],
     )
+
+
+class BellImportForm(forms.Form):
+    """Bell periods as CSV (schedules.bell_import): pasted, or a file saved from a
+    spreadsheet; a file, when given, is read instead of the text."""
+
+    rows = forms.CharField(
+        label="Periods (CSV, with its header row)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+    )
+    file = forms.FileField(label="Or a CSV file", required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            raw = upload.read(2_000_001)
+            try:
+                data["rows"] = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "Save the file as CSV UTF-8 (Excel: File, Save As, CSV UTF-8) and try again."
+                ) from None
+            self.data = self.data.copy()
+            self.data["rows"] = data["rows"]  # shown in the box, to correct in place
+        if not (data.get("rows") or "").strip():
+            raise forms.ValidationError("Paste the periods or choose a CSV file.")
+        return data

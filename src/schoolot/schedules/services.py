@@ -1122,7 +1122,8 @@ def school_setup_access(*, user: User) -> bool:
     return user.role in SCHOOL_SETUP_EDITORS
 
 
-def _school_setup_editor_check(*, user: User) -> None:
+def school_setup_editor_check(*, user: User) -> None:
+    """PermissionDenied unless `user` may change bell schedules and travel times."""
     if not school_setup_access(user=user):
         raise PermissionDenied(
             "Only district administrators and OT supervisors change bell schedules and "
@@ -1163,7 +1164,7 @@ def bell_period_add(
     The school's row is locked while checking and adding, so two periods added at once
     cannot overlap either. Grades and days are stored comma-separated in a fixed order, as
     `week_instance` reads them."""
-    _school_setup_editor_check(user=user)
+    school_setup_editor_check(user=user)
     with transaction.atomic():
         school = (
             School.objects.select_for_update()
@@ -1226,7 +1227,7 @@ def school_location_set(
     for a school of another district). Refuses, with a ValidationError keyed "location" and
     writing nothing, one coordinate without the other and a coordinate out of range (the
     database's own check says the same). Returns the school as saved."""
-    _school_setup_editor_check(user=user)
+    school_setup_editor_check(user=user)
     school = School.objects.filter(district_id=user.district_id, pk=school_id).first()
     if school is None:
         raise PermissionDenied("Not a school of your district.")
@@ -1283,7 +1284,7 @@ def _bell_overlaps(
 def bell_period_delete(*, user: User, school_id: int, bell_id: int) -> bool:
     """Remove one period of a school's day; only an administrator or OT supervisor, only in
     her district. Returns whether there was such a period (False: nothing to remove)."""
-    _school_setup_editor_check(user=user)
+    school_setup_editor_check(user=user)
     deleted, _ = BellPeriod.objects.filter(
         district_id=user.district_id, school_id=school_id, pk=bell_id
     ).delete()
@@ -1315,7 +1316,7 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
     out of range raises ValidationError keyed "origin-destination" for each bad pair, and
     nothing is written. Returns how many pairs were added, changed and cleared. Queries do
     not grow with the number of schools."""
-    _school_setup_editor_check(user=user)
+    school_setup_editor_check(user=user)
     ids = {o for o, _ in minutes} | {d for _, d in minutes}
     known = set(
         School.objects.filter(district_id=user.district_id, pk__in=ids).values_list("pk", flat=True)

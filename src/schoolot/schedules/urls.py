@@ -13,6 +13,7 @@ urlpatterns = [
     path("schedules/", views.district_page, name="schedules_district"),
     path("students/<id:student_id>/protected/", views.protected_time, name="protected_time"),
     path("schools/bells/", views.school_bells_index, name="school_bells_index"),
+    path("schools/bells/import/", views.school_bells_import, name="school_bells_import"),
     path("schools/<id:school_id>/bells/", views.school_bells, name="school_bells"),
     path("schools/travel/", views.travel_times, name="travel_times"),
     path("schedules/priorities/", views.schedule_priorities, name="schedule_priorities"),

@@ -29,9 +29,11 @@ from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
 from schoolot.directory.models import School, Student
+from schoolot.schedules.bell_import import COLUMNS, BellImportError, bell_periods_import
 from schoolot.schedules.feed import calendar_text_get
 from schoolot.schedules.forms import (
     AvailabilityForm,
+    BellImportForm,
     BellPeriodForm,
     CommitmentForm,
     LunchAndPlanningForm,
@@ -605,6 +607,32 @@ def school_bells_index(request):
     )
     return render(
         request, "schedules/school_bells_index.html", {"schools": schools, "can_edit": can_edit}
+    )
+
+
+def school_bells_import(request):
+    """Bell periods for many schools at once, as CSV (schedules.bell_import): added whole,
+    or not at all with every problem listed by line and the text kept to correct."""
+    if not school_setup_access(user=request.user):
+        raise PermissionDenied("Therapists read the bell schedule; supervisors change it.")
+    form = BellImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = bell_periods_import(user=request.user, text=form.cleaned_data["rows"])
+        except BellImportError as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request, f"{added} period{'s' if added != 1 else ''} added; the next week built "
+                "uses them."
+            )
+            return redirect("school_bells_index")
+    return render(
+        request,
+        "schedules/school_bells_import.html",
+        {"form": form, "problems": problems, "columns": COLUMNS},
+        status=400 if problems or form.errors else 200,
     )
 
 
