@@ -32,7 +32,7 @@ from schoolot.delivery.models import (
     SessionStudent,
     WeeklySlot,
 )
-from schoolot.directory.models import District, Staff
+from schoolot.directory.models import District, Staff, Student
 from schoolot.plans.models import Goal, MeasurementType, Plan, ServiceMandate
 from schoolot.rules.billing import GROUP_CODE
 
@@ -534,7 +534,15 @@ def weekly_slot_create(
             setting=setting,
         )
         slot.students.set(students)
+        _teachers_told(students=students, user=user)
     return slot
+
+
+def _teachers_told(*, students, user: User) -> None:
+    """Her students' teachers hear of their new OT times (a session added, moved, removed)."""
+    from schoolot.schedules.services import teachers_ot_times_notify
+
+    teachers_ot_times_notify(students=students, on=timezone.localdate(), by=user)
 
 
 def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
@@ -543,7 +551,9 @@ def weekly_slot_delete(*, user: User, slot: WeeklySlot) -> None:
         raise PermissionDenied("Not your slot.")
     with transaction.atomic():
         week_writes_serialize(staff=staff)
-        WeeklySlot.objects.filter(pk=slot.pk).delete()  # gone already: nothing to do
+        students = list(Student.objects.filter(weekly_slots=slot.pk))
+        if WeeklySlot.objects.filter(pk=slot.pk).delete()[0]:  # gone already: nothing to do
+            _teachers_told(students=students, user=user)
 
 
 def weekly_slots_lock(*, user: User, slots: list[WeeklySlot], locked: bool) -> None:
@@ -578,7 +588,12 @@ def weekly_slots_move(
                 try:
                     with transaction.atomic():  # a refused week leaves nothing behind
                         weekly_slot_move(
-                            user=user, slot=slot, weekday=weekday, start_time=start_time, on=on
+                            user=user,
+                            slot=slot,
+                            weekday=weekday,
+                            start_time=start_time,
+                            on=on,
+                            tell_teachers=False,
                         )
                 except ValidationError as exc:
                     if not rotation:
@@ -587,6 +602,9 @@ def weekly_slots_move(
                     problems += [week + m for m in exc.messages]
             if problems:
                 raise ValidationError(problems)
+            _teachers_told(
+                students=Student.objects.filter(weekly_slots__in=slots).distinct(), user=user
+            )
     except ValidationError:
         for slot in slots:
             # Every move of the set is rolled back (a slot rebuilt away meanwhile is gone).
@@ -713,7 +731,13 @@ def consultation_log(*, user: User, data: ConsultationInput) -> Consultation:
 
 
 def weekly_slot_move(
-    *, user: User, slot: WeeklySlot, weekday: int, start_time: dt.time, on: dt.date | None = None
+    *,
+    user: User,
+    slot: WeeklySlot,
+    weekday: int,
+    start_time: dt.time,
+    on: dt.date | None = None,
+    tell_teachers: bool = True,
 ) -> WeeklySlot:
     """Move a session of the week by hand; it is locked so that re-solving keeps it.
 
@@ -722,16 +746,21 @@ def weekly_slot_move(
     ones and its own week's) or her fixed time that day; a student's protected time;
     then any other hard rule the move would break that her week (as of `on`, default today)
     does not break already: outside her hours, too little time to drive to or from her
-    sessions at other schools, no lunch or planning time left (schedules.week_check)."""
+    sessions at other schools, no lunch or planning time left (schedules.week_check). The
+    students' teachers hear of the new time unless `tell_teachers` is False (a set of slots
+    moved together tells them once)."""
     staff = therapist_staff_get(user=user)
     if slot.therapist_id != staff.pk:
         raise PermissionDenied("Not your session.")
     with transaction.atomic():
         week_writes_serialize(staff=staff)
         _slot_current(slot)
-        return _weekly_slot_move(
+        moved = _weekly_slot_move(
             staff=staff, slot=slot, weekday=weekday, start_time=start_time, on=on
         )
+        if tell_teachers:
+            _teachers_told(students=moved.students.all(), user=user)
+        return moved
 
 
 def _weekly_slot_move(

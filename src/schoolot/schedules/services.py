@@ -598,7 +598,8 @@ def week_solve_audited(
 ) -> ScheduleRun | None:
     """week_solve for `staff`, with one audit event (by `actor`, asking from `context`,
     saying `what`) for each student whose weekly sessions the new week changed (added, moved
-    or left out), written with the week. When the actor is not she (a district re-solve) and
+    or left out), written with the week; those students' teachers are told their new times
+    (teachers_ot_times_notify). When the actor is not she (a district re-solve) and
     the new week changed anyone's sessions, she is told (in the app and by email): her week
     changed without her asking."""
     from schoolot.audit.models import AuditAction
@@ -609,6 +610,7 @@ def week_solve_audited(
         audit_events_record(
             actor=actor, context=context, students=students, action=AuditAction.UPDATE, what=what
         )
+        teachers_ot_times_notify(students=students, on=on, by=actor)
         if students and actor.pk != staff.user_id:
             n = len(students)
             notify(
@@ -1425,3 +1427,39 @@ def schedule_priorities_reset(*, user: User) -> bool:
     team_id = _priorities_team(user=user)
     deleted, _ = SchedulePriorities.objects.filter(team_id=team_id).delete()
     return bool(deleted)
+
+
+def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
+    """Tell the teachers of `students` (of their classes) each student's OT times as they now
+    are (schedules.selectors.student_ot_times_get), after `by` changed them: a week built or
+    rebuilt, a session added, moved or removed. A teacher must know when her student leaves
+    class. One notification per teacher and student, in the app and by email, linking to the
+    student's record. Returns how many were sent."""
+    from schoolot.directory.models import Enrollment
+    from schoolot.referrals.services import notify
+    from schoolot.schedules.selectors import student_ot_times_get
+
+    students = {s.pk: s for s in students}
+    teachers: dict[int, list[User]] = defaultdict(list)
+    for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
+        "school_class__teacher__user"
+    ):
+        teachers[enrollment.student_id].append(enrollment.school_class.teacher.user)
+    sent = 0
+    for student_id, users in teachers.items():
+        student = students[student_id]
+        times = "; ".join(
+            f"{t.weekday_name[:3]} {_clock(t.start)}-{_clock(t.end)}"
+            + (f" ({t.rotation} of the rotation)" if t.rotation else "")
+            for t in student_ot_times_get(student=student, on=on)
+        )
+        sent += notify(
+            users=users,
+            student=student,
+            text=(
+                f"{student.full_name}'s OT times changed ({by.display_name}): "
+                f"{times or 'no weekly OT session now'}."
+            ),
+            link=reverse("student_detail", args=[student.pk]),
+        )
+    return sent
