@@ -133,3 +133,30 @@ def test_only_administrators_and_supervisors_import(client, week):
     client.force_login(week.users["admin"])
     index = client.get(reverse("school_bells_index")).content.decode()
     assert reverse("school_bells_import") in index
+
+
+def test_a_new_years_bells_replace_those_of_the_schools_in_the_file(client, week):
+    for school in (week.school, week.other_school):
+        BellPeriod.objects.create(
+            district=week.district, school=school, kind="core", start=dt.time(9), end=dt.time(10)
+        )
+    text = _csv(week, "{elem},core,Reading,,,9:30,10:30")  # over last year's 9:00-10:00
+    client.force_login(week.users["supervisor"])
+    refused = client.post(reverse("school_bells_import"), {"rows": text})
+    assert refused.status_code == 400 and BellPeriod.objects.count() == 2
+    replaced = client.post(reverse("school_bells_import"), {"rows": text, "replace": "on"})
+    assert replaced.status_code == 302
+    assert sorted(BellPeriod.objects.values_list("school_id", "start")) == sorted(
+        [(week.school.pk, dt.time(9, 30)), (week.other_school.pk, dt.time(9))]
+    )  # the other school, not in the file, keeps its periods
+
+
+def test_replacing_with_a_bad_file_keeps_the_old_bells(week):
+    BellPeriod.objects.create(
+        district=week.district, school=week.school, kind="core", start=dt.time(9), end=dt.time(10)
+    )
+    with pytest.raises(BellImportError):
+        bell_periods_import(
+            user=week.users["admin"], text=_csv(week, "{elem},core,,,,25:00,10:30"), replace=True
+        )
+    assert BellPeriod.objects.get().start == dt.time(9)

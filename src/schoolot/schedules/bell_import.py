@@ -80,13 +80,14 @@ def _split(value: str) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", value.strip()) if part]
 
 
-def bell_periods_import(*, user: User, text: str) -> int:
+def bell_periods_import(*, user: User, text: str, replace: bool = False) -> int:
     """Add every period of `text` (the CSV of the module's contract) to its school, or none:
     BellImportError lists every problem with its line number (a column missing from the
     header, a school not of the user's district, an unknown kind or day, a time that is not
-    one, and whatever bell_period_add refuses, in its words), and nothing is written. Only
-    an administrator or OT supervisor (PermissionDenied). Returns the number of periods
-    added."""
+    one, and whatever bell_period_add refuses, in its words), and nothing is written. With
+    `replace` (a new school year's bells), the periods of every school the file names are
+    removed first, in the same all-or-nothing change. Only an administrator or OT
+    supervisor (PermissionDenied). Returns the number of periods added."""
     school_setup_editor_check(user=user)
     if len(text) > MAX_CHARACTERS:
         raise BellImportError([f"The file is over {MAX_CHARACTERS:,} characters; split it."])
@@ -116,6 +117,15 @@ def bell_periods_import(*, user: User, text: str) -> int:
     problems: list[str] = []
     added = 0
     with transaction.atomic():
+        if replace:
+            column = names.index("school")
+            named = {
+                school.pk
+                for _line, row in rows[1:]
+                if column < len(row)
+                for school in schools.get(row[column].strip().lower(), [])
+            }
+            BellPeriod.objects.filter(district_id=user.district_id, school_id__in=named).delete()
         for line, row in rows[1:]:
             cell = {n: (row[i].strip() if i < len(row) else "") for i, n in enumerate(names)}
             wrong = []

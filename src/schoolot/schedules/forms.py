@@ -383,6 +383,10 @@ class BellImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
     )
     file = forms.FileField(label="Or a CSV file", required=False)
+    replace = forms.BooleanField(
+        label="Replace the periods of the schools in the file (a new school year's bells)",
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()

@@ -619,7 +619,11 @@ def school_bells_import(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            added = bell_periods_import(user=request.user, text=form.cleaned_data["rows"])
+            added = bell_periods_import(
+                user=request.user,
+                text=form.cleaned_data["rows"],
+                replace=form.cleaned_data["replace"],
+            )
         except BellImportError as exc:
             problems = exc.problems
         else:
