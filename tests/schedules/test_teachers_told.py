@@ -98,3 +98,25 @@ def test_a_student_in_no_class_tells_no_one(week):
         student_ids=[cota.pk],
     )
     assert not Notification.objects.filter(student=cota).exists()
+
+
+def test_several_students_changed_at_once_make_one_notification(week):
+    from schoolot.directory.models import Enrollment, SchoolClass
+    from schoolot.schedules.services import teachers_ot_times_notify
+    from tests.factories import student_make
+
+    klass = SchoolClass.objects.get(teacher=week.staff["teacher"])
+    kids = [week.students["own"]]
+    for name in ("Zed", "Yan", "Xia"):
+        kid = student_make(district=week.district, school=week.school, first=name, last="Lee")
+        Enrollment.objects.create(district=week.district, school_class=klass, student=kid)
+        kids.append(kid)
+    sent = teachers_ot_times_notify(students=kids, on=TODAY, by=week.users["supervisor"])
+    (told,) = _told(week)
+    assert sent == 1 and told.student is None and told.link == reverse("caseload")
+    supervisor = week.users["supervisor"].display_name
+    own = week.students["own"].full_name  # Alvarez, before the three Lees
+    assert told.text == (
+        f"OT times changed for 4 of your students ({supervisor}): {own}, Xia Lee, Yan Lee "
+        "and 1 more. Your students' page shows the week of OT."
+    )

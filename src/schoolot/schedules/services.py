@@ -1430,36 +1430,49 @@ def schedule_priorities_reset(*, user: User) -> bool:
 
 
 def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
-    """Tell the teachers of `students` (of their classes) each student's OT times as they now
-    are (schedules.selectors.student_ot_times_get), after `by` changed them: a week built or
-    rebuilt, a session added, moved or removed. A teacher must know when her student leaves
-    class. One notification per teacher and student, in the app and by email, linking to the
-    student's record. Returns how many were sent."""
+    """Tell the teachers of `students` (of their classes) that their OT times changed, after
+    `by` changed them: a week built or rebuilt, a session added, moved or removed. A teacher
+    must know when her student leaves class. One notification per teacher, in the app and
+    by email: for one student of hers, that student's times as they now are
+    (schedules.selectors.student_ot_times_get) and a link to the record; for several (a
+    rebuilt week), their names and a link to her students' page, whose week of OT shows
+    the new times. Returns how many were sent."""
     from schoolot.directory.models import Enrollment
     from schoolot.referrals.services import notify
     from schoolot.schedules.selectors import student_ot_times_get
 
     students = {s.pk: s for s in students}
-    teachers: dict[int, list[User]] = defaultdict(list)
+    teachers: dict[int, User] = {}
+    theirs: dict[int, list] = defaultdict(list)  # teacher's user id: her students
     for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
         "school_class__teacher__user"
     ):
-        teachers[enrollment.student_id].append(enrollment.school_class.teacher.user)
+        user = enrollment.school_class.teacher.user
+        teachers[user.pk] = user
+        if students[enrollment.student_id] not in theirs[user.pk]:
+            theirs[user.pk].append(students[enrollment.student_id])
     sent = 0
-    for student_id, users in teachers.items():
-        student = students[student_id]
-        times = "; ".join(
-            f"{t.weekday_name[:3]} {_clock(t.start)}-{_clock(t.end)}"
-            + (f" ({t.rotation} of the rotation)" if t.rotation else "")
-            for t in student_ot_times_get(student=student, on=on)
-        )
-        sent += notify(
-            users=users,
-            student=student,
-            text=(
+    for user_id, mine in theirs.items():
+        mine.sort(key=lambda s: (s.last_name, s.first_name))
+        if len(mine) == 1:
+            (student,) = mine
+            times = "; ".join(
+                f"{t.weekday_name[:3]} {_clock(t.start)}-{_clock(t.end)}"
+                + (f" ({t.rotation} of the rotation)" if t.rotation else "")
+                for t in student_ot_times_get(student=student, on=on)
+            )
+            text = (
                 f"{student.full_name}'s OT times changed ({by.display_name}): "
                 f"{times or 'no weekly OT session now'}."
-            ),
-            link=reverse("student_detail", args=[student.pk]),
-        )
+            )
+            link = reverse("student_detail", args=[student.pk])
+        else:
+            shown = ", ".join(s.full_name for s in mine[:3])
+            more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
+            text = (
+                f"OT times changed for {len(mine)} of your students ({by.display_name}): "
+                f"{shown}{more}. Your students' page shows the week of OT."
+            )
+            link, student = reverse("caseload"), None
+        sent += notify(users=[teachers[user_id]], student=student, text=text, link=link)
     return sent
