@@ -31,17 +31,19 @@ def test_a_teacher_sees_when_her_students_leave_class(client, week):
     assert "OT the week of" in html
     assert (
         f"<strong>9:15–9:45 AM</strong> {own.full_name} "
-        f'<span class="muted">(group of 2)</span> · {therapist} · {week.school.name}'
+        f'<span class="muted">(group of 2)</span> · therapy room · {therapist} · {week.school.name}'
     ) in html
     assert cota.first_name not in html
 
 
 def test_a_parent_sees_her_childs_week(client, week):
-    weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    slot = weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    slot.setting = "classroom"  # OT comes into her class
+    slot.save()
     client.force_login(week.users["parent"])
     html = client.get(reverse("caseload")).content.decode()
     assert "When OT sees your child at school." in html
-    assert f"<strong>1:00–1:30 PM</strong> {week.students['own'].full_name} ·" in html
+    assert f"<strong>1:00–1:30 PM</strong> {week.students['own'].full_name} · in class ·" in html
 
 
 def test_no_week_for_those_whose_students_have_no_ot_or_who_see_whole_weeks(client, week):

@@ -519,6 +519,7 @@ class OtPullOut:
     group_size: int  # students in the session, others included
     therapist: str
     school: str
+    setting: str  # in words: "classroom" means OT comes into the class (push-in)
 
 
 @dataclass(frozen=True)
@@ -618,6 +619,7 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                         group_size=sizes.get(slot.pk, len(mine)),
                         therapist=slot.therapist.user.display_name,
                         school=slot.school.name,
+                        setting=slot.get_setting_display(),
                     )
                 )
         days.append(OtDay(date=date, closed=closed, sessions=sessions))
