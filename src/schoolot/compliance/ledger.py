@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import ConsultationStudent, SessionStudent
-from schoolot.directory.models import ReportingPeriod, SchoolYear, Student
+from schoolot.directory.models import ReportingPeriod, Student
+from schoolot.directory.selectors import school_year_ahead_get
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules import minutes as rules
 from schoolot.rules.calendar import SchoolCalendar
@@ -43,12 +44,7 @@ class DistrictCalendar:
 
 def district_calendar(*, district_id: int, on: dt.date) -> DistrictCalendar | None:
     """The school year containing `on` (or the next one, in summer), with its quarters."""
-    year = (
-        SchoolYear.objects.filter(district_id=district_id, last_day__gte=on)
-        .prefetch_related("events")
-        .order_by("first_day")
-        .first()
-    )
+    year = school_year_ahead_get(district_id=district_id, on=on)
     if year is None:
         return None
     quarters = [

@@ -146,6 +146,17 @@ def student_record_get(*, user: User, student_id: int) -> StudentRecord:
     )
 
 
+def school_year_ahead_get(*, district_id: int, on: dt.date) -> SchoolYear | None:
+    """The district's school year holding `on`, or the next one (in summer), with its
+    calendar events prefetched; None when none lies ahead. Two queries."""
+    return (
+        SchoolYear.objects.filter(district_id=district_id, last_day__gte=on)
+        .prefetch_related("events")
+        .order_by("first_day")
+        .first()
+    )
+
+
 def rotation_get(*, district_id: int, day: dt.date) -> tuple[int, int]:
     """Where `day` falls in the 4-week rotation: (the rotation's number, counted from 0 at
     the first week of the district's school year holding `day`, or of the latest one begun

@@ -30,7 +30,7 @@ from schoolot.schedules import ical
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.selectors import (
     rotation_sets_split,
-    school_year_ahead_get,
+    school_year_span_get,
     week_breaks_get,
     weekdays_held,
 )
@@ -50,7 +50,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     """The feed's text (see the module contract)."""
     zone = zone_get(name=staff.district.time_zone)
     # The school year holding today, or the next one (in summer), with its closures.
-    first_day, last_day, closed = school_year_ahead_get(district_id=staff.district_id, on=today)
+    first_day, last_day, closed = school_year_span_get(district_id=staff.district_id, on=today)
     week_of = max(today, first_day)
     monday = week_of - dt.timedelta(week_of.weekday())
     # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends

@@ -393,20 +393,15 @@ def weekly_sessions_changed(*, before: dict, after: dict) -> list:
 
 
 
-def school_year_ahead_get(*, district_id: int, on: dt.date) -> tuple[dt.date, dt.date, set]:
-    """The school year a weekly session is held in from `on`: the one holding `on`, or the
-    next (in summer), as (its first day, its last day, its closed days). Without a calendar
-    on record: the usual year start (rules.cycles.assumed_first_day), half a year ahead, no
+def school_year_span_get(*, district_id: int, on: dt.date) -> tuple[dt.date, dt.date, set]:
+    """The school year a weekly session is held in from `on` (directory.selectors.
+    school_year_ahead_get) as (its first day, its last day, its closed days). Without one on
+    record: the usual year start (rules.cycles.assumed_first_day), half a year ahead, no
     closed days. Two queries."""
-    from schoolot.directory.models import SchoolYear
+    from schoolot.directory.selectors import school_year_ahead_get
     from schoolot.rules.cycles import assumed_first_day
 
-    year = (
-        SchoolYear.objects.filter(district_id=district_id, last_day__gte=on)
-        .prefetch_related("events")
-        .order_by("first_day")
-        .first()
-    )
+    year = school_year_ahead_get(district_id=district_id, on=on)
     if year is None:
         return assumed_first_day(day=on), on + dt.timedelta(180), set()
     return year.first_day, year.last_day, set(year.calendar().closed_days)
@@ -467,7 +462,7 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
     )
     if not slots:
         return []
-    first_day, last_day, closed = school_year_ahead_get(district_id=student.district_id, on=on)
+    first_day, last_day, closed = school_year_span_get(district_id=student.district_id, on=on)
     sets = rotation_every_week(slots, alike=lambda s: (s.therapist_id, s.setting))
     every_week = {same[0].pk for same in sets}
     later_weeks = {s.pk for same in sets for s in same[1:]}
