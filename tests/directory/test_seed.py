@@ -178,3 +178,24 @@ def test_every_seeded_week_holds_to_the_records(demo):
     kept = WeekCheckResult.objects.filter(district=demo)
     assert kept.count() == therapists.count() > 0
     assert all(r.holds and r.checked_on == TODAY for r in kept)
+
+
+def test_some_schools_close_while_the_others_are_open(demo):
+    """A polling place on Election Day, a water main break, repairs ahead: no session is
+    logged at that school on its day, while the district's other schools carry on."""
+    from schoolot.delivery.models import Session
+    from schoolot.directory.models import CalendarEvent
+
+    closures = CalendarEvent.objects.filter(district=demo, school__isnull=False)
+    assert sorted(closures.values_list("name", flat=True)) == [
+        "Closed for Election Day (polling place)",
+        "HVAC repairs (no students)",
+        "Water main break",
+    ]
+    past = closures.filter(end_date__lt=TODAY)
+    assert past.count() == 2
+    for closure in past:
+        on = closure.start_date
+        assert not Session.objects.filter(school=closure.school, date=on).exists()
+        assert Session.objects.filter(district=demo, date=on).exists()  # the others are open
+    assert closures.get(name__startswith="HVAC").start_date > TODAY

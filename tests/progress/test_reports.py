@@ -116,6 +116,22 @@ class TestReports:
         assert row.status in {"progressing_expected", "progressing_may_not_meet"}
         assert row.data_points == 4
 
+    def test_a_day_her_school_alone_was_closed_is_not_required(self, world, period):
+        """Her school's own closure (a water main break) lowers the minutes required of the
+        period by that day's share; another school's closure does not."""
+        from tests.factories import school_closure_make
+
+        plan = world.students["own"].plans.get()
+        draft = report_draft(user=world.users["therapist"], plan=plan, period=period)
+        before = draft.minutes_required
+        day = TODAY - dt.timedelta(days=20 + TODAY.weekday())  # a Monday in the period
+        school_closure_make(school=world.other_school, day=day)
+        draft = report_draft(user=world.users["therapist"], plan=plan, period=period)
+        assert draft.minutes_required == before
+        school_closure_make(school=world.school, day=day)
+        draft = report_draft(user=world.users["therapist"], plan=plan, period=period)
+        assert draft.minutes_required == before - 12  # a fifth of that week's 2 x 30
+
     def test_family_summary_in_spanish(self, world, period):
         log_points(world, [50, 55, 60])
         report = report_draft(

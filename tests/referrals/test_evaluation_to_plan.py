@@ -125,6 +125,39 @@ def test_texas_counts_school_days(consented, world):
     assert evaluation.due_on == expected.due
 
 
+def test_texas_counts_the_school_days_of_the_students_own_school(consented, world):
+    """A day her school alone is closed is no school day for her: the due date moves one
+    school day later; another school's closure leaves it where it was."""
+    from schoolot.referrals import timeline
+    from tests.factories import school_closure_make
+
+    world.district.timeline_profile = "TX"
+    world.district.save()
+    consent_on = TODAY - dt.timedelta(days=7)
+
+    def due(school):
+        return timeline.evaluation_due(
+            district=world.district, consent_on=consent_on, school_id=school.pk
+        ).date
+
+    before = due(world.school)
+    day = consent_on + dt.timedelta(days=14)
+    if day.weekday() > 4:
+        day += dt.timedelta(days=7 - day.weekday())  # the Monday after
+    school_closure_make(school=world.other_school, day=day)
+    assert due(world.school) == before and due(world.other_school) > before
+    school_closure_make(school=world.school, day=day)
+    assert due(world.school) > before
+    evaluation = evaluation_plan(
+        user=world.users["therapist"],
+        referral=consented,
+        areas=["self_care"],
+        tools="SFA",
+        settings_to_observe=[],
+    )
+    assert evaluation.due_on == due(world.school)
+
+
 def walk_to_eligibility(world, referral, outcome="iep"):
     t = world.users["therapist"]
     evaluation = evaluation_plan(

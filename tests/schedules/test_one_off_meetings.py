@@ -105,6 +105,36 @@ def test_a_day_without_school_is_refused_with_its_reason(client, week):
     ]
 
 
+def test_a_day_her_school_alone_is_closed_is_refused_there_only(week):
+    from tests.factories import school_closure_make
+
+    thursday = school_closure_make(
+        school=week.school, day=school_day_next(district=week.district, weekday=3)
+    )
+    with pytest.raises(ValidationError) as refused:
+        commitment_add(
+            user=week.users["therapist"],
+            label="Annual review",
+            weekdays=[],
+            start=dt.time(9),
+            end=dt.time(10),
+            on=thursday,
+            school_id=week.school.pk,
+        )
+    assert refused.value.message_dict["on"] == [
+        f"There is no school on {thursday:%A, %B} {thursday.day} (Water main break); choose "
+        "a school day."
+    ]
+    commitment_add(  # held elsewhere (the district office): the district is open
+        user=week.users["therapist"],
+        label="Annual review",
+        weekdays=[],
+        start=dt.time(9),
+        end=dt.time(10),
+        on=thursday,
+    )
+
+
 def test_one_offs_and_recurring_time_never_overlap_on_a_day_both_hold(week):
     therapist = week.users["therapist"]
     tuesday, wednesday = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
@@ -37,9 +37,16 @@ class MandateLine:
 
 @dataclass
 class DistrictCalendar:
-    calendar: SchoolCalendar
+    calendar: SchoolCalendar  # the district's: its breaks, holidays and closures
     year: rules.Period
     quarters: list[rules.Period]
+    # The calendars of the schools with closures of their own (CalendarEvent.school).
+    school_calendars: dict[int, SchoolCalendar] = field(default_factory=dict)
+
+    def calendar_for(self, school_id: int | None) -> SchoolCalendar:
+        """The calendar a student of that school is owed minutes by: a day her school alone
+        is closed owes nothing there, as a district closure owes nothing anywhere."""
+        return self.school_calendars.get(school_id, self.calendar)
 
 
 def district_calendar(*, district_id: int, on: dt.date) -> DistrictCalendar | None:
@@ -51,10 +58,12 @@ def district_calendar(*, district_id: int, on: dt.date) -> DistrictCalendar | No
         rules.Period(p.start_date, p.end_date, p.name)
         for p in ReportingPeriod.objects.filter(school_year=year).order_by("start_date")
     ]
+    schools = {e.school_id for e in year.events.all() if e.school_id is not None}
     return DistrictCalendar(
         calendar=year.calendar(),
         year=rules.Period(year.first_day, year.last_day, year.name),
         quarters=quarters,
+        school_calendars={pk: year.calendar(school_id=pk) for pk in schools},
     )
 
 
@@ -183,7 +192,7 @@ def mandate_lines(
             mandate=rule_mandate,
             periods=[periods[pk]],
             entries=entries.get(pk, ()),
-            calendar=cal.calendar,
+            calendar=cal.calendar_for(school_id),
             today=on,
         )[0]
         result.append(
@@ -280,7 +289,7 @@ def student_ledger(*, student: Student, on: dt.date, cal: DistrictCalendar) -> S
             ),
             periods=periods,
             entries=entries.get(m.pk, ()),
-            calendar=cal.calendar,
+            calendar=cal.calendar_for(student.school_id),
             today=on,
         )
         lines = [ln for ln in lines if ln.required or ln.credited or ln.missed_total]

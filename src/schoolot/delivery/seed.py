@@ -296,6 +296,7 @@ def session_history_seed(
     """
     year = (
         SchoolYear.objects.filter(district=district, first_day__lte=today)
+        .prefetch_related("events")
         .order_by("-first_day")
         .first()
     )
@@ -308,6 +309,11 @@ def session_history_seed(
     days_by_weekday: dict[int, list[dt.date]] = defaultdict(list)
     for day in calendar.instructional_days(year.first_day, last):
         days_by_weekday[day.weekday()].append(day)
+    school_closed = {
+        e.school_id: set(year.calendar(school_id=e.school_id).closed_days)
+        for e in year.events.all()
+        if e.school_id is not None
+    }
 
     slot_students = defaultdict(list)
     for row in WeeklySlot.students.through.objects.filter(
@@ -334,6 +340,8 @@ def session_history_seed(
         if therapist is None or not students:
             continue
         for day in days_by_weekday.get(slot.weekday, []):
+            if day in school_closed.get(slot.school_id, ()):
+                continue  # her school alone was closed
             present_plans = [(sid, plans.get(sid)) for sid in students]
             present_plans = [
                 (sid, p) for sid, p in present_plans if p and p.start_date <= day <= p.end_date
@@ -517,7 +525,7 @@ def periodic_history_seed(*, district: District, rng: random.Random, today: dt.d
     )
     if year is None:
         return 0
-    calendar = year.calendar()
+    calendars = {}  # each school's: its own closures too
     quarters = [
         ledger_rules.Period(p.start_date, p.end_date, p.name)
         for p in year.reporting_periods.order_by("start_date")
@@ -549,7 +557,9 @@ def periodic_history_seed(*, district: District, rng: random.Random, today: dt.d
         for period in ledger_rules.periods_between(
             start, end, m.period, quarters=quarters, year=school_year
         ):
-            days = calendar.instructional_days(
+            if student.school_id not in calendars:
+                calendars[student.school_id] = year.calendar(school_id=student.school_id)
+            days = calendars[student.school_id].instructional_days(
                 max(period.start, m.start_date), min(period.end, m.end_date)
             )
             if not days:

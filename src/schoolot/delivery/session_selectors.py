@@ -13,7 +13,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
 from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import Staff, Student
-from schoolot.directory.selectors import closure_get, next_school_day_get, rotation_get
+from schoolot.directory.selectors import closures_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
 from schoolot.schedules.models import Commitment, ProtectedBlock
 from schoolot.schedules.selectors import commitments_on_date_get, weekdays_held
@@ -25,6 +25,7 @@ class TodaySlot:
     session: Session | None  # the session logged from this slot today, if any
     clash: Commitment | None = None  # her fixed time that day overlapping it, if any
     protected: ProtectedBlock | None = None  # a student's protected time it now falls in
+    closed: str | None = None  # why its school alone has no instruction that day, if so
 
 
 @dataclass
@@ -47,9 +48,11 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     recurring ones and that date's one-offs), each slot with the fixed time it overlaps
     (`clash`: a one-off meeting on a session, or time added since the week was built) and
     the protected time of one of its students it falls in (`protected`: added by a teacher
-    since the week was built). On a day without instruction in the district's calendar (a
-    break, a holiday, outside the school year) no slot or fixed time is offered, `closed`
-    says why and `next_school_day` when school resumes."""
+    since the week was built), and why its school has no instruction that day when that
+    school alone is closed (`closed`: no session is owed there). On a day without
+    instruction in the district's calendar (a break, a holiday, outside the school year) no
+    slot or fixed time is offered, `closed` says why and `next_school_day` when school
+    resumes."""
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -59,8 +62,10 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         .order_by("start_time")
     )
     by_slot = {s.slot_id: s for s in sessions if s.slot_id}
-    slots, fixed = [], []
-    closed = closure_get(district_id=staff.district_id, day=date) if date.weekday() < 5 else None
+    slots, fixed, closed, closed_schools = [], [], None, {}
+    if date.weekday() < 5:
+        closures = closures_get(district_id=staff.district_id, day=date)
+        closed, closed_schools = closures.district, closures.schools
     if date.weekday() < 5 and closed is None:
         rotation, week = rotation_get(district_id=staff.district_id, day=date)
         slots = [
@@ -93,6 +98,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
                     ),
                     None,
                 ),
+                closed=closed_schools.get(s.school_id),
             )
             for s in slots
         ],

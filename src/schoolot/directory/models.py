@@ -91,11 +91,16 @@ class SchoolYear(DistrictOwned):
     def __str__(self) -> str:
         return self.name
 
-    def calendar(self) -> SchoolCalendar:
-        """The pure calendar (instructional days) the domain rules compute with."""
+    def calendar(self, *, school_id: int | None = None) -> SchoolCalendar:
+        """The pure calendar (instructional days) the domain rules compute with: the year's
+        district-wide breaks and closures, and with `school_id` that school's own closures
+        too (a building closed when the others are open). Reads `events` once, so a
+        prefetch serves every school's calendar."""
         closed: set[dt.date] = set()
         breaks: list[tuple[dt.date, dt.date]] = []
         for event in self.events.all():
+            if event.school_id is not None and event.school_id != school_id:
+                continue
             day = event.start_date
             while day <= event.end_date:
                 closed.add(day)
@@ -111,7 +116,9 @@ class SchoolYear(DistrictOwned):
 
 
 class CalendarEvent(DistrictOwned):
-    """A day or run of days without instruction inside a school year."""
+    """A day or run of days without instruction inside a school year: in every school of
+    the district, or in one school only (`school`: a water main break, a building used as a
+    polling place)."""
 
     class Kind(models.TextChoices):
         BREAK = "break", "Break"
@@ -120,6 +127,14 @@ class CalendarEvent(DistrictOwned):
         STAFF_DAY = "staff_day", "Staff development day (no students)"
 
     school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="events")
+    school = models.ForeignKey(
+        "School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_events",
+        help_text="Only this school has no instruction; leave empty for every school.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=120)
     start_date = models.DateField()
@@ -135,6 +150,21 @@ class CalendarEvent(DistrictOwned):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start_date:%b %d})"
+
+    def clean(self) -> None:
+        if (
+            self.school_id
+            and self.school_year_id
+            and self.school.district_id != self.school_year.district_id
+        ):
+            raise ValidationError({"school": "Choose a school of this district."})
+        if self.start_date and self.end_date and self.school_year_id:
+            year = self.school_year
+            if self.start_date < year.first_day or self.end_date > year.last_day:
+                raise ValidationError(
+                    f"Keep the dates inside the school year ({year.first_day:%b %d, %Y} to "
+                    f"{year.last_day:%b %d, %Y})."
+                )
 
 
 class ReportingPeriod(DistrictOwned):

@@ -134,6 +134,7 @@ class _Builder:
         )
         self.calendar()
         self.schools()
+        self.school_closures()
         self.staff()
         self.students()
         self.classes()
@@ -244,6 +245,42 @@ class _Builder:
                 )
             )
         self.school_list = School.objects.bulk_create(schools)
+
+    def school_closures(self) -> None:
+        """Days one school is closed while the others are open: a building that is a polling
+        place on Election Day, a water main break two weeks ago, and repairs two school
+        days from today (so the demo's pages show one ahead)."""
+        year, schools = self.year, self.school_list
+        calendar = year.calendar()
+
+        def school_day(on: dt.date) -> dt.date | None:
+            days = calendar.instructional_days(start=on)
+            return days[0] if days else None
+
+        election = _nth_weekday(year.first_day.year, 11, 0, 1) + dt.timedelta(days=1)
+        ahead = calendar.instructional_days(start=self.today + dt.timedelta(days=1))[1:2]
+        closures = [
+            (schools[-1], "Closed for Election Day (polling place)", school_day(election)),
+            (
+                schools[1 % len(schools)],
+                "Water main break",
+                school_day(self.today - dt.timedelta(days=16)),
+            ),
+            (schools[0], "HVAC repairs (no students)", ahead[0] if ahead else None),
+        ]
+        CalendarEvent.objects.bulk_create(
+            CalendarEvent(
+                district=self.district,
+                school_year=year,
+                school=school,
+                kind=CalendarEvent.Kind.CLOSURE,
+                name=name,
+                start_date=on,
+                end_date=on,
+            )
+            for school, name, on in closures
+            if on is not None and year.first_day <= on <= year.last_day
+        )
 
     def staff(self) -> None:
         size, rng, d = self.size, self.rng, self.district

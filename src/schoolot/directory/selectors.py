@@ -173,10 +173,24 @@ def rotation_get(*, district_id: int, day: dt.date) -> tuple[int, int]:
     return rotation_number(day=day, first_day=year), cycle_week(day=day, first_day=year)
 
 
-def closure_get(*, district_id: int, day: dt.date) -> str | None:
+@dataclass(frozen=True)
+class Closures:
+    """Why a day has no instruction: in the whole district (`district`, None on a school
+    day), and at single schools only (`schools`, by school id)."""
+
+    district: str | None
+    schools: dict[int, str]
+
+    def at(self, school_id: int | None) -> str | None:
+        """Why that school has no instruction that day, or None."""
+        return self.district or self.schools.get(school_id)
+
+
+def closures_get(*, district_id: int, day: dt.date) -> Closures:
     """Why `day` has no instruction in the district's calendar, in words (the break's or
-    holiday's name, or that no school year is in session), or None on a school day. A
-    district with no school year on record has no known closures: None. Two queries."""
+    holiday's name, or that no school year is in session), and at which schools alone
+    (CalendarEvent.school: a water main break, a building used as a polling place). A
+    district with no school year on record has no known closures. Two queries."""
     year = (
         SchoolYear.objects.filter(district_id=district_id, first_day__lte=day, last_day__gte=day)
         .values_list("pk", flat=True)
@@ -184,13 +198,25 @@ def closure_get(*, district_id: int, day: dt.date) -> str | None:
     )
     if year is None:
         if SchoolYear.objects.filter(district_id=district_id).exists():
-            return "no school year is in session"
-        return None
-    return (
+            return Closures("no school year is in session", {})
+        return Closures(None, {})
+    district, schools = None, {}
+    for school_id, name in (
         CalendarEvent.objects.filter(school_year_id=year, start_date__lte=day, end_date__gte=day)
-        .values_list("name", flat=True)
-        .first()
-    )
+        .order_by("start_date", "pk")
+        .values_list("school_id", "name")
+    ):
+        if school_id is None:
+            district = district or name
+        else:
+            schools.setdefault(school_id, name)
+    return Closures(district, schools)
+
+
+def closure_get(*, district_id: int, day: dt.date, school_id: int | None = None) -> str | None:
+    """Why `day` has no instruction (closures_get), in the whole district or, with
+    `school_id`, at that school; None on a school day. Two queries."""
+    return closures_get(district_id=district_id, day=day).at(school_id)
 
 
 def next_school_day_get(*, district_id: int, after: dt.date) -> dt.date | None:

@@ -156,7 +156,7 @@ def _sessions(plan: Plan, period: ReportingPeriod, on: dt.date) -> tuple[int, in
     """(sessions delivered, sessions mandated, minutes delivered, minutes required) for the
     plan's direct mandates over the period up to `on`."""
     year = period.school_year
-    calendar = year.calendar()
+    calendar = year.calendar(school_id=plan.student.school_id)
     end = min(period.end_date, on)
     delivered_sessions = delivered_minutes = required_minutes = mandated_sessions = 0
     mandates = [

@@ -458,7 +458,8 @@ def evaluation_plan(
     tools: str,
     settings_to_observe: list[str],
 ) -> Evaluation:
-    """Plan the evaluation: due date from the consent under the district's timeline profile.
+    """Plan the evaluation: due date from the consent under the district's timeline profile,
+    counted on the calendar of the student's school.
     Refuses without a received consent to evaluate."""
     staff = _team_staff(user=user)
     errors = Errors()
@@ -483,7 +484,11 @@ def evaluation_plan(
     errors.raise_if_any()
     district = District.objects.get(pk=referral.district_id)
     try:
-        due = timeline.evaluation_due(district=district, consent_on=consent.responded_on)
+        due = timeline.evaluation_due(
+            district=district,
+            consent_on=consent.responded_on,
+            school_id=referral.student.school_id,
+        )
     except timeline.TimelineUnavailable as exc:
         raise ValidationError({"consent": str(exc)}) from exc
     return Evaluation.objects.create(

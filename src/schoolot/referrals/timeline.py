@@ -22,19 +22,24 @@ class Due:
     explanation: str
 
 
-def _calendars(district: District):
+def _calendars(district: District, school_id: int | None):
     years = list(
         SchoolYear.objects.filter(district=district)
         .prefetch_related("events")
         .order_by("first_day")
     )
-    return [y.calendar() for y in years]
+    return [y.calendar(school_id=school_id) for y in years]
 
 
-def evaluation_due(*, district: District, consent_on: dt.date) -> Due:
+def evaluation_due(
+    *, district: District, consent_on: dt.date, school_id: int | None = None
+) -> Due:
+    """The initial evaluation's due date under the district's timeline profile, counted on
+    the calendar of the student's school (`school_id`: its own closures are days without
+    school for her too) or the district's."""
     from schoolot.rules import timelines as rules
 
-    calendars = _calendars(district)
+    calendars = _calendars(district, school_id)
     if not calendars:
         raise TimelineUnavailable(
             "The district has no school calendar yet; add the school year first."

@@ -6,8 +6,10 @@ Contract: `calendar_text_get(staff=, today=)` is the feed's whole text, from the
 her district's time zone, lines folded at 75 octets and ended by CRLF.
 - Each weekly session is a weekly event (every rotation week it is held in: INTERVAL; one
   the rotation holds in each of its weeks, rotation_every_week, is one weekly event), with
-  the school calendar's closed days as EXDATE; students by initials only, never by name.
-- Each recurring commitment is one weekly event per weekday it holds, closed days excepted;
+  the school calendar's closed days as EXDATE (the district's, and the days its school
+  alone is closed); students by initials only, never by name.
+- Each recurring commitment is one weekly event per weekday it holds, closed days (of its
+  school, when it names one) excepted;
   each one-off still to come (from that week's Monday) is a single event, unless its day has
   since closed. Their summary is the label she gave them; where, their school's name.
 - The drives, lunch and planning time of each weekday, as My week draws them
@@ -50,7 +52,8 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     """The feed's text (see the module contract)."""
     zone = zone_get(name=staff.district.time_zone)
     # The school year holding today, or the next one (in summer), with its closures.
-    first_day, last_day, closed = school_year_span_get(district_id=staff.district_id, on=today)
+    span = school_year_span_get(district_id=staff.district_id, on=today)
+    first_day, last_day = span.first_day, span.last_day
     week_of = max(today, first_day)
     monday = week_of - dt.timedelta(week_of.weekday())
     # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
@@ -70,7 +73,9 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     ]
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
 
-    def weekly(*, uid, weekday, start, end, cycle_week=None, every=1, offset=0) -> bool:
+    def weekly(
+        *, uid, weekday, start, end, cycle_week=None, every=1, offset=0, school_id=None
+    ) -> bool:
         """The lines of a weekly event, False when it is not held again this year."""
         dates = slot_recurrence(
             weekday=weekday,
@@ -80,7 +85,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
             cycle_week=cycle_week,
             every=every,
             offset=offset,
-            closed=closed,
+            closed=span.closed_at(school_id),
         )
         if dates.first is None:
             return False
@@ -113,6 +118,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
             cycle_week=None if slot.pk in every_week else slot.cycle_week,
             every=slot.every_rotations,
             offset=slot.rotation_offset,
+            school_id=slot.school_id,
         )
         if held:
             initials = ", ".join(
@@ -135,9 +141,12 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
                     weekday=weekday,
                     start=commitment.start,
                     end=commitment.end,
+                    school_id=commitment.school_id,
                 ):
                     lines += tail
-        elif monday <= commitment.on <= last_day and commitment.on not in closed:
+        elif monday <= commitment.on <= last_day and commitment.on not in span.closed_at(
+            commitment.school_id
+        ):
             lines += _event(
                 uid=f"commitment-{commitment.pk}",
                 stamp=stamp,

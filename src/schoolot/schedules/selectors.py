@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -393,18 +393,40 @@ def weekly_sessions_changed(*, before: dict, after: dict) -> list:
 
 
 
-def school_year_span_get(*, district_id: int, on: dt.date) -> tuple[dt.date, dt.date, set]:
+@dataclass(frozen=True)
+class YearSpan:
+    """The school year a weekly session is held in: its first and last day, the days the
+    whole district has no instruction, and each school's own closed days."""
+
+    first_day: dt.date
+    last_day: dt.date
+    closed: frozenset[dt.date]
+    school_closed: dict[int, frozenset[dt.date]]
+
+    def closed_at(self, school_id: int | None) -> frozenset[dt.date]:
+        """The days without instruction at that school (the district's and its own)."""
+        return self.closed | self.school_closed.get(school_id, frozenset())
+
+
+def school_year_span_get(*, district_id: int, on: dt.date) -> YearSpan:
     """The school year a weekly session is held in from `on` (directory.selectors.
-    school_year_ahead_get) as (its first day, its last day, its closed days). Without one on
-    record: the usual year start (rules.cycles.assumed_first_day), half a year ahead, no
-    closed days. Two queries."""
+    school_year_ahead_get), with its closed days. Without one on record: the usual year
+    start (rules.cycles.assumed_first_day), half a year ahead, no closed days. Two
+    queries."""
     from schoolot.directory.selectors import school_year_ahead_get
     from schoolot.rules.cycles import assumed_first_day
 
     year = school_year_ahead_get(district_id=district_id, on=on)
     if year is None:
-        return assumed_first_day(day=on), on + dt.timedelta(180), set()
-    return year.first_day, year.last_day, set(year.calendar().closed_days)
+        return YearSpan(assumed_first_day(day=on), on + dt.timedelta(180), frozenset(), {})
+    closed = year.calendar().closed_days
+    schools = {e.school_id for e in year.events.all() if e.school_id is not None}
+    return YearSpan(
+        year.first_day,
+        year.last_day,
+        closed,
+        {pk: year.calendar(school_id=pk).closed_days - closed for pk in schools},
+    )
 
 
 @dataclass(frozen=True)
@@ -436,7 +458,8 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
     her, of the therapists assigned to her on `on` (a session left from an ended assignment
     is no longer hers; My week lists it for its therapist to remove), in weekday and time
     order, each with the next school day from `on` it is held (the school year's breaks and
-    holidays skipped, rules.cycles.slot_recurrence; not `on` itself once it has ended, when
+    holidays skipped, and the days her session's school alone is closed,
+    rules.cycles.slot_recurrence; not `on` itself once it has ended, when
     `now`, the time of day on `on`, is given). A group says how many students it
     holds, never who. The caller checks that the user may see the student. At most three
     queries."""
@@ -462,7 +485,8 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
     )
     if not slots:
         return []
-    first_day, last_day, closed = school_year_span_get(district_id=student.district_id, on=on)
+    span = school_year_span_get(district_id=student.district_id, on=on)
+    first_day, last_day = span.first_day, span.last_day
     sets = rotation_every_week(slots, alike=lambda s: (s.therapist_id, s.setting))
     every_week = {same[0].pk for same in sets}
     later_weeks = {s.pk for same in sets for s in same[1:]}
@@ -479,7 +503,7 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
             cycle_week=slot.cycle_week if rotation else None,
             every=slot.every_rotations,
             offset=slot.rotation_offset,
-            closed=closed,
+            closed=span.closed_at(slot.school_id),
         )
         day = held.first
         over = now is not None and slot.end_time <= now  # today's has ended
@@ -522,6 +546,9 @@ class OtDay:
     date: dt.date
     closed: str  # '' on a school day, else why there is no school
     sessions: list[OtPullOut]
+    # Schools of the user's sessions closed that day while the district is not, each as
+    # "Lincoln Elementary: Water main break"; their sessions are not held, so not listed.
+    closed_schools: list[str] = field(default_factory=list)
 
 
 def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
@@ -530,7 +557,8 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     when each leaves class for OT, as a teacher posts it by the door. Only sessions of a
     therapist assigned to that student today, rotation sessions only in the weeks of the
     rotation that hold them, none on a day the school calendar closes (its reason said
-    instead). A group names only the user's own students in it, with its size. Empty for
+    instead), none at a school closed that day while the others are open (its name and
+    reason said instead). A group names only the user's own students in it, with its size. Empty for
     other roles (their pages show whole weeks). At most six queries, whatever the students."""
     from django.db.models import Count, Prefetch
 
@@ -589,10 +617,14 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     for date in dates:
         year = next((y for y in years if y.first_day <= date <= y.last_day), None)
         closed = "" if year else "No school year in session"
+        school_closed: dict[int, str] = {}
         for event in year.events.all() if year else []:
             if event.start_date <= date <= event.end_date:
-                closed = event.name
-        sessions = []
+                if event.school_id is None:
+                    closed = event.name
+                else:
+                    school_closed[event.school_id] = event.name
+        sessions, closed_schools = [], []
         for slot in slots if not closed else []:
             if slot.weekday != date.weekday():
                 continue
@@ -605,7 +637,11 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
             ):
                 continue
             mine = [s for s in slot.visible_students if (slot.therapist_id, s.pk) in assigned]
-            if mine:
+            if mine and slot.school_id in school_closed:
+                note = f"{slot.school.name}: {school_closed[slot.school_id]}"
+                if note not in closed_schools:
+                    closed_schools.append(note)
+            elif mine:
                 sessions.append(
                     OtPullOut(
                         start=slot.start_time,
@@ -617,7 +653,7 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                         setting=slot.get_setting_display(),
                     )
                 )
-        days.append(OtDay(date=date, closed=closed, sessions=sessions))
+        days.append(OtDay(date, closed, sessions, closed_schools))
     return days
 
 

@@ -912,12 +912,12 @@ def commitment_add(
     Refuses, with a ValidationError keyed by field and writing nothing: no label or one over
     80 characters; a day other than Monday to Friday; an end not after the start; a school
     not hers; a date with days as well, a date past, on a weekend or when the district's
-    calendar has no school; an overlap with her other fixed time on a day both hold (a
-    recurring one and a one-off to come on its weekday, two one-offs on one date; ending as
-    the other starts is not overlapping); recurring time over a locked session of her week
-    (she changes that first). Unlocked sessions in that time stay until she builds her week
-    again, and a one-off may fall on any session (commitment_slots_get lists them). Her
-    staff row is locked while checking and adding."""
+    calendar has no school (at her school, when she names one); an overlap with her other
+    fixed time on a day both hold (a recurring one and a one-off to come on its weekday, two
+    one-offs on one date; ending as the other starts is not overlapping); recurring time
+    over a locked session of her week (she changes that first). Unlocked sessions in that
+    time stay until she builds her week again, and a one-off may fall on any session
+    (commitment_slots_get lists them). Her staff row is locked while checking and adding."""
     from schoolot.delivery.services import therapist_staff_get
     from schoolot.directory.selectors import closure_get
 
@@ -955,7 +955,11 @@ def commitment_add(
                     f"{date_text(on)} is a weekend; choose a school day."
                 )
             else:
-                closed = closure_get(district_id=staff.district_id, day=on)
+                closed = closure_get(
+                    district_id=staff.district_id,
+                    day=on,
+                    school_id=school.pk if school else None,
+                )
                 if closed:
                     errors.setdefault("on", []).append(
                         f"There is no school on {date_text(on)} ({closed}); choose a school day."

@@ -1,0 +1,157 @@
+"""A school closed while the others are open (a water main break, a building that is a
+polling place): its students are owed no minutes that day, its sessions are not held, and
+everyone who reads the week sees why; the district's other schools carry on."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from schoolot.compliance.ledger import district_calendar, mandate_lines
+from schoolot.delivery.models import WeeklySlot
+from schoolot.directory.models import CalendarEvent, SchoolYear, Student
+from schoolot.directory.selectors import closure_get, closures_get
+from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
+from tests.factories import (
+    TODAY,
+    holiday_make,
+    school_closure_make,
+    weekly_slot_make,
+    world_make,
+)
+from tests.schedules.test_week import _events
+
+# A Wednesday of next week, inside the world's school year.
+ON = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 + 7)
+MONDAY = ON - dt.timedelta(days=2)
+
+
+def _other_school_slot(week, *, weekday: int, start: dt.time) -> WeeklySlot:
+    """A session of the OTR's week at the world's other school, with its student."""
+    slot = weekly_slot_make(world=week, weekday=weekday, start=start, student="other")
+    slot.school = week.other_school
+    slot.save()
+    return slot
+
+
+def test_a_schools_calendar_holds_its_own_closures_and_the_districts(week):
+    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    friday = holiday_make(district=week.district, day=MONDAY + dt.timedelta(days=4))
+    year = SchoolYear.objects.get(district=week.district)
+    assert year.calendar(school_id=week.school.pk).closed_days == {thursday, friday}
+    assert year.calendar(school_id=week.other_school.pk).closed_days == {friday}
+    assert year.calendar().closed_days == {friday}  # the district's own
+
+
+def test_closures_say_why_for_the_school_or_the_district(week):
+    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    district = week.district.pk
+    assert closure_get(district_id=district, day=thursday) is None
+    assert closure_get(district_id=district, day=thursday, school_id=week.school.pk) == (
+        "Water main break"
+    )
+    assert closure_get(district_id=district, day=thursday, school_id=week.other_school.pk) is None
+    closures = closures_get(district_id=district, day=thursday)
+    assert closures.district is None and closures.schools == {week.school.pk: "Water main break"}
+    holiday_make(district=week.district, day=thursday)  # the district's reason comes first
+    assert closure_get(district_id=district, day=thursday, school_id=week.school.pk) == (
+        "Founders' Day"
+    )
+
+
+def test_today_marks_the_closed_schools_sessions_not_held(client, week):
+    day = TODAY - dt.timedelta(days=(TODAY.weekday() - 1) % 7 or 7)  # last Tuesday
+    school_closure_make(school=week.school, day=day)
+    closed = weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    open_ = _other_school_slot(week, weekday=1, start=dt.time(13))
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("today"), {"date": day.isoformat()}).content.decode()
+    assert f"No school at {week.school.name}: Water main break." in page
+    assert "This session is not held and not owed." in page
+    assert f"slot={closed.pk}&amp;" not in page  # nothing to log there
+    assert f"slot={open_.pk}&amp;" in page  # the other school's is logged as ever
+    assert "No school:" not in page  # the district is open
+
+
+def test_a_teachers_week_says_her_school_is_closed(client, week):
+    weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    days = ot_week_get(user=week.users["teacher"], on=ON)
+    (day,) = [d for d in days if d.date == thursday]
+    assert day.closed == "" and day.sessions == []
+    assert day.closed_schools == [f"{week.school.name}: Water main break"]
+    next_thursday = ot_week_get(user=week.users["teacher"], on=ON + dt.timedelta(weeks=1))[3]
+    assert [x.start for x in next_thursday.sessions] == [dt.time(13)]
+
+
+def test_another_schools_closure_leaves_her_week_as_it_is(week):
+    weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    school_closure_make(school=week.other_school, day=MONDAY + dt.timedelta(days=3))
+    thursday = ot_week_get(user=week.users["parent"], on=ON)[3]
+    assert [x.start for x in thursday.sessions] == [dt.time(13)]
+    assert thursday.closed_schools == []
+
+
+def test_the_next_session_skips_her_schools_closure_only(week):
+    weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    (time,) = student_ot_times_get(student=week.students["own"], on=ON)
+    assert time.next_date == thursday + dt.timedelta(weeks=1)
+    slot = _other_school_slot(week, weekday=3, start=dt.time(14))
+    slot.therapist = week.staff["other_therapist"]  # hers
+    slot.save()
+    (other,) = student_ot_times_get(student=week.students["other"], on=ON)
+    assert other.next_date == thursday  # her school is open
+
+
+def test_the_feed_skips_the_closed_school_only(client, week):
+    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    closed = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    open_ = _other_school_slot(week, weekday=3, start=dt.time(13))
+    events = _events(client, week)
+    assert events[closed.pk]["EXDATE"] == f"{thursday:%Y%m%d}T090000"
+    assert "EXDATE" not in events[open_.pk]
+
+
+@pytest.fixture
+def even_year(world):
+    """A school year around today with no breaks (the mandates are 2 x 30 weekly)."""
+    SchoolYear.objects.filter(district=world.district).update(
+        first_day=TODAY - dt.timedelta(days=200), last_day=TODAY + dt.timedelta(days=165)
+    )
+    return world
+
+
+def test_no_minutes_are_owed_at_a_school_on_its_closed_day(even_year):
+    w = even_year
+    school_closure_make(school=w.school, day=MONDAY)
+    cal = district_calendar(district_id=w.district.pk, on=ON)
+    students = Student.objects.filter(pk__in=[w.students["own"].pk, w.students["other"].pk])
+    lines = {ml.student_id: ml.line for ml in mandate_lines(students=students, on=ON, cal=cal)}
+    assert lines[w.students["own"].pk].required == 48  # four days of five
+    assert lines[w.students["other"].pk].required == 60
+
+
+def test_a_school_closure_is_held_to_its_district_and_year(world):
+    other = world_make(name="elsewhere")
+    year = SchoolYear.objects.get(district=world.district)
+    event = CalendarEvent(
+        district=world.district,
+        school_year=year,
+        school=other.school,
+        kind=CalendarEvent.Kind.CLOSURE,
+        name="Water main break",
+        start_date=ON,
+        end_date=ON,
+    )
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "Choose a school of this district." in str(refused.value)
+    event.school = world.school
+    event.start_date = event.end_date = year.last_day + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        event.full_clean()
+    assert "Keep the dates inside the school year" in str(refused.value)
+    event.start_date = event.end_date = ON
+    event.full_clean()  # its own school, inside the year
