@@ -162,3 +162,44 @@ def test_a_20_digit_id_in_a_back_office_form_or_action_is_refused(client, world)
     )
     assert response.status_code == 302  # "Items must be selected": nothing done
     assert SchoolYear.objects.count() == years
+
+
+def _year_with_one_event(**event):
+    return {
+        "name": "2027-28",
+        "first_day": "2027-08-16",
+        "last_day": "2028-05-26",
+        **management("events", total=1),
+        **management("reporting_periods"),
+        "events-0-kind": "closure",
+        "events-0-name": "Water main break",
+        "events-0-start_date": "2027-10-05",
+        "events-0-end_date": "2027-10-05",
+        **{f"events-0-{k}": v for k, v in event.items()},
+    }
+
+
+def test_a_school_closure_in_the_back_office(client, world, elsewhere):
+    """One school closed alone: a school of her district only, dates inside the year; what
+    is refused is said in place and nothing is saved."""
+    from schoolot.directory.models import CalendarEvent
+
+    client.force_login(world.users["admin"])
+    response = client.post(
+        "/admin/directory/schoolyear/add/", _year_with_one_event(school=elsewhere.school.pk)
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    response = client.post(
+        "/admin/directory/schoolyear/add/",
+        _year_with_one_event(school=world.school.pk, end_date="2028-06-05"),
+    )
+    assert response.status_code == 200
+    assert "Keep the dates inside the school year" in response.content.decode()
+    assert not SchoolYear.objects.filter(name="2027-28").exists()
+    response = client.post(
+        "/admin/directory/schoolyear/add/", _year_with_one_event(school=world.school.pk)
+    )
+    assert response.status_code == 302
+    event = CalendarEvent.objects.get(name="Water main break")
+    assert (event.school, event.district) == (world.school, world.district)

@@ -41,6 +41,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 class CalendarEventInline(DistrictScopedInline):
     model = models.CalendarEvent
+    fields = ("kind", "name", "school", "start_date", "end_date")
 
 
 class ReportingPeriodFormSet(forms.BaseInlineFormSet):

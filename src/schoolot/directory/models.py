@@ -152,19 +152,23 @@ class CalendarEvent(DistrictOwned):
         return f"{self.name} ({self.start_date:%b %d})"
 
     def clean(self) -> None:
+        try:
+            year = self.school_year  # also a year being added with its events (unsaved)
+        except SchoolYear.DoesNotExist:
+            year = None
         if (
             self.school_id
-            and self.school_year_id
-            and self.school.district_id != self.school_year.district_id
+            and year is not None
+            and year.district_id
+            and self.school.district_id != year.district_id
         ):
             raise ValidationError({"school": "Choose a school of this district."})
-        if self.start_date and self.end_date and self.school_year_id:
-            year = self.school_year
-            if self.start_date < year.first_day or self.end_date > year.last_day:
-                raise ValidationError(
-                    f"Keep the dates inside the school year ({year.first_day:%b %d, %Y} to "
-                    f"{year.last_day:%b %d, %Y})."
-                )
+        known = year and year.first_day and year.last_day and self.start_date and self.end_date
+        if known and (self.start_date < year.first_day or self.end_date > year.last_day):
+            raise ValidationError(
+                f"Keep the dates inside the school year ({year.first_day:%b %d, %Y} to "
+                f"{year.last_day:%b %d, %Y})."
+            )
 
 
 class ReportingPeriod(DistrictOwned):
