@@ -155,3 +155,88 @@ def test_a_school_closure_is_held_to_its_district_and_year(world):
     assert "Keep the dates inside the school year" in str(refused.value)
     event.start_date = event.end_date = ON
     event.full_clean()  # its own school, inside the year
+
+
+def _closure(school, day, name="Water main break", district=None):
+    return CalendarEvent.objects.create(
+        district=school.district if school else district,
+        school_year=SchoolYear.objects.get(district=school.district if school else district),
+        school=school,
+        kind=CalendarEvent.Kind.CLOSURE,
+        name=name,
+        start_date=day,
+        end_date=day,
+    )
+
+
+def _notes(user):
+    from schoolot.referrals.models import Notification
+
+    return list(Notification.objects.filter(user=user).values_list("text", "link"))
+
+
+def test_a_closure_close_ahead_tells_the_therapists_whose_sessions_it_takes(week):
+    from schoolot.schedules.services import closure_therapists_notify
+
+    friday = MONDAY + dt.timedelta(days=4)
+    weekly_slot_make(world=week, weekday=4, start=dt.time(9))
+    weekly_slot_make(world=week, weekday=4, start=dt.time(10), student="cota")
+    slot = _other_school_slot(week, weekday=4, start=dt.time(13))
+    slot.therapist = week.staff["other_therapist"]
+    slot.save()
+    sent = closure_therapists_notify(event=_closure(week.school, friday), today=ON)
+    assert sent == 1
+    assert _notes(week.users["therapist"]) == [
+        (
+            f"No school at {week.school.name} on {friday:%a %b} {friday.day} (Water main "
+            "break): 2 of your weekly sessions there are not held and not owed.",
+            f"/today/?date={friday.isoformat()}",
+        )
+    ]
+    assert _notes(week.users["other_therapist"]) == []  # her school is open
+    snow = _closure(None, friday, name="Snow day", district=week.district)
+    assert closure_therapists_notify(event=snow, today=ON) == 2
+    assert _notes(week.users["other_therapist"])[0][0] == (
+        f"No school on {friday:%a %b} {friday.day} (Snow day): 1 of your weekly sessions is "
+        "not held and not owed."
+    )
+
+
+def test_a_closure_far_ahead_or_past_tells_no_one(week):
+    from schoolot.schedules.services import CLOSURE_NOTICE_DAYS, closure_therapists_notify
+
+    weekly_slot_make(world=week, weekday=4, start=dt.time(9))
+    friday = MONDAY + dt.timedelta(days=4)
+    later = friday + dt.timedelta(weeks=(CLOSURE_NOTICE_DAYS // 7) + 1)
+    assert closure_therapists_notify(event=_closure(week.school, later), today=ON) == 0
+    past = friday - dt.timedelta(weeks=1)
+    assert closure_therapists_notify(event=_closure(week.school, past), today=ON) == 0
+    assert _notes(week.users["therapist"]) == []
+
+
+def test_a_closure_entered_in_the_back_office_is_told(client, week):
+    from tests.core.test_back_office_input import management
+
+    day = TODAY if TODAY.weekday() < 5 else TODAY + dt.timedelta(days=7 - TODAY.weekday())
+    weekly_slot_make(world=week, weekday=day.weekday(), start=dt.time(9))
+    year = SchoolYear.objects.get(district=week.district)
+    client.force_login(week.users["admin"])
+    response = client.post(
+        f"/admin/directory/schoolyear/{year.pk}/change/",
+        {
+            "name": year.name,
+            "first_day": year.first_day.isoformat(),
+            "last_day": year.last_day.isoformat(),
+            **management("events", total=1),
+            **management("reporting_periods"),
+            "events-0-kind": "closure",
+            "events-0-name": "Power outage",
+            "events-0-school": week.school.pk,
+            "events-0-start_date": day.isoformat(),
+            "events-0-end_date": day.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    (note,) = _notes(week.users["therapist"])
+    assert note[0].startswith(f"No school at {week.school.name} on ")
+    assert "(Power outage): 1 of your weekly sessions there is not held" in note[0]

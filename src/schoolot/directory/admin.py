@@ -75,6 +75,19 @@ class SchoolYearAdmin(DistrictScopedAdmin):
     list_display = ("name", "first_day", "last_day")
     inlines = [CalendarEventInline, ReportingPeriodInline]
 
+    def save_formset(self, request, form, formset, change):
+        """A closure entered or changed close to its days is told to the therapists whose
+        sessions it takes away (schedules.services.closure_therapists_notify)."""
+        from django.utils import timezone
+
+        from schoolot.schedules.services import closure_therapists_notify
+
+        super().save_formset(request, form, formset, change)
+        if formset.model is models.CalendarEvent:
+            events = [*formset.new_objects, *(e for e, _fields in formset.changed_objects)]
+            for event in events:
+                closure_therapists_notify(event=event, today=timezone.localdate())
+
 
 @admin.register(models.School)
 class SchoolAdmin(DistrictScopedAdmin):

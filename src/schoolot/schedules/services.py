@@ -1480,3 +1480,56 @@ def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
             link, student = reverse("caseload"), None
         sent += notify(users=[teachers[user_id]], student=student, text=text, link=link)
     return sent
+
+
+# A closure entered further ahead than this is on the calendar in time for everyone.
+CLOSURE_NOTICE_DAYS = 14
+
+
+def closure_therapists_notify(*, event, today: dt.date) -> int:
+    """Tell each therapist whose weekly sessions a closure just entered or changed
+    (directory.models.CalendarEvent: a snow day, a water main break at one school) takes
+    away in the next CLOSURE_NOTICE_DAYS days from `today`: an itinerant therapist may not
+    hear a building's own message before she drives there. One notification per therapist,
+    in the app and by email: where (the school closed alone, or every school), which days,
+    the reason, and how many of her sessions are not held (and not owed); the link opens
+    Today on the first of those days. Sessions held in other weeks of the rotation are not
+    counted. Returns how many were sent."""
+    from schoolot.referrals.services import notify
+
+    first = max(event.start_date, today)
+    last = min(event.end_date, today + dt.timedelta(days=CLOSURE_NOTICE_DAYS - 1))
+    dates = [
+        first + dt.timedelta(days=i)
+        for i in range((last - first).days + 1)
+        if (first + dt.timedelta(days=i)).weekday() < 5
+    ]
+    if not dates:
+        return 0
+    slots = WeeklySlot.objects.filter(
+        district_id=event.district_id, weekday__in={d.weekday() for d in dates}
+    ).select_related("therapist__user")
+    if event.school_id:
+        slots = slots.filter(school_id=event.school_id)
+    slots = list(slots)
+    lost: dict[int, list[dt.date]] = defaultdict(list)  # therapist: a date per session lost
+    therapists: dict[int, Staff] = {}
+    for day in dates:
+        rotation, week = rotation_get(district_id=event.district_id, day=day)
+        for slot in slots:
+            if slot.weekday == day.weekday() and slot.comes_in(rotation=rotation, week=week):
+                lost[slot.therapist_id].append(day)
+                therapists[slot.therapist_id] = slot.therapist
+    where = f"at {event.school.name} " if event.school_id else ""
+    sent = 0
+    for staff_id, days in lost.items():
+        n, held = len(days), sorted(set(days))
+        named = [date_text(d, short=True) for d in held]
+        on = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
+        text = (
+            f"No school {where}on {on} ({event.name}): {n} of your weekly sessions "
+            f"{'there ' if where else ''}{'are' if n != 1 else 'is'} not held and not owed."
+        )
+        link = f"{reverse('today')}?date={held[0].isoformat()}"
+        sent += notify(users=[therapists[staff_id].user], student=None, text=text, link=link)
+    return sent
