@@ -92,18 +92,21 @@ def holiday_make(*, district, day: dt.date) -> dt.date:
     return day
 
 
-def school_closure_make(*, school, day: dt.date, name: str = "Water main break") -> dt.date:
-    """`school` alone closed on `day` (the others open), in the district's school year."""
-    CalendarEvent.objects.create(
-        district_id=school.district_id,
-        school_year=SchoolYear.objects.get(district_id=school.district_id),
+def school_closure_make(
+    *, school, day: dt.date, name: str = "Water main break", district=None
+) -> CalendarEvent:
+    """`school` alone closed on `day` (the others open), in the district's school year; with
+    no school, every school of `district`."""
+    district_id = school.district_id if school else district.pk
+    return CalendarEvent.objects.create(
+        district_id=district_id,
+        school_year=SchoolYear.objects.get(district_id=district_id),
         school=school,
         kind=CalendarEvent.Kind.CLOSURE,
         name=name,
         start_date=day,
         end_date=day,
     )
-    return day
 
 
 def weekly_slot_make(*, world, weekday, start, minutes=30, locked=False, student="own"):

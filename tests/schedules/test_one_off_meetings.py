@@ -108,9 +108,8 @@ def test_a_day_without_school_is_refused_with_its_reason(client, week):
 def test_a_day_her_school_alone_is_closed_is_refused_there_only(week):
     from tests.factories import school_closure_make
 
-    thursday = school_closure_make(
-        school=week.school, day=school_day_next(district=week.district, weekday=3)
-    )
+    thursday = school_day_next(district=week.district, weekday=3)
+    school_closure_make(school=week.school, day=thursday)
     with pytest.raises(ValidationError) as refused:
         commitment_add(
             user=week.users["therapist"],

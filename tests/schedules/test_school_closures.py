@@ -12,9 +12,11 @@ from schoolot.compliance.ledger import district_calendar, mandate_lines
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import CalendarEvent, SchoolYear, Student
 from schoolot.directory.selectors import closure_get, closures_get
+from schoolot.rules.cycles import cycle_week
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
 from tests.factories import (
     TODAY,
+    YEAR_AGO,
     holiday_make,
     school_closure_make,
     weekly_slot_make,
@@ -36,7 +38,8 @@ def _other_school_slot(week, *, weekday: int, start: dt.time) -> WeeklySlot:
 
 
 def test_a_schools_calendar_holds_its_own_closures_and_the_districts(week):
-    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    thursday = MONDAY + dt.timedelta(days=3)
+    school_closure_make(school=week.school, day=thursday)
     friday = holiday_make(district=week.district, day=MONDAY + dt.timedelta(days=4))
     year = SchoolYear.objects.get(district=week.district)
     assert year.calendar(school_id=week.school.pk).closed_days == {thursday, friday}
@@ -45,7 +48,8 @@ def test_a_schools_calendar_holds_its_own_closures_and_the_districts(week):
 
 
 def test_closures_say_why_for_the_school_or_the_district(week):
-    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    thursday = MONDAY + dt.timedelta(days=3)
+    school_closure_make(school=week.school, day=thursday)
     district = week.district.pk
     assert closure_get(district_id=district, day=thursday) is None
     assert closure_get(district_id=district, day=thursday, school_id=week.school.pk) == (
@@ -76,7 +80,8 @@ def test_today_marks_the_closed_schools_sessions_not_held(client, week):
 
 def test_a_teachers_week_says_her_school_is_closed(client, week):
     weekly_slot_make(world=week, weekday=3, start=dt.time(13))
-    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    thursday = MONDAY + dt.timedelta(days=3)
+    school_closure_make(school=week.school, day=thursday)
     days = ot_week_get(user=week.users["teacher"], on=ON)
     (day,) = [d for d in days if d.date == thursday]
     assert day.closed == "" and day.sessions == []
@@ -95,7 +100,8 @@ def test_another_schools_closure_leaves_her_week_as_it_is(week):
 
 def test_the_next_session_skips_her_schools_closure_only(week):
     weekly_slot_make(world=week, weekday=3, start=dt.time(13))
-    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    thursday = MONDAY + dt.timedelta(days=3)
+    school_closure_make(school=week.school, day=thursday)
     (time,) = student_ot_times_get(student=week.students["own"], on=ON)
     assert time.next_date == thursday + dt.timedelta(weeks=1)
     slot = _other_school_slot(week, weekday=3, start=dt.time(14))
@@ -106,7 +112,8 @@ def test_the_next_session_skips_her_schools_closure_only(week):
 
 
 def test_the_feed_skips_the_closed_school_only(client, week):
-    thursday = school_closure_make(school=week.school, day=MONDAY + dt.timedelta(days=3))
+    thursday = MONDAY + dt.timedelta(days=3)
+    school_closure_make(school=week.school, day=thursday)
     closed = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
     open_ = _other_school_slot(week, weekday=3, start=dt.time(13))
     events = _events(client, week)
@@ -157,18 +164,6 @@ def test_a_school_closure_is_held_to_its_district_and_year(world):
     event.full_clean()  # its own school, inside the year
 
 
-def _closure(school, day, name="Water main break", district=None):
-    return CalendarEvent.objects.create(
-        district=school.district if school else district,
-        school_year=SchoolYear.objects.get(district=school.district if school else district),
-        school=school,
-        kind=CalendarEvent.Kind.CLOSURE,
-        name=name,
-        start_date=day,
-        end_date=day,
-    )
-
-
 def _notes(user):
     from schoolot.referrals.models import Notification
 
@@ -181,10 +176,15 @@ def test_a_closure_close_ahead_tells_the_therapists_whose_sessions_it_takes(week
     friday = MONDAY + dt.timedelta(days=4)
     weekly_slot_make(world=week, weekday=4, start=dt.time(9))
     weekly_slot_make(world=week, weekday=4, start=dt.time(10), student="cota")
+    elsewhen = weekly_slot_make(world=week, weekday=4, start=dt.time(11))
+    elsewhen.cycle_week = cycle_week(day=friday, first_day=YEAR_AGO) % 4 + 1  # not that week
+    elsewhen.save()
     slot = _other_school_slot(week, weekday=4, start=dt.time(13))
     slot.therapist = week.staff["other_therapist"]
     slot.save()
-    sent = closure_therapists_notify(event=_closure(week.school, friday), today=ON)
+    sent = closure_therapists_notify(
+        event=school_closure_make(school=week.school, day=friday), today=ON
+    )
     assert sent == 1
     assert _notes(week.users["therapist"]) == [
         (
@@ -194,7 +194,7 @@ def test_a_closure_close_ahead_tells_the_therapists_whose_sessions_it_takes(week
         )
     ]
     assert _notes(week.users["other_therapist"]) == []  # her school is open
-    snow = _closure(None, friday, name="Snow day", district=week.district)
+    snow = school_closure_make(school=None, day=friday, name="Snow day", district=week.district)
     assert closure_therapists_notify(event=snow, today=ON) == 2
     assert _notes(week.users["other_therapist"])[0][0] == (
         f"No school on {friday:%a %b} {friday.day} (Snow day): 1 of your weekly sessions is "
@@ -208,9 +208,17 @@ def test_a_closure_far_ahead_or_past_tells_no_one(week):
     weekly_slot_make(world=week, weekday=4, start=dt.time(9))
     friday = MONDAY + dt.timedelta(days=4)
     later = friday + dt.timedelta(weeks=(CLOSURE_NOTICE_DAYS // 7) + 1)
-    assert closure_therapists_notify(event=_closure(week.school, later), today=ON) == 0
+    assert (
+        closure_therapists_notify(
+            event=school_closure_make(school=week.school, day=later), today=ON
+        )
+        == 0
+    )
     past = friday - dt.timedelta(weeks=1)
-    assert closure_therapists_notify(event=_closure(week.school, past), today=ON) == 0
+    assert (
+        closure_therapists_notify(event=school_closure_make(school=week.school, day=past), today=ON)
+        == 0
+    )
     assert _notes(week.users["therapist"]) == []
 
 
