@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import sees_staff_filter
@@ -14,6 +15,7 @@ from schoolot.directory.selectors import (
     caseload_list,
     student_record_get,
 )
+from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
 
 PAGE_SIZE = 100
@@ -53,7 +55,11 @@ def caseload(request):
     else:  # a teacher's or a parent's week of OT sessions, above the list, if any
         context["today"] = timezone.localdate()
         week = ot_week_get(user=user, on=context["today"])
-        context["ot_week"] = week if any(day.sessions for day in week) else None
+        context["ot_week"] = (
+            week if any(day.sessions or day.closed_schools for day in week) else None
+        )
+        if user.role == Role.TEACHER:  # her class's OT times in her own calendar
+            context["feed"] = CalendarFeed.objects.filter(staff__user=user).first()
     return render(request, template, context)
 
 

@@ -1,5 +1,6 @@
 """The therapist's calendar feed (RFC 5545): her weekly sessions, her fixed time, and the
-drives, lunch and planning time her week implies.
+drives, lunch and planning time her week implies; and a teacher's, of when her students
+leave class for OT (class_calendar_text_get).
 
 Contract: `calendar_text_get(staff=, today=)` is the feed's whole text, from the week holding
 `today` (or the next school year's first day, in summer) to the school year's last day, in
@@ -48,56 +49,74 @@ def _event(*, uid: str, stamp: str, zone: str, day: dt.date, start: dt.time, end
     ]
 
 
-def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
-    """The feed's text (see the module contract)."""
-    zone = zone_get(name=staff.district.time_zone)
-    # The school year holding today, or the next one (in summer), with its closures.
-    span = school_year_span_get(district_id=staff.district_id, on=today)
-    first_day, last_day = span.first_day, span.last_day
-    week_of = max(today, first_day)
-    monday = week_of - dt.timedelta(week_of.weekday())
-    # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
-    # at midnight where the district is.
-    until = (
-        dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=zone)
-        .astimezone(dt.UTC)
-        .strftime("%Y%m%dT%H%M%SZ")
-    )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//SchoolOT//Week//EN",
-        f"X-WR-CALNAME:{ical.escape('OT week: ' + staff.user.display_name)}",
-        f"X-WR-TIMEZONE:{zone.key}",
-        *ical.vtimezone(zone, start=monday, end=last_day),
-    ]
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+class _Feed:
+    """A feed being written: its header (the district's time zone), its weekly events from
+    the week holding `today` (or the next school year's first week, in summer) to the
+    school year's last day, closed days excepted."""
+
+    def __init__(self, *, district, name: str, today: dt.date):
+        self.zone = zone_get(name=district.time_zone)
+        # The school year holding today, or the next one (in summer), with its closures.
+        self.span = school_year_span_get(district_id=district.pk, on=today)
+        self.week_of = max(today, self.span.first_day)
+        self.monday = self.week_of - dt.timedelta(self.week_of.weekday())
+        # RFC 5545 3.3.10: with a zoned DTSTART, UNTIL is in UTC; the year's last day ends
+        # at midnight where the district is.
+        self.until = (
+            dt.datetime.combine(self.span.last_day, dt.time(23, 59, 59), tzinfo=self.zone)
+            .astimezone(dt.UTC)
+            .strftime("%Y%m%dT%H%M%SZ")
+        )
+        self.stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        self.lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//SchoolOT//Week//EN",
+            f"X-WR-CALNAME:{ical.escape(name)}",
+            f"X-WR-TIMEZONE:{self.zone.key}",
+            *ical.vtimezone(self.zone, start=self.monday, end=self.span.last_day),
+        ]
+
+    def event(self, *, uid: str, day: dt.date, start: dt.time, end: dt.time) -> None:
+        self.lines += _event(
+            uid=uid, stamp=self.stamp, zone=self.zone.key, day=day, start=start, end=end
+        )
 
     def weekly(
-        *, uid, weekday, start, end, cycle_week=None, every=1, offset=0, school_id=None
+        self, *, uid, weekday, start, end, cycle_week=None, every=1, offset=0, school_id=None
     ) -> bool:
-        """The lines of a weekly event, False when it is not held again this year."""
+        """The lines of a weekly event (its school's closed days excepted, with the
+        district's), False when it is not held again this year."""
         dates = slot_recurrence(
             weekday=weekday,
-            week_of=week_of,
-            first_day=first_day,
-            last_day=last_day,
+            week_of=self.week_of,
+            first_day=self.span.first_day,
+            last_day=self.span.last_day,
             cycle_week=cycle_week,
             every=every,
             offset=offset,
-            closed=span.closed_at(school_id),
+            closed=self.span.closed_at(school_id),
         )
         if dates.first is None:
             return False
         interval = f"INTERVAL={dates.interval_weeks};" if dates.interval_weeks > 1 else ""
-        lines.extend(
-            _event(uid=uid, stamp=stamp, zone=zone.key, day=dates.first, start=start, end=end)
-        )
-        lines.append(f"RRULE:FREQ=WEEKLY;{interval}UNTIL={until}")
+        self.event(uid=uid, day=dates.first, start=start, end=end)
+        self.lines.append(f"RRULE:FREQ=WEEKLY;{interval}UNTIL={self.until}")
         if dates.skipped:  # breaks and holidays: not held
             times = ",".join(f"{d:%Y%m%d}T{start:%H%M%S}" for d in dates.skipped)
-            lines.append(f"EXDATE;TZID={zone.key}:{times}")
+            self.lines.append(f"EXDATE;TZID={self.zone.key}:{times}")
         return True
+
+    def text(self) -> str:
+        lines = [*self.lines, "END:VCALENDAR"]
+        return "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
+
+
+def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
+    """The feed's text (see the module contract)."""
+    feed = _Feed(district=staff.district, name="OT week: " + staff.user.display_name, today=today)
+    weekly, lines = feed.weekly, feed.lines
+    monday, last_day, span = feed.monday, feed.span.last_day, feed.span
 
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
@@ -147,10 +166,8 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
         elif monday <= commitment.on <= last_day and commitment.on not in span.closed_at(
             commitment.school_id
         ):
-            lines += _event(
+            feed.event(
                 uid=f"commitment-{commitment.pk}",
-                stamp=stamp,
-                zone=zone.key,
                 day=commitment.on,
                 start=commitment.start,
                 end=commitment.end,
@@ -167,5 +184,45 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
             if weekly(uid=uid, weekday=weekday, start=start, end=end):
                 summary = "Drive: " + b.label if b.kind == "drive" else b.label
                 lines += [f"SUMMARY:{ical.escape(summary)}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
+    return feed.text()
+
+
+def class_calendar_text_get(*, user, today: dt.date) -> str:
+    """A teacher's feed: when her students leave class for OT, for her own calendar (as
+    ot_week_get shows the week on her students' page). Each weekly session holding students
+    of her classes (schedules.selectors.ot_slots_get: only those their therapist serves
+    now) is a weekly event like the therapist's (rotation weeks as INTERVAL, one held in
+    each week of the rotation as one weekly event, the district's and its school's closed
+    days as EXDATE); its summary gives her students by initials only, never by name, and
+    whether OT comes into the class; its description the therapist and the group's size;
+    its location the school. Nothing else of the therapist's week."""
+    from schoolot.schedules.selectors import ot_slots_get
+
+    feed = _Feed(district=user.district, name="OT for my class", today=today)
+    held = ot_slots_get(user=user, on=feed.week_of)
+    every_week, later_weeks = rotation_sets_split([h.slot for h in held])
+    for h in held:
+        slot = h.slot
+        if slot.pk in later_weeks:
+            continue
+        if not feed.weekly(
+            uid=f"class-{user.pk}-slot-{slot.pk}",
+            weekday=slot.weekday,
+            start=slot.start_time,
+            end=slot.end_time,
+            cycle_week=None if slot.pk in every_week else slot.cycle_week,
+            every=slot.every_rotations,
+            offset=slot.rotation_offset,
+            school_id=slot.school_id,
+        ):
+            continue
+        initials = ", ".join(f"{s.first_name[:1]}.{s.last_name[:1]}." for s in h.students)
+        what = "OT in class" if slot.setting == "classroom" else "OT"
+        group = f", group of {h.group_size}" if h.group_size > 1 else ""
+        feed.lines += [
+            f"SUMMARY:{ical.escape(f'{what}: {initials}')}",
+            f"DESCRIPTION:{ical.escape(f'{slot.therapist.user.display_name}{group}')}",
+            f"LOCATION:{ical.escape(slot.school.name)}",
+            "END:VEVENT",
+        ]
+    return feed.text()

@@ -551,35 +551,29 @@ class OtDay:
     closed_schools: list[str] = field(default_factory=list)
 
 
-def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
-    """The week's OT sessions of the students a teacher or a parent sees (students_visible_to),
-    day by day, Monday to Friday of the week holding `on` (the next week from Saturday):
-    when each leaves class for OT, as a teacher posts it by the door. Only sessions of a
-    therapist assigned to that student today, rotation sessions only in the weeks of the
-    rotation that hold them, none on a day the school calendar closes (its reason said
-    instead), none at a school closed that day while the others are open (its name and
-    reason said instead). A group names only the user's own students in it, with its size. Empty for
-    other roles (their pages show whole weeks). At most six queries, whatever the students."""
+@dataclass(frozen=True)
+class OtSlot:
+    """A weekly session that takes some of a teacher's or a parent's students."""
+
+    slot: object  # a delivery WeeklySlot, with its school and therapist's user loaded
+    students: list  # the user's students in it (Students), by name
+    group_size: int  # students in the session, others included
+
+
+def ot_slots_get(*, user, on: dt.date) -> list[OtSlot]:
+    """The weekly sessions of the students a teacher or a parent sees (students_visible_to),
+    in start time order: each with those of her students a therapist assigned to them on
+    `on` serves in it (a session left from an ended assignment is no longer theirs), and
+    its size. Empty for other roles. Four queries, whatever the students."""
     from django.db.models import Count, Prefetch
 
     from schoolot.core.access import current_assignments, students_visible_to
     from schoolot.delivery.models import WeeklySlot
-    from schoolot.directory.models import SchoolYear, Student
-    from schoolot.rules.cycles import assumed_first_day, rotation_holds, rotation_number
-    from schoolot.rules.cycles import cycle_week as week_of_rotation
+    from schoolot.directory.models import Student
 
     if user.role not in (Role.TEACHER, Role.PARENT):
         return []
-    if on.weekday() >= 5:
-        on += dt.timedelta(days=7 - on.weekday())
-    monday = on - dt.timedelta(days=on.weekday())
-    dates = [monday + dt.timedelta(days=i) for i in range(5)]
     visible = students_visible_to(user=user)
-    years = list(
-        SchoolYear.objects.filter(
-            district_id=user.district_id, first_day__lte=dates[-1], last_day__gte=monday
-        ).prefetch_related("events")
-    )
     assigned = set(
         current_assignments(on=on)
         .filter(student__in=visible)
@@ -610,6 +604,39 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
         .annotate(n=Count("student_id"))
         .values_list("weeklyslot_id", "n")
     )
+    result = []
+    for slot in slots:
+        mine = [s for s in slot.visible_students if (slot.therapist_id, s.pk) in assigned]
+        if mine:
+            result.append(OtSlot(slot, mine, sizes.get(slot.pk, len(mine))))
+    return result
+
+
+def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
+    """The week's OT sessions of the students a teacher or a parent sees (ot_slots_get), day
+    by day, Monday to Friday of the week holding `on` (the next week from Saturday): when
+    each leaves class for OT, as a teacher posts it by the door. Rotation sessions only in
+    the weeks of the rotation that hold them, none on a day the school calendar closes (its
+    reason said instead), none at a school closed that day while the others are open (its
+    name and reason said instead). A group names only the user's own students in it, with
+    its size. Empty for other roles (their pages show whole weeks). At most six queries,
+    whatever the students."""
+    from schoolot.directory.models import SchoolYear
+    from schoolot.rules.cycles import assumed_first_day, rotation_holds, rotation_number
+    from schoolot.rules.cycles import cycle_week as week_of_rotation
+
+    if user.role not in (Role.TEACHER, Role.PARENT):
+        return []
+    if on.weekday() >= 5:
+        on += dt.timedelta(days=7 - on.weekday())
+    monday = on - dt.timedelta(days=on.weekday())
+    dates = [monday + dt.timedelta(days=i) for i in range(5)]
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=user.district_id, first_day__lte=dates[-1], last_day__gte=monday
+        ).prefetch_related("events")
+    )
+    sessions_of_week = ot_slots_get(user=user, on=on)
     first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
     number = rotation_number(day=monday, first_day=first_day)
     week = week_of_rotation(day=monday, first_day=first_day)
@@ -625,7 +652,8 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                 else:
                     school_closed[event.school_id] = event.name
         sessions, closed_schools = [], []
-        for slot in slots if not closed else []:
+        for held in sessions_of_week if not closed else []:
+            slot = held.slot
             if slot.weekday != date.weekday():
                 continue
             if slot.cycle_week is not None and not rotation_holds(
@@ -636,18 +664,17 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                 offset=slot.rotation_offset,
             ):
                 continue
-            mine = [s for s in slot.visible_students if (slot.therapist_id, s.pk) in assigned]
-            if mine and slot.school_id in school_closed:
+            if slot.school_id in school_closed:
                 note = f"{slot.school.name}: {school_closed[slot.school_id]}"
                 if note not in closed_schools:
                     closed_schools.append(note)
-            elif mine:
+            else:
                 sessions.append(
                     OtPullOut(
                         start=slot.start_time,
                         end=slot.end_time,
-                        students=[s.full_name for s in mine],
-                        group_size=sizes.get(slot.pk, len(mine)),
+                        students=[s.full_name for s in held.students],
+                        group_size=held.group_size,
                         therapist=slot.therapist.user.display_name,
                         school=slot.school.name,
                         setting=slot.get_setting_display(),

@@ -28,9 +28,9 @@ from schoolot.core.params import id_parse
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
-from schoolot.directory.models import School, Student
+from schoolot.directory.models import School, Staff, Student
 from schoolot.schedules.bell_import import COLUMNS, BellImportError, bell_periods_import
-from schoolot.schedules.feed import calendar_text_get
+from schoolot.schedules.feed import calendar_text_get, class_calendar_text_get
 from schoolot.schedules.forms import (
     AvailabilityForm,
     BellImportForm,
@@ -154,14 +154,25 @@ def slot_lock(request, slot_id: int):
     return redirect("slot_list")
 
 
+def _feed_staff_get(user) -> Staff:
+    """The staff row of a therapist or a teacher, who may keep a calendar feed."""
+    staff = Staff.objects.filter(
+        user=user, district_id=user.district_id, user__role__in=[Role.THERAPIST, Role.TEACHER]
+    ).first()
+    if staff is None:
+        raise PermissionDenied("Calendar feeds are for therapists and teachers.")
+    return staff
+
+
 @require_POST
 def calendar_feed_new(request):
-    """A new secret address for the feed; the old one stops working."""
-    staff = therapist_staff_get(user=request.user)
+    """A new secret address for the feed (a therapist's week, a teacher's class's OT times);
+    the old one stops working."""
+    staff = _feed_staff_get(request.user)
     CalendarFeed.objects.filter(staff=staff).delete()
     CalendarFeed.objects.create(district_id=staff.district_id, staff=staff)
     messages.success(request, "A new calendar address was made; the old one no longer works.")
-    return redirect("slot_list")
+    return redirect("slot_list" if request.user.role == Role.THERAPIST else "caseload")
 
 
 def week_pdf(request):
@@ -197,17 +208,27 @@ def week_pdf(request):
 
 @login_not_required
 def calendar_feed(request, token: str):
-    """The therapist's week and fixed time as iCalendar, for Google Calendar or Outlook
-    (schedules.feed). The token is the only key: no student names, initials only."""
+    """The therapist's week and fixed time, or the OT times of a teacher's class, as
+    iCalendar, for Google Calendar or Outlook (schedules.feed). The token is the only key:
+    no student names, initials only. A feed of someone no longer active (or no longer a
+    therapist or a teacher) is gone."""
     feed = (
-        CalendarFeed.objects.filter(token=token)
-        .select_related("staff__user", "staff__district")
+        CalendarFeed.objects.filter(
+            token=token,
+            staff__user__is_active=True,
+            staff__user__role__in=[Role.THERAPIST, Role.TEACHER],
+        )
+        .select_related("staff__user__district", "staff__district")
         .first()
     )
     if feed is None:
         raise Http404("No such calendar.")
     zone = zone_get(name=feed.staff.district.time_zone)
-    text = calendar_text_get(staff=feed.staff, today=timezone.localdate(timezone=zone))
+    today = timezone.localdate(timezone=zone)
+    if feed.staff.user.role == Role.TEACHER:
+        text = class_calendar_text_get(user=feed.staff.user, today=today)
+    else:
+        text = calendar_text_get(staff=feed.staff, today=today)
     return HttpResponse(text, content_type="text/calendar; charset=utf-8")
 
 
