@@ -174,6 +174,19 @@ def test_drives_follow_the_school_calendar_and_round_to_the_nearest_block(world)
     assert [DrivesToRecord(DAY, m).blocks for m in (5, 22, 23, 37, 38)] == [1, 1, 2, 2, 3]
 
 
+def test_a_day_one_of_her_schools_is_closed_alone_drives_nowhere(world):
+    """Her week drives from her school to the other at 10:00; the day the other school is
+    closed alone she stays where she is, and a week later she drives again."""
+    from schoolot.compliance.workload import drives_to_record_get
+    from tests.factories import school_closure_make
+
+    _week_with_a_drive(world, DAY)
+    school_closure_make(school=world.other_school, day=DAY)
+    week_before = DAY - dt.timedelta(weeks=1)
+    offered = drives_to_record_get(user=world.users["therapist"], on=DAY, days=8)
+    assert [(d.date, d.minutes) for d in offered] == [(week_before, 20)]
+
+
 def test_drives_to_record_take_constant_queries(world, django_assert_num_queries):
     from schoolot.schedules.selectors import week_drives_get
 

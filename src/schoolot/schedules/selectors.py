@@ -321,8 +321,10 @@ def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, in
 def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
     """The minutes of driving her week implies (week_breaks_get) on each of `dates` that is a
     school day: not a weekend, inside a school year on record (when any is) and not one of
-    its closed days. Dates without driving are left out. Six queries (seven when she keeps
-    planning time), whatever the number of dates."""
+    its closed days. On a day one of her schools is closed alone, the route skips it (her
+    sessions and fixed time there are not held). Dates without driving are left out. Six
+    queries (seven when she keeps planning time), and as many more for each other set of
+    her schools closed on one weekday of `dates`."""
     from schoolot.delivery.models import WeeklySlot
     from schoolot.directory.models import SchoolYear
 
@@ -350,11 +352,29 @@ def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]
     commitments = list(
         Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
     )
-    breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
-    driving = {
-        weekday: sum(b.minutes for b in day if b.kind == "drive") for weekday, day in breaks.items()
-    }
-    return {d: driving[d.weekday()] for d in open_days if driving.get(d.weekday())}
+    driving: dict[frozenset, dict[int, int]] = {}
+
+    def driven(day: dt.date) -> int:
+        """Her week's driving that weekday, without the schools closed alone on `day`."""
+        closed = frozenset(
+            e.school_id
+            for y in years
+            for e in y.events.all()
+            if e.school_id is not None and e.start_date <= day <= e.end_date
+        )
+        if closed not in driving:
+            breaks = week_breaks_get(
+                staff=staff,
+                slots=[s for s in slots if s.school_id not in closed],
+                commitments=[c for c in commitments if c.school_id not in closed],
+            )
+            driving[closed] = {
+                weekday: sum(b.minutes for b in items if b.kind == "drive")
+                for weekday, items in breaks.items()
+            }
+        return driving[closed].get(day.weekday(), 0)
+
+    return {d: driven(d) for d in open_days if driven(d)}
 
 
 def _stretch_place(
