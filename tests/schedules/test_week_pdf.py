@@ -105,3 +105,80 @@ def test_fixed_time_and_rotation_sessions(week):
 def test_only_a_therapist_has_a_week_to_print(client, week, who):
     client.force_login(week.users[who])
     assert client.get(reverse("week_pdf")).status_code == 403
+
+
+def test_a_dated_week_as_it_will_be_held(week):
+    """That week of the rotation only, her one-off meeting that day, no session on a day
+    without school (its reason instead), none at a school closed alone (named instead), and
+    that day's route without it."""
+    from schoolot.rules.cycles import cycle_week
+    from tests.factories import TODAY, YEAR_AGO, holiday_make, school_closure_make
+
+    on = TODAY + dt.timedelta(days=(2 - TODAY.weekday()) % 7 + 7)  # a Wednesday ahead
+    monday = on - dt.timedelta(days=2)
+    far_student_make(world=week, travel_minutes=20)
+    for weekday in (1, 3):  # Tuesday and Thursday: here at 9, at the far school at 13
+        weekly_slot_make(world=week, weekday=weekday, start=dt.time(9))
+        far = weekly_slot_make(world=week, weekday=weekday, start=dt.time(13), student="far")
+        far.school = week.other_school
+        far.save()
+    this_week = cycle_week(day=monday, first_day=YEAR_AGO)
+    for cycle, hour in ((this_week, 10), (this_week % 4 + 1, 11)):
+        slot = weekly_slot_make(world=week, weekday=0, start=dt.time(hour))
+        slot.cycle_week = cycle
+        slot.save()
+    Commitment.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        label="Annual IEP review",
+        on=monday + dt.timedelta(days=1),
+        start=dt.time(14),
+        end=dt.time(15),
+    )
+    holiday_make(district=week.district, day=monday + dt.timedelta(days=4))
+    school_closure_make(school=week.other_school, day=monday + dt.timedelta(days=3))
+    monday_, tuesday, _wednesday, thursday, friday = week_printout_get(
+        staff=week.staff["therapist"], names=False, week_of=on
+    )
+    assert [d.date for d in (monday_, tuesday, thursday, friday)] == [
+        monday + dt.timedelta(days=i) for i in (0, 1, 3, 4)
+    ]
+    sessions = [s for s in monday_.stops if s.kind == "session"]
+    assert [(s.start, s.detail.endswith(f"week {this_week} of 4")) for s in sessions] == [
+        (dt.time(10), True)  # not the other week's at 11
+    ]
+    assert [(s.kind, s.text) for s in tuesday.stops] == [
+        ("session", "O.A."),
+        ("drive", f"20 min to {week.other_school.name}"),
+        ("lunch", "Lunch"),
+        ("session", "F.N."),
+        ("fixed", "Annual IEP review"),
+    ]
+    assert tuesday.driving == 20
+    assert [(s.kind, s.text) for s in thursday.stops] == [("session", "O.A."), ("lunch", "Lunch")]
+    assert thursday.driving == 0
+    assert thursday.closed_schools == [f"{week.other_school.name}: Water main break"]
+    assert (friday.closed, friday.stops) == ("Founders' Day", [])
+    template_week = week_printout_get(staff=week.staff["therapist"], names=False)
+    assert all(s.kind != "fixed" for d in template_week for s in d.stops)  # no one-offs
+
+
+def test_this_weeks_and_next_weeks_pdf(client, week, tmp_path):
+    from django.utils import timezone
+
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    client.force_login(week.users["therapist"])
+    my_week = client.get(reverse("slot_list")).content.decode()
+    assert f'href="{reverse("week_pdf")}?week=next"' in my_week
+    response = client.get(reverse("week_pdf") + "?week=next")
+    coming = timezone.localdate() + dt.timedelta(days=7)
+    if coming.weekday() >= 5:
+        coming += dt.timedelta(days=7 - coming.weekday())
+    monday = coming - dt.timedelta(days=coming.weekday())
+    assert f'filename="ot-week-{monday:%Y-%m-%d}-initials.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response, tmp_path)
+    assert f"OT week of {monday:%B} {monday.day}, {monday.year}" in text
+    assert f"Tuesday {monday + dt.timedelta(days=1):%b} {(monday + dt.timedelta(days=1)).day}" in (
+        text
+    )
+    assert "9:00–9:30 AM O.A." in text

@@ -721,16 +721,48 @@ class PrintedDay:
     name: str
     stops: list[PrintedStop]
     driving: int  # minutes
+    date: dt.date | None = None  # a dated week's (week_printout_get with `week_of`)
+    closed: str = ""  # a dated day without school: why
+    closed_schools: list[str] = field(default_factory=list)  # "Lincoln: Water main break"
 
 
-def week_printout_get(*, staff: Staff, names: bool) -> list[PrintedDay]:
+def _closures_on(years, day: dt.date) -> tuple[str, dict[int, str]]:
+    """Why `day` has no school in the district ('' on a school day), and the schools closed
+    alone that day with why, from school years with their events loaded."""
+    year = next((y for y in years if y.first_day <= day <= y.last_day), None)
+    if year is None:
+        return "No school year in session", {}
+    closed, schools = "", {}
+    for event in year.events.all():
+        if event.start_date <= day <= event.end_date:
+            if event.school_id is None:
+                closed = closed or event.name
+            else:
+                schools.setdefault(event.school_id, event.name)
+    return closed, schools
+
+
+def week_printout_get(
+    *, staff: Staff, names: bool, week_of: dt.date | None = None
+) -> list[PrintedDay]:
     """Her week on paper, Monday to Friday, each day's stops in time order: her weekly
     sessions (a rotation session with its week of the rotation; one held in every week of
     it once, as weekly), her recurring fixed time, and the drives, lunch and planning the
     week implies (week_breaks_get, as My week draws them). Students by their initials, as
     the calendar feed shows them, for a copy on the door or at the front office; by name
-    when `names` (her own copy). Four queries and those of week_breaks_get."""
+    when `names` (her own copy).
+
+    With `week_of`, the dated week holding that day (from Saturday, the next): each day as
+    it will be held, the sessions of that week of the rotation only, none on a day without
+    school (its reason instead) or at a school closed alone that day (named instead), her
+    one-off fixed time of that week too, and the drives, lunch and planning of those days.
+    Four queries and those of week_breaks_get (and the calendar's two when dated)."""
+    import copy
+
     from schoolot.delivery.models import WeeklySlot
+    from schoolot.directory.models import SchoolYear
+    from schoolot.rules.cycles import assumed_first_day, rotation_number
+    from schoolot.rules.cycles import cycle_week as week_of_rotation
 
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
@@ -738,39 +770,126 @@ def week_printout_get(*, staff: Staff, names: bool) -> list[PrintedDay]:
         .prefetch_related("students")
         .order_by("weekday", "start_time", "pk")
     )
-    commitments = list(
-        Commitment.objects.filter(staff=staff, on__isnull=True).select_related("school")
-    )
-    breaks = week_breaks_get(staff=staff, slots=slots, commitments=commitments)
+    commitments = list(Commitment.objects.filter(staff=staff).select_related("school"))
+    recurring = [c for c in commitments if c.on is None]
     first_weeks, later_weeks = rotation_sets_split(slots)
+    names_of = dict(WeeklySlot.Weekday.choices)
 
     def clock(minutes: int) -> dt.time:
         return dt.time(minutes // 60, minutes % 60)
 
-    days = []
-    for weekday, name in WeeklySlot.Weekday.choices:
-        stops = []
-        for slot in slots:
-            if slot.weekday != weekday or slot.pk in later_weeks:
-                continue
-            students = sorted(slot.students.all(), key=lambda s: (s.last_name, s.first_name))
-            who = ", ".join(
-                s.full_name if names else f"{s.first_name[:1]}.{s.last_name[:1]}."
-                for s in students
-            )
-            detail = [slot.school.name, slot.get_setting_display()]
-            if slot.cycle_week is not None and slot.pk not in first_weeks:
-                detail.append(slot.rotation)
-            stops.append(
-                PrintedStop(slot.start_time, slot.end_time, "session", who, " · ".join(detail))
-            )
-        for c in commitments:
-            if weekday in weekdays_held(weekdays=c.weekdays):
-                school = c.school.name if c.school else ""
-                stops.append(PrintedStop(c.start, c.end, "fixed", c.label, school))
-        for b in breaks.get(weekday, ()):
-            stops.append(PrintedStop(clock(b.start), clock(b.end), b.kind, b.label, ""))
+    def session(slot, *, rotation_week: bool) -> PrintedStop:
+        students = sorted(slot.students.all(), key=lambda s: (s.last_name, s.first_name))
+        who = ", ".join(
+            s.full_name if names else f"{s.first_name[:1]}.{s.last_name[:1]}." for s in students
+        )
+        detail = [slot.school.name, slot.get_setting_display()]
+        if rotation_week:
+            detail.append(slot.rotation)
+        return PrintedStop(slot.start_time, slot.end_time, "session", who, " · ".join(detail))
+
+    def fixed(c) -> PrintedStop:
+        return PrintedStop(c.start, c.end, "fixed", c.label, c.school.name if c.school else "")
+
+    def day_of(weekday, stops, breaks, **dated) -> PrintedDay:
+        stops += [
+            PrintedStop(clock(b.start), clock(b.end), b.kind, b.label, "")
+            for b in breaks.get(weekday, ())
+        ]
         stops.sort(key=lambda s: (s.start, s.end))
         driving = sum(b.minutes for b in breaks.get(weekday, ()) if b.kind == "drive")
-        days.append(PrintedDay(weekday, name, stops, driving))
-    return days
+        return PrintedDay(weekday, names_of[weekday], stops, driving, **dated)
+
+    if week_of is None:
+        breaks = week_breaks_get(staff=staff, slots=slots, commitments=recurring)
+        return [
+            day_of(
+                weekday,
+                [
+                    session(s, rotation_week=s.cycle_week is not None and s.pk not in first_weeks)
+                    for s in slots
+                    if s.weekday == weekday and s.pk not in later_weeks
+                ]
+                + [
+                    fixed(c)
+                    for c in recurring
+                    if weekday in weekdays_held(weekdays=c.weekdays)
+                ],
+                breaks,
+            )
+            for weekday in range(5)
+        ]
+
+    if week_of.weekday() >= 5:
+        week_of += dt.timedelta(days=7 - week_of.weekday())
+    monday = week_of - dt.timedelta(days=week_of.weekday())
+    dates = [monday + dt.timedelta(days=i) for i in range(5)]
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=staff.district_id, first_day__lte=dates[-1], last_day__gte=monday
+        ).prefetch_related("events")
+    )
+    first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
+    number = rotation_number(day=monday, first_day=first_day)
+    week = week_of_rotation(day=monday, first_day=first_day)
+    held, held_fixed, closures = [], [], {}
+    for date in dates:
+        closed, schools = closures[date] = _closures_on(years, date)
+        if closed:
+            continue
+        for slot in slots:
+            if (
+                slot.weekday == date.weekday()
+                and slot.school_id not in schools
+                and slot.comes_in(rotation=number, week=week)
+            ):
+                weekly = copy.copy(slot)  # her route that day, as a weekly session makes it
+                weekly.cycle_week = None
+                held.append((slot, weekly))
+        for c in commitments:
+            on_day = c.on == date or (
+                c.on is None and date.weekday() in weekdays_held(weekdays=c.weekdays)
+            )
+            if on_day and c.school_id not in schools:
+                that_day = copy.copy(c)
+                that_day.weekdays = str(date.weekday())
+                held_fixed.append((c, that_day))
+    breaks = week_breaks_get(
+        staff=staff, slots=[w for _s, w in held], commitments=[d for _c, d in held_fixed]
+    )
+    sets = first_weeks | later_weeks  # held in every week of the rotation: weekly
+    printed = []
+    for date in dates:
+        closed, schools = closures[date]
+        weekday = date.weekday()
+        stops = [
+            session(s, rotation_week=s.cycle_week is not None and s.pk not in sets)
+            for s, _w in held
+            if s.weekday == weekday
+        ] + [fixed(c) for c, d in held_fixed if d.weekdays == str(weekday)]
+        mine = {s.school_id for s in slots if s.weekday == weekday} | {
+            c.school_id for c in commitments if c.school_id
+        }
+        printed.append(
+            day_of(
+                weekday,
+                stops,
+                {} if closed else breaks,
+                date=date,
+                closed=closed,
+                closed_schools=[
+                    f"{_school_name(slots, commitments, pk)}: {why}"
+                    for pk, why in schools.items()
+                    if pk in mine
+                ],
+            )
+        )
+    return printed
+
+
+def _school_name(slots, commitments, school_id: int) -> str:
+    """The name of one of her schools, from her slots' or fixed time's loaded schools."""
+    for item in [*slots, *commitments]:
+        if item.school_id == school_id:
+            return item.school.name
+    return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from django.conf import settings
@@ -184,10 +185,14 @@ def week_pdf(request):
     staff = therapist_staff_get(user=request.user)
     names = request.GET.get("names") == "1"
     kind = "names" if names else "initials"
-    days = week_printout_get(staff=staff, names=names)
+    today = timezone.localdate()
+    # ?week=this or next: that week with its dates, as it will be held (from a weekend, the
+    # coming one and the one after); else her usual week.
+    week_of = {"this": today, "next": today + dt.timedelta(days=7)}.get(request.GET.get("week"))
+    days = week_printout_get(staff=staff, names=names, week_of=week_of)
     html = render_to_string(
         "schedules/week_pdf.html",
-        {"staff": staff, "days": days, "names": names, "today": timezone.localdate()},
+        {"staff": staff, "days": days, "names": names, "today": today, "dated": week_of},
     )
     pdf = HTML(string=html).write_pdf()
     students = Student.objects.filter(  # everyone it prints, as My week shows them
@@ -202,7 +207,8 @@ def week_pdf(request):
         what=f"week schedule PDF ({kind})",
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="ot-week-{kind}.pdf"'
+    name = f"ot-week-{days[0].date:%Y-%m-%d}" if week_of else "ot-week"
+    response["Content-Disposition"] = f'inline; filename="{name}-{kind}.pdf"'
     return response
 
 
