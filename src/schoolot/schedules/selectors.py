@@ -662,15 +662,7 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     week = week_of_rotation(day=monday, first_day=first_day)
     days = []
     for date in dates:
-        year = next((y for y in years if y.first_day <= date <= y.last_day), None)
-        closed = "" if year else "No school year in session"
-        school_closed: dict[int, str] = {}
-        for event in year.events.all() if year else []:
-            if event.start_date <= date <= event.end_date:
-                if event.school_id is None:
-                    closed = event.name
-                else:
-                    school_closed[event.school_id] = event.name
+        closed, school_closed = _closures_on(years, date)
         sessions, closed_schools = [], []
         for held in sessions_of_week if not closed else []:
             slot = held.slot
