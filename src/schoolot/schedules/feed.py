@@ -107,6 +107,20 @@ class _Feed:
             self.lines.append(f"EXDATE;TZID={self.zone.key}:{times}")
         return True
 
+    def weekly_slot(self, *, uid: str, slot, every_week: set[int]) -> bool:
+        """A weekly session's event (weekly, lines begun), as `weekly`: one the rotation
+        holds in each of its weeks (its id in `every_week`) is weekly."""
+        return self.weekly(
+            uid=uid,
+            weekday=slot.weekday,
+            start=slot.start_time,
+            end=slot.end_time,
+            cycle_week=None if slot.pk in every_week else slot.cycle_week,
+            every=slot.every_rotations,
+            offset=slot.rotation_offset,
+            school_id=slot.school_id,
+        )
+
     def text(self) -> str:
         lines = [*self.lines, "END:VCALENDAR"]
         return "\r\n".join(ical.fold(line) for line in lines) + "\r\n"
@@ -129,17 +143,7 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     for slot in slots:
         if slot.pk in later_weeks:
             continue
-        held = weekly(
-            uid=f"slot-{slot.pk}",
-            weekday=slot.weekday,
-            start=slot.start_time,
-            end=slot.end_time,
-            cycle_week=None if slot.pk in every_week else slot.cycle_week,
-            every=slot.every_rotations,
-            offset=slot.rotation_offset,
-            school_id=slot.school_id,
-        )
-        if held:
+        if feed.weekly_slot(uid=f"slot-{slot.pk}", slot=slot, every_week=every_week):
             initials = ", ".join(
                 f"{s.first_name[0]}.{s.last_name[0]}." for s in slot.students.all()
             )
@@ -205,15 +209,8 @@ def class_calendar_text_get(*, user, today: dt.date) -> str:
         slot = h.slot
         if slot.pk in later_weeks:
             continue
-        if not feed.weekly(
-            uid=f"class-{user.pk}-slot-{slot.pk}",
-            weekday=slot.weekday,
-            start=slot.start_time,
-            end=slot.end_time,
-            cycle_week=None if slot.pk in every_week else slot.cycle_week,
-            every=slot.every_rotations,
-            offset=slot.rotation_offset,
-            school_id=slot.school_id,
+        if not feed.weekly_slot(
+            uid=f"class-{user.pk}-slot-{slot.pk}", slot=slot, every_week=every_week
         ):
             continue
         initials = ", ".join(f"{s.first_name[:1]}.{s.last_name[:1]}." for s in h.students)

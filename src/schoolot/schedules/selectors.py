@@ -412,7 +412,6 @@ def weekly_sessions_changed(*, before: dict, after: dict) -> list:
     return [s for s in {*before, *after} if before.get(s) != after.get(s)]
 
 
-
 @dataclass(frozen=True)
 class YearSpan:
     """The school year a weekly session is held in: its first and last day, the days the
@@ -595,16 +594,14 @@ def ot_slots_get(*, user, on: dt.date) -> list[OtSlot]:
         return []
     visible = students_visible_to(user=user)
     assigned = set(
-        current_assignments(on=on)
-        .filter(student__in=visible)
-        .values_list("staff_id", "student_id")
+        current_assignments(on=on).filter(student__in=visible).values_list("staff_id", "student_id")
     )
     slots = list(
         WeeklySlot.objects.filter(
             district_id=user.district_id,
-            pk__in=WeeklySlot.students.through.objects.filter(
-                student__in=visible
-            ).values("weeklyslot_id"),
+            pk__in=WeeklySlot.students.through.objects.filter(student__in=visible).values(
+                "weeklyslot_id"
+            ),
         )
         .select_related("school", "therapist__user")
         .prefetch_related(
@@ -632,6 +629,42 @@ def ot_slots_get(*, user, on: dt.date) -> list[OtSlot]:
     return result
 
 
+@dataclass(frozen=True)
+class SchoolWeek:
+    """Monday to Friday of a week, with the school years over it (their events loaded) and
+    where it falls in the 4-week rotation."""
+
+    dates: list[dt.date]
+    years: list
+    rotation: int  # the rotation's number
+    week: int  # its week, 1-4
+
+
+def school_week_get(*, district_id: int, on: dt.date) -> SchoolWeek:
+    """The week holding `on` (from Saturday, the next), for pages and printouts that show a
+    week with its dates. One query (two with the events)."""
+    from schoolot.directory.models import SchoolYear
+    from schoolot.rules.cycles import assumed_first_day, rotation_number
+    from schoolot.rules.cycles import cycle_week as week_of_rotation
+
+    if on.weekday() >= 5:
+        on += dt.timedelta(days=7 - on.weekday())
+    monday = on - dt.timedelta(days=on.weekday())
+    dates = [monday + dt.timedelta(days=i) for i in range(5)]
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=district_id, first_day__lte=dates[-1], last_day__gte=monday
+        ).prefetch_related("events")
+    )
+    first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
+    return SchoolWeek(
+        dates,
+        years,
+        rotation_number(day=monday, first_day=first_day),
+        week_of_rotation(day=monday, first_day=first_day),
+    )
+
+
 def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     """The week's OT sessions of the students a teacher or a parent sees (ot_slots_get), day
     by day, Monday to Friday of the week holding `on` (the next week from Saturday): when
@@ -641,40 +674,19 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     name and reason said instead). A group names only the user's own students in it, with
     its size. Empty for other roles (their pages show whole weeks). At most six queries,
     whatever the students."""
-    from schoolot.directory.models import SchoolYear
-    from schoolot.rules.cycles import assumed_first_day, rotation_holds, rotation_number
-    from schoolot.rules.cycles import cycle_week as week_of_rotation
-
     if user.role not in (Role.TEACHER, Role.PARENT):
         return []
-    if on.weekday() >= 5:
-        on += dt.timedelta(days=7 - on.weekday())
-    monday = on - dt.timedelta(days=on.weekday())
-    dates = [monday + dt.timedelta(days=i) for i in range(5)]
-    years = list(
-        SchoolYear.objects.filter(
-            district_id=user.district_id, first_day__lte=dates[-1], last_day__gte=monday
-        ).prefetch_related("events")
-    )
-    sessions_of_week = ot_slots_get(user=user, on=on)
-    first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
-    number = rotation_number(day=monday, first_day=first_day)
-    week = week_of_rotation(day=monday, first_day=first_day)
+    school_week = school_week_get(district_id=user.district_id, on=on)
+    sessions_of_week = ot_slots_get(user=user, on=on if on.weekday() < 5 else school_week.dates[0])
     days = []
-    for date in dates:
-        closed, school_closed = _closures_on(years, date)
+    for date in school_week.dates:
+        closed, school_closed = _closures_on(school_week.years, date)
         sessions, closed_schools = [], []
         for held in sessions_of_week if not closed else []:
             slot = held.slot
             if slot.weekday != date.weekday():
                 continue
-            if slot.cycle_week is not None and not rotation_holds(
-                rotation=number,
-                week=week,
-                cycle_week=slot.cycle_week,
-                every=slot.every_rotations,
-                offset=slot.rotation_offset,
-            ):
+            if not slot.comes_in(rotation=school_week.rotation, week=school_week.week):
                 continue
             if slot.school_id in school_closed:
                 note = f"{slot.school.name}: {school_closed[slot.school_id]}"
@@ -752,9 +764,6 @@ def week_printout_get(
     import copy
 
     from schoolot.delivery.models import WeeklySlot
-    from schoolot.directory.models import SchoolYear
-    from schoolot.rules.cycles import assumed_first_day, rotation_number
-    from schoolot.rules.cycles import cycle_week as week_of_rotation
 
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
@@ -802,38 +811,24 @@ def week_printout_get(
                     for s in slots
                     if s.weekday == weekday and s.pk not in later_weeks
                 ]
-                + [
-                    fixed(c)
-                    for c in recurring
-                    if weekday in weekdays_held(weekdays=c.weekdays)
-                ],
+                + [fixed(c) for c in recurring if weekday in weekdays_held(weekdays=c.weekdays)],
                 breaks,
             )
             for weekday in range(5)
         ]
 
-    if week_of.weekday() >= 5:
-        week_of += dt.timedelta(days=7 - week_of.weekday())
-    monday = week_of - dt.timedelta(days=week_of.weekday())
-    dates = [monday + dt.timedelta(days=i) for i in range(5)]
-    years = list(
-        SchoolYear.objects.filter(
-            district_id=staff.district_id, first_day__lte=dates[-1], last_day__gte=monday
-        ).prefetch_related("events")
-    )
-    first_day = min((y.first_day for y in years), default=assumed_first_day(day=monday))
-    number = rotation_number(day=monday, first_day=first_day)
-    week = week_of_rotation(day=monday, first_day=first_day)
+    school_week = school_week_get(district_id=staff.district_id, on=week_of)
+    dates = school_week.dates
     held, held_fixed, closures = [], [], {}
     for date in dates:
-        closed, schools = closures[date] = _closures_on(years, date)
+        closed, schools = closures[date] = _closures_on(school_week.years, date)
         if closed:
             continue
         for slot in slots:
             if (
                 slot.weekday == date.weekday()
                 and slot.school_id not in schools
-                and slot.comes_in(rotation=number, week=week)
+                and slot.comes_in(rotation=school_week.rotation, week=school_week.week)
             ):
                 weekly = copy.copy(slot)  # her route that day, as a weekly session makes it
                 weekly.cycle_week = None
