@@ -94,8 +94,10 @@ def test_a_school_of_another_district_is_not_found(week, elsewhere):
     text = _csv(week, f"{elsewhere.school.name},core,,,,9:00,10:00")
     with pytest.raises(BellImportError) as refused:
         bell_periods_import(user=week.users["admin"], text=text)
+    # At most one of her own district's schools is suggested, never the other district's.
     assert refused.value.problems == [
-        f"Line 2: no school of the district is named {elsewhere.school.name!r}."
+        f"Line 2: no school of the district is named {elsewhere.school.name!r} "
+        f"(did you mean {week.school.name!r}?)."
     ]
     assert not BellPeriod.objects.exists()
 
@@ -160,3 +162,15 @@ def test_replacing_with_a_bad_file_keeps_the_old_bells(week):
             user=week.users["admin"], text=_csv(week, "{elem},core,,,,25:00,10:30"), replace=True
         )
     assert BellPeriod.objects.get().start == dt.time(9)
+
+
+def test_a_school_named_almost_right_is_suggested(week):
+    misspelt = week.school.name.replace("Elementary", "Elementry")
+    with pytest.raises(BellImportError) as refused:
+        bell_periods_import(
+            user=week.users["admin"], text=_csv(week, f"{misspelt},core,,,,9:00,10:00")
+        )
+    assert refused.value.problems == [
+        f"Line 2: no school of the district is named {misspelt!r} "
+        f"(did you mean {week.school.name!r}?)."
+    ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
 
@@ -132,7 +133,11 @@ def bell_periods_import(*, user: User, text: str, replace: bool = False) -> int:
             named = schools.get(cell["school"].lower(), [])
             school = named[0] if len(named) == 1 else None
             if not named:
-                wrong.append(f"no school of the district is named {cell['school']!r}")
+                near = difflib.get_close_matches(cell["school"].lower(), schools, n=1)
+                wrong.append(
+                    f"no school of the district is named {cell['school']!r}"
+                    + (f" (did you mean {schools[near[0]][0].name!r}?)" if near else "")
+                )
             elif school is None:
                 wrong.append(f"{len(named)} schools are named {cell['school']!r}; rename one")
             kind = _kind(cell["kind"])
