@@ -109,7 +109,7 @@ def test_school_year_backwards(client, world):
     response = client.post("/admin/directory/schoolyear/add/", data)
     assert response.status_code == 200
     assert not SchoolYear.objects.filter(name="odd").exists()
-    assert "after" in response.content.decode().lower()  # the message names the problem
+    assert "The last day must come after the first day." in response.content.decode()
 
 
 def test_district_settings_only_for_her_own_district(client, world, elsewhere):
@@ -203,3 +203,42 @@ def test_a_school_closure_in_the_back_office(client, world, elsewhere):
     assert response.status_code == 302
     event = CalendarEvent.objects.get(name="Water main break")
     assert (event.school, event.district) == (world.school, world.district)
+
+
+def test_a_closure_ending_before_it_starts_says_so(client, world):
+    client.force_login(world.users["admin"])
+    response = client.post(
+        "/admin/directory/schoolyear/add/",
+        _year_with_one_event(start_date="2027-10-05", end_date="2027-10-01"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The end date must be on or after the start date." in html
+    assert "Constraint" not in html  # never the database's own words
+    assert not SchoolYear.objects.filter(name="2027-28").exists()
+
+
+def test_times_the_wrong_way_round_say_so_in_words(client, world):
+    """Every check the database holds answers in words in the back office, never with the
+    constraint's name."""
+    from schoolot.schedules.models import BellPeriod
+
+    client.force_login(world.users["admin"])
+    response = client.post(
+        "/admin/schedules/bellperiod/add/",
+        {"school": world.school.pk, "kind": "core", "start": "10:00", "end": "09:00"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The period must end after it starts." in html and "Constraint" not in html
+    assert not BellPeriod.objects.exists()
+    response = client.post(
+        f"/admin/directory/school/{world.school.pk}/change/",
+        {
+            "name": world.school.name,
+            "grade_band": "elementary",
+            "day_start": "15:00",
+            "day_end": "08:00",
+        },
+    )
+    assert "Dismissal must come after the first bell." in response.content.decode()

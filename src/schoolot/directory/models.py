@@ -83,7 +83,9 @@ class SchoolYear(DistrictOwned):
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="schoolyear_unique_name"),
             models.CheckConstraint(
-                condition=Q(last_day__gt=F("first_day")), name="schoolyear_last_after_first"
+                condition=Q(last_day__gt=F("first_day")),
+                name="schoolyear_last_after_first",
+                violation_error_message="The last day must come after the first day.",
             ),
         ]
         ordering = ["first_day"]
@@ -143,7 +145,9 @@ class CalendarEvent(DistrictOwned):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="calendarevent_end_after_start"
+                condition=Q(end_date__gte=F("start_date")),
+                name="calendarevent_end_after_start",
+                violation_error_message="The end date must be on or after the start date.",
             )
         ]
         ordering = ["start_date"]
@@ -185,7 +189,9 @@ class ReportingPeriod(DistrictOwned):
         ordering = ["start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")), name="reportingperiod_end_after_start"
+                condition=Q(end_date__gt=F("start_date")),
+                name="reportingperiod_end_after_start",
+                violation_error_message="The period must end after it starts.",
             )
         ]
 
@@ -232,7 +238,9 @@ class School(DistrictOwned):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(day_end__gt=F("day_start")), name="school_day_end_after_start"
+                condition=Q(day_end__gt=F("day_start")),
+                name="school_day_end_after_start",
+                violation_error_message="Dismissal must come after the first bell.",
             ),
             models.CheckConstraint(
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
@@ -456,6 +464,7 @@ class CaseloadAssignment(DistrictOwned):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="caseload_end_after_start",
+                violation_error_message="The assignment must end on or after its start.",
             )
         ]
         indexes = [models.Index(fields=["staff", "end_date"])]

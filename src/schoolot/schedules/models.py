@@ -42,7 +42,9 @@ class BellPeriod(DistrictOwned):
         ordering = ["school", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="bellperiod_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="bellperiod_end_after_start",
+                violation_error_message="The period must end after it starts.",
             )
         ]
 
@@ -63,7 +65,9 @@ class ProtectedBlock(DistrictOwned):
         ordering = ["student", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="protectedblock_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="protectedblock_end_after_start",
+                violation_error_message="The protected time must end after it starts.",
             )
         ]
 
@@ -89,7 +93,9 @@ class Availability(DistrictOwned):
         ordering = ["staff", "weekday", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="availability_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="availability_end_after_start",
+                violation_error_message="The hours must end after they start.",
             )
         ]
 
@@ -125,10 +131,14 @@ class Commitment(DistrictOwned):
         ordering = ["staff", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="commitment_end_after_start"
+                condition=Q(end__gt=F("start")),
+                name="commitment_end_after_start",
+                violation_error_message="The time must end after it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(on__isnull=True) | Q(weekdays=""), name="commitment_date_or_weekdays"
+                condition=Q(on__isnull=True) | Q(weekdays=""),
+                name="commitment_date_or_weekdays",
+                violation_error_message="Give a date or days of the week, not both.",
             ),
         ]
 
@@ -150,7 +160,9 @@ class LunchAndPlanning(DistrictOwned):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(lunch_until__gt=F("lunch_from")), name="lunch_window_end_after_start"
+                condition=Q(lunch_until__gt=F("lunch_from")),
+                name="lunch_window_end_after_start",
+                violation_error_message="The lunch window must end after it starts.",
             )
         ]
 
