@@ -113,3 +113,20 @@ def test_six_queries_whatever_the_class(week, django_assert_num_queries):
     with django_assert_num_queries(6):
         days = ot_week_get(user=week.users["teacher"], on=ON)
     assert sum(len(d.sessions) for d in days) == 6
+
+
+def test_the_week_after_is_one_click_away(client, week):
+    """Next week's OT, for a teacher planning a field trip or a parent an appointment: the
+    days of the following week, even when it holds no OT, and the way back."""
+    from django.utils import timezone
+
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
+    client.force_login(week.users["teacher"])
+    html = client.get(reverse("caseload")).content.decode()
+    assert 'href="?week=next"' in html
+    html = client.get(reverse("caseload"), {"week": "next"}).content.decode()
+    today = timezone.localdate()
+    coming = today + dt.timedelta(days=7 if today.weekday() < 5 else 14 - today.weekday())
+    monday = coming - dt.timedelta(days=coming.weekday())
+    assert f"OT the week of {monday:%b} {monday.day}" in html
+    assert "‹ This week" in html and "9:15–9:45 AM" in html

@@ -1,5 +1,7 @@
 """The caseload and the student record. Thin: access and reads live in selectors."""
 
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
@@ -54,9 +56,12 @@ def caseload(request):
         template += "#results"
     else:  # a teacher's or a parent's week of OT sessions, above the list, if any
         context["today"] = timezone.localdate()
-        week = ot_week_get(user=user, on=context["today"])
+        context["ahead"] = ahead = request.GET.get("week") == "next"
+        week = ot_week_get(
+            user=user, on=context["today"] + dt.timedelta(days=7 if ahead else 0)
+        )
         context["ot_week"] = (
-            week if any(day.sessions or day.closed_schools for day in week) else None
+            week if ahead or any(day.sessions or day.closed_schools for day in week) else None
         )
         if user.role == Role.TEACHER:  # her class's OT times in her own calendar
             context["feed"] = CalendarFeed.objects.filter(staff__user=user).first()
