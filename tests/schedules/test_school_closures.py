@@ -248,3 +248,42 @@ def test_a_closure_entered_in_the_back_office_is_told(client, week):
     (note,) = _notes(week.users["therapist"])
     assert note[0].startswith(f"No school at {week.school.name} on ")
     assert "(Power outage): 1 of your weekly sessions there is not held" in note[0]
+
+
+def test_a_closure_removed_in_the_back_office_gives_the_sessions_back(client, week):
+    day = TODAY if TODAY.weekday() < 5 else TODAY + dt.timedelta(days=7 - TODAY.weekday())
+    weekly_slot_make(world=week, weekday=day.weekday(), start=dt.time(9))
+    event = school_closure_make(school=week.school, day=day)
+    year = SchoolYear.objects.get(district=week.district)
+    client.force_login(week.users["admin"])
+    response = client.post(
+        f"/admin/directory/schoolyear/{year.pk}/change/",
+        {
+            "name": year.name,
+            "first_day": year.first_day.isoformat(),
+            "last_day": year.last_day.isoformat(),
+            "events-TOTAL_FORMS": "1",
+            "events-INITIAL_FORMS": "1",
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+            "events-0-id": event.pk,
+            "events-0-school_year": year.pk,
+            "events-0-kind": "closure",
+            "events-0-name": "Water main break",
+            "events-0-school": week.school.pk,
+            "events-0-start_date": day.isoformat(),
+            "events-0-end_date": day.isoformat(),
+            "events-0-DELETE": "on",
+            "reporting_periods-TOTAL_FORMS": "0",
+            "reporting_periods-INITIAL_FORMS": "0",
+            "reporting_periods-MIN_NUM_FORMS": "0",
+            "reporting_periods-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    assert not CalendarEvent.objects.exists()
+    (note,) = _notes(week.users["therapist"])
+    assert note[0].startswith(f"School is open at {week.school.name} on ")
+    assert "(Water main break is off the calendar): 1 of your weekly sessions there is held" in (
+        note[0]
+    )

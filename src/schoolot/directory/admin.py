@@ -76,8 +76,9 @@ class SchoolYearAdmin(DistrictScopedAdmin):
     inlines = [CalendarEventInline, ReportingPeriodInline]
 
     def save_formset(self, request, form, formset, change):
-        """A closure entered or changed close to its days is told to the therapists whose
-        sessions it takes away (schedules.services.closure_therapists_notify)."""
+        """A closure entered, changed or removed close to its days is told to the therapists
+        whose sessions it takes away or gives back (schedules.services.
+        closure_therapists_notify)."""
         from django.utils import timezone
 
         from schoolot.schedules.services import closure_therapists_notify
@@ -87,6 +88,8 @@ class SchoolYearAdmin(DistrictScopedAdmin):
             events = [*formset.new_objects, *(e for e, _fields in formset.changed_objects)]
             for event in events:
                 closure_therapists_notify(event=event, today=timezone.localdate())
+            for event in formset.deleted_objects:
+                closure_therapists_notify(event=event, today=timezone.localdate(), removed=True)
 
 
 @admin.register(models.School)

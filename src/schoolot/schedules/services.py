@@ -1486,15 +1486,16 @@ def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
 CLOSURE_NOTICE_DAYS = 14
 
 
-def closure_therapists_notify(*, event, today: dt.date) -> int:
+def closure_therapists_notify(*, event, today: dt.date, removed: bool = False) -> int:
     """Tell each therapist whose weekly sessions a closure just entered or changed
     (directory.models.CalendarEvent: a snow day, a water main break at one school) takes
     away in the next CLOSURE_NOTICE_DAYS days from `today`: an itinerant therapist may not
     hear a building's own message before she drives there. One notification per therapist,
     in the app and by email: where (the school closed alone, or every school), which days,
     the reason, and how many of her sessions are not held (and not owed); the link opens
-    Today on the first of those days. Sessions held in other weeks of the rotation are not
-    counted. Returns how many were sent."""
+    Today on the first of those days. When the closure was `removed` (the water main is
+    fixed), the same therapists hear that those sessions are held after all. Sessions held
+    in other weeks of the rotation are not counted. Returns how many were sent."""
     from schoolot.referrals.services import notify
 
     first = max(event.start_date, today)
@@ -1520,16 +1521,24 @@ def closure_therapists_notify(*, event, today: dt.date) -> int:
             if slot.weekday == day.weekday() and slot.comes_in(rotation=rotation, week=week):
                 lost[slot.therapist_id].append(day)
                 therapists[slot.therapist_id] = slot.therapist
-    where = f"at {event.school.name} " if event.school_id else ""
+    school = School.objects.get(pk=event.school_id).name if event.school_id else ""
+    where = f"at {school} " if school else ""
     sent = 0
     for staff_id, days in lost.items():
         n, held = len(days), sorted(set(days))
         named = [date_text(d, short=True) for d in held]
         on = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
-        text = (
-            f"No school {where}on {on} ({event.name}): {n} of your weekly sessions "
-            f"{'there ' if where else ''}{'are' if n != 1 else 'is'} not held and not owed."
-        )
+        if removed:
+            text = (
+                f"School is open {where}on {on} after all ({event.name} is off the calendar): "
+                f"{n} of your weekly sessions {'there ' if where else ''}"
+                f"{'are' if n != 1 else 'is'} held as usual."
+            )
+        else:
+            text = (
+                f"No school {where}on {on} ({event.name}): {n} of your weekly sessions "
+                f"{'there ' if where else ''}{'are' if n != 1 else 'is'} not held and not owed."
+            )
         link = f"{reverse('today')}?date={held[0].isoformat()}"
         sent += notify(users=[therapists[staff_id].user], student=None, text=text, link=link)
     return sent
