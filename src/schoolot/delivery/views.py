@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record, audit_events_record
-from schoolot.core.params import date_parse, ids_parse
+from schoolot.core.params import date_parse, id_parse, ids_parse
 from schoolot.delivery import services
 from schoolot.delivery.forms import (
     AddendumForm,
@@ -133,6 +133,21 @@ def _session_entry(request, *, draft):
             else None
         )
     student_ids = ids_parse(source.getlist("students"))
+    # From Today's "Log the make-up": the time she held for it (schedules.makeups), its
+    # student, and what it makes up.
+    held = None
+    if source.get("commitment") and not draft and not slot:
+        held = (
+            Commitment.objects.filter(
+                pk=id_parse(source.get("commitment")) or 0,
+                staff=staff,
+                makeup_for__isnull=False,
+            )
+            .select_related("makeup_for")
+            .first()
+        )
+        if held and not student_ids:
+            student_ids = [held.makeup_for.student_id]
     if draft and not student_ids:
         student_ids = [e.student_id for e in draft.students.all()]
     if slot and not student_ids:
@@ -233,6 +248,9 @@ def _session_entry(request, *, draft):
         date = date_parse(source.get("date"), default=timezone.localdate())
         if slot:
             start, end, setting = slot.start_time, slot.end_time, slot.setting
+        elif held:
+            date, start, end = held.on, held.start, held.end
+            setting = next((m.setting for e in entries for m in e.mandates), "therapy_room")
         else:
             minutes = next((m.minutes_per_session for e in entries for m in e.mandates), 30)
             start, end = default_times(minutes=minutes, now=timezone.localtime())
@@ -259,6 +277,8 @@ def _session_entry(request, *, draft):
                     "makeup_owed": missed.startswith("therapist_"),
                 }
                 if missed in MissedReason.values
+                else {"makeup_for": held.makeup_for_id}
+                if held
                 else None
             ),
         )

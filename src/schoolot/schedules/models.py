@@ -126,6 +126,14 @@ class Commitment(DistrictOwned):
     on = models.DateField(
         null=True, blank=True, help_text="A one-off on this date; empty: every week."
     )
+    # A one-off held for a make-up (schedules.makeups.makeup_hold): the missed entry it is for.
+    makeup_for = models.ForeignKey(
+        "delivery.SessionStudent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_makeups",
+    )
 
     class Meta:
         ordering = ["staff", "start"]

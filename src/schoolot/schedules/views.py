@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import time_format
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from schoolot.audit.services import (
     audit_request_context,
 )
 from schoolot.core.access import students_visible_to
-from schoolot.core.params import id_parse
+from schoolot.core.params import date_parse, id_parse
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
@@ -43,6 +44,7 @@ from schoolot.schedules.forms import (
     SchoolLocationForm,
     TravelMatrixForm,
 )
+from schoolot.schedules.makeups import makeup_hold, makeup_times_get, makeups_owed_get
 from schoolot.schedules.models import (
     WEEKDAYS,
     Availability,
@@ -655,8 +657,8 @@ def school_bells_import(request):
             problems = exc.problems
         else:
             messages.success(
-                request, f"{added} period{'s' if added != 1 else ''} added; the next week built "
-                "uses them."
+                request,
+                f"{added} period{'s' if added != 1 else ''} added; the next week built uses them.",
             )
             return redirect("school_bells_index")
     return render(
@@ -780,3 +782,60 @@ def travel_times(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+def makeups_page(request):
+    """The make-ups she owes (missed sessions of hers marked make-up owed), each with a way to
+    find a time for it."""
+    staff = therapist_staff_get(user=request.user)
+    owed = list(makeups_owed_get(staff=staff, on=timezone.localdate()))
+    return render(request, "schedules/makeups.html", {"owed": owed})
+
+
+def makeup_times(request, entry_id: int):
+    """Times for one make-up she owes (schedules.makeups), each to hold with one click: a
+    one-off of her fixed time on that date, which that day's Today lists."""
+    staff = therapist_staff_get(user=request.user)
+    entry = makeups_owed_get(staff=staff).filter(pk=entry_id).first()
+    if entry is None:
+        raise Http404("No such make-up owed.")
+    now = timezone.localtime()
+    if request.method == "POST":
+        day = date_parse(request.POST.get("date"), default=now.date())
+        try:
+            start = dt.time.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            start = None
+        try:
+            if start is None:
+                raise ValidationError("Choose one of the times listed.")
+            held = makeup_hold(user=request.user, entry=entry, on=day, start=start, now=now)
+        except ValidationError as exc:
+            for problem in exc.messages:
+                messages.error(request, problem)
+        else:
+            audit_event_record(
+                request=request,
+                student=entry.student,
+                action=AuditAction.UPDATE,
+                what=f"make-up time held ({held.on:%Y-%m-%d} {held.start:%H:%M})",
+            )
+            messages.success(
+                request,
+                f"Held {held.on:%a %b} {held.on.day}, {time_format(held.start, 'g:i')}–"
+                f"{time_format(held.end, 'g:i A')} at {held.school.name} for "
+                f"{entry.student.full_name}'s make-up. Log it on the day and mark what it "
+                "makes up.",
+            )
+            return redirect(f"{reverse('today')}?date={held.on.isoformat()}")
+    times = makeup_times_get(
+        staff=staff,
+        student=entry.student,
+        minutes=entry.minutes,
+        on=now.date(),
+        now=now.time(),
+    )
+    audit_event_record(
+        request=request, student=entry.student, action=AuditAction.VIEW, what="make-up times"
+    )
+    return render(request, "schedules/makeup_times.html", {"entry": entry, "times": times})
