@@ -176,3 +176,19 @@ def test_queries_do_not_grow_with_her_week(week, owed, django_assert_max_num_que
     owed.student = Student.objects.select_related("school").get(pk=owed.student_id)
     with django_assert_max_num_queries(13):
         assert _times(week, owed)
+
+
+def test_a_time_says_what_comes_just_before_it(week, owed):
+    (eleven,) = [t for t in _times(week, owed) if t.date == MONDAY and t.start == dt.time(11)]
+    assert eleven.after == ""  # the reading block is hers, not the therapist's
+    Commitment.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        label="Team meeting",
+        weekdays="0",
+        start=dt.time(10, 15),
+        end=dt.time(10, 45),
+        school=week.school,
+    )
+    (eleven,) = [t for t in _times(week, owed) if t.date == MONDAY and t.start == dt.time(11)]
+    assert eleven.after == f"after the 10:15 Team meeting at {week.school.name}"

@@ -34,7 +34,7 @@ class MakeupTime:
     end: dt.time
     school: str
     core_minutes: int  # of core instruction she would miss
-    after: str  # what the therapist does just before, e.g. "after 9:00 at Lincoln", or ""
+    after: str  # what she does just before: "after the 9:00 session at Lincoln", or ""
 
 
 STEP = 5  # minutes between candidate starts
@@ -176,8 +176,9 @@ def makeup_times_get(
             ):
                 continue
             just_before = (
-                f"after {_clock(before[0]):%-I:%M} at {before[2].name}"
-                if before and before[2] and t - before[1] <= 30
+                f"after the {_clock(before[0]):%-I:%M} {before[3]}"
+                + (f" at {before[2].name}" if before[2] else "")
+                if before and t - before[1] <= 30
                 else ""
             )
             today.append(
