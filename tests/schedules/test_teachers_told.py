@@ -118,3 +118,39 @@ def test_several_students_changed_at_once_make_one_notification(week):
         f"OT times changed for 4 of your students ({supervisor}): {own}, Xia Lee, Yan Lee "
         "and 1 more. Your students' page shows the week of OT."
     )
+
+
+def test_a_district_re_solve_tells_each_teacher_once_for_all_its_weeks(client, week):
+    """Her class has students of the OTR and of the COTA: two weeks rebuilt, one
+    notification, from the supervisor who started the re-solve."""
+    from schoolot.directory.models import Enrollment, SchoolClass
+
+    klass = SchoolClass.objects.get(teacher=week.staff["teacher"])
+    Enrollment.objects.create(
+        district=week.district, school_class=klass, student=week.students["cota"]
+    )
+    client.force_login(week.users["supervisor"])
+    assert client.post(reverse("schedules_district_start")).status_code == 302
+    (told,) = _told(week)
+    supervisor = week.users["supervisor"].display_name
+    assert told.text.startswith(f"OT times changed for 2 of your students ({supervisor}): ")
+    assert told.link == reverse("caseload")
+
+
+def test_the_students_of_a_re_solve_are_told_of_once(week):
+    from schoolot.schedules.models import DistrictSolve, ResolveChange
+    from schoolot.schedules.services import (
+        district_solve_changes_record,
+        district_solve_teachers_notify,
+    )
+
+    run = DistrictSolve.objects.create(district=week.district, started_by=week.users["supervisor"])
+    own = week.students["own"]
+    district_solve_changes_record(run_id=run.pk, students=[own])
+    district_solve_changes_record(run_id=run.pk, students=[own])  # a second week, same student
+    assert ResolveChange.objects.filter(run=run).count() == 1
+    assert _told(week) == []  # nothing until the run ends
+    assert district_solve_teachers_notify(run_id=run.pk, on=TODAY) == 1
+    assert district_solve_teachers_notify(run_id=run.pk, on=TODAY) == 0  # told already
+    (told,) = _told(week)
+    assert told.text.startswith(f"{own.full_name}'s OT times changed")

@@ -75,14 +75,17 @@ class ProgressRun(DistrictOwned):
         return type(self).objects.filter(pk=self.pk, status=self.Status.CANCELLED).exists()
 
     @classmethod
-    def item_done(cls, run_id: int, *, count: int = 1) -> None:
+    def item_done(cls, run_id: int, *, count: int = 1) -> bool:
         """Count `count` items done on a run whose items are tasks of their own (any worker,
-        any order); the one that completes the count marks the run finished."""
+        any order); the one that completes the count marks the run finished, and is told so
+        (True)."""
         rows = cls.objects.filter(pk=run_id)
         if count:
             rows.update(done=F("done") + count, progressed_at=timezone.now())
-        rows.filter(status=cls.Status.RUNNING, done__gte=F("total")).update(
-            status=cls.Status.FINISHED, finished_at=timezone.now()
+        return bool(
+            rows.filter(status=cls.Status.RUNNING, done__gte=F("total")).update(
+                status=cls.Status.FINISHED, finished_at=timezone.now()
+            )
         )
 
     @classmethod

@@ -300,6 +300,21 @@ class DistrictSolve(ProgressRun):
         pass
 
 
+class ResolveChange(DistrictOwned):
+    """A student whose weekly OT times a district re-solve changed, kept until her teachers
+    are told: once per run, however many therapists' weeks changed her class's times
+    (services.district_solve_teachers_notify)."""
+
+    run = models.ForeignKey(DistrictSolve, on_delete=models.CASCADE, related_name="changes")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    told = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "student"], name="resolvechange_once")
+        ]
+
+
 class WeekBuild(ProgressRun):
     """A therapist's own "Build my week" as a task (one week: `total` 1), so that a solve of
     up to a minute runs on a task worker, not in a web request; My week shows it running."""

@@ -595,13 +595,15 @@ def week_solve_audited(
     what: str,
     context: dict | None = None,
     cancelled=lambda: False,
+    teachers_told=None,
 ) -> ScheduleRun | None:
     """week_solve for `staff`, with one audit event (by `actor`, asking from `context`,
     saying `what`) for each student whose weekly sessions the new week changed (added, moved
     or left out), written with the week; those students' teachers are told their new times
-    (teachers_ot_times_notify). When the actor is not she (a district re-solve) and
-    the new week changed anyone's sessions, she is told (in the app and by email): her week
-    changed without her asking."""
+    (teachers_ot_times_notify), or `teachers_told(students)` is called instead (a district
+    re-solve tells them once for all its weeks). When the actor is not she (a district
+    re-solve) and the new week changed anyone's sessions, she is told (in the app and by
+    email): her week changed without her asking."""
     from schoolot.audit.models import AuditAction
     from schoolot.audit.services import audit_events_record
     from schoolot.referrals.services import notify
@@ -610,7 +612,10 @@ def week_solve_audited(
         audit_events_record(
             actor=actor, context=context, students=students, action=AuditAction.UPDATE, what=what
         )
-        teachers_ot_times_notify(students=students, on=on, by=actor)
+        if teachers_told is not None:
+            teachers_told(students)
+        else:
+            teachers_ot_times_notify(students=students, on=on, by=actor)
         if students and actor.pk != staff.user_id:
             n = len(students)
             notify(
@@ -1542,3 +1547,38 @@ def closure_therapists_notify(*, event, today: dt.date, removed: bool = False) -
         link = f"{reverse('today')}?date={held[0].isoformat()}"
         sent += notify(users=[therapists[staff_id].user], student=None, text=text, link=link)
     return sent
+
+
+def district_solve_changes_record(*, run_id: int, students) -> None:
+    """Keep the students whose weekly times a week of district re-solve `run_id` changed,
+    for their teachers to hear of once (district_solve_teachers_notify)."""
+    from schoolot.schedules.models import ResolveChange
+
+    ResolveChange.objects.bulk_create(
+        [ResolveChange(district_id=s.district_id, run_id=run_id, student=s) for s in students],
+        ignore_conflicts=True,
+    )
+
+
+def district_solve_teachers_notify(*, run_id: int, on: dt.date) -> int:
+    """Tell the teachers of the students a district re-solve changed, not yet told
+    (district_solve_changes_record), in one notification each (teachers_ot_times_notify, by
+    whoever started it): called when the run ends (its last week done, or cancelled, or
+    failed), so that a teacher whose class several therapists serve hears once. Each
+    student is told of once, whoever calls it first (the rows are locked while taken).
+    Returns how many notifications were sent."""
+    from schoolot.schedules.models import DistrictSolve, ResolveChange
+
+    with transaction.atomic():
+        pending = list(
+            ResolveChange.objects.select_for_update()
+            .filter(run_id=run_id, told=False)
+            .select_related("student")
+        )
+        if not pending:
+            return 0
+        ResolveChange.objects.filter(pk__in=[p.pk for p in pending]).update(told=True)
+        run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
+        return teachers_ot_times_notify(
+            students=[p.student for p in pending], on=on, by=run.started_by
+        )

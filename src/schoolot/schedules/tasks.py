@@ -37,30 +37,50 @@ def district_week_solve(run_id: int, staff_id: int) -> bool:
     "today" in her district's time zone, as her own Build my week would be, in the run's
     time per week. Not solved when the run is cancelled, and not written when it is
     cancelled during the solve. Counted done on the run; the last week finishes the run.
-    Whether the week was solved."""
-    from schoolot.schedules.services import week_solve_audited
+    The teachers of the students whose times changed are told once the run ends, in one
+    notification each for all its weeks (services.district_solve_teachers_notify): by the
+    week that finishes it, or that ends after it was cancelled or failed. Whether the week
+    was solved."""
+    from schoolot.schedules.services import (
+        district_solve_changes_record,
+        district_solve_teachers_notify,
+        week_solve_audited,
+    )
 
     run = DistrictSolve.objects.select_related("started_by").get(pk=run_id)
     if run.cancelled_get():
         return False
     staff = Staff.objects.select_related("user", "district").get(pk=staff_id)
+    on = timezone.localdate(timezone=zone_get(name=staff.district.time_zone))
+
+    def teachers_told_at_the_end() -> None:
+        status = DistrictSolve.objects.filter(pk=run_id).values_list("status", flat=True)
+        if status.first() != DistrictSolve.Status.RUNNING:
+            district_solve_teachers_notify(run_id=run_id, on=on)
+
     try:
         solved = week_solve_audited(
             staff=staff,
             actor=run.started_by,
-            on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),
+            on=on,
             time_limit=run.seconds_each,
             what=f"weekly OT sessions rebuilt by the scheduler (district re-solve, "
             f"{staff.user.display_name}'s week)",
             context=run.request_context,
             cancelled=run.cancelled_get,
+            teachers_told=lambda students: district_solve_changes_record(
+                run_id=run_id, students=students
+            ),
         )
     except Exception as exc:
         DistrictSolve.item_failed(run_id, error=f"{staff.user.display_name}'s week: {exc}")
+        teachers_told_at_the_end()
         raise
     if solved is None:  # cancelled meanwhile
+        teachers_told_at_the_end()
         return False
     DistrictSolve.item_done(run_id)
+    teachers_told_at_the_end()
     return True
 
 

@@ -73,6 +73,7 @@ from schoolot.schedules.services import (
     commitment_delete,
     commitment_slots_get,
     date_text,
+    district_solve_teachers_notify,
     lunch_and_planning_set,
     protected_block_add,
     protected_block_delete,
@@ -306,6 +307,8 @@ def district_cancel(request, run_id: int):
     if DistrictSolve.objects.filter(
         pk=run_id, started_by=request.user, status__in=["queued", "running"]
     ).update(status=DistrictSolve.Status.CANCELLED):
+        # The weeks written before the cancel changed times: their teachers hear now.
+        district_solve_teachers_notify(run_id=run_id, on=timezone.localdate())
         messages.success(request, "Cancelled.")
     return redirect("schedules_district")
 
