@@ -121,8 +121,8 @@ def test_a_day_her_school_alone_is_closed_is_refused_there_only(week):
             school_id=week.school.pk,
         )
     assert refused.value.message_dict["on"] == [
-        f"There is no school on {thursday:%A, %B} {thursday.day} (Water main break); choose "
-        "a school day."
+        f"There is no school at {week.school.name} on {thursday:%A, %B} {thursday.day} "
+        "(Water main break); choose another day or place."
     ]
     commitment_add(  # held elsewhere (the district office): the district is open
         user=week.users["therapist"],

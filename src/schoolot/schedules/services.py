@@ -924,7 +924,7 @@ def commitment_add(
     time stay until she builds her week again, and a one-off may fall on any session
     (commitment_slots_get lists them). Her staff row is locked while checking and adding."""
     from schoolot.delivery.services import therapist_staff_get
-    from schoolot.directory.selectors import closure_get
+    from schoolot.directory.selectors import closures_get
 
     staff = therapist_staff_get(user=user)
     label = label.strip()
@@ -960,14 +960,16 @@ def commitment_add(
                     f"{date_text(on)} is a weekend; choose a school day."
                 )
             else:
-                closed = closure_get(
-                    district_id=staff.district_id,
-                    day=on,
-                    school_id=school.pk if school else None,
-                )
-                if closed:
+                closures = closures_get(district_id=staff.district_id, day=on)
+                if closures.district:
                     errors.setdefault("on", []).append(
-                        f"There is no school on {date_text(on)} ({closed}); choose a school day."
+                        f"There is no school on {date_text(on)} ({closures.district}); choose "
+                        "a school day."
+                    )
+                elif school and school.pk in closures.schools:
+                    errors.setdefault("on", []).append(
+                        f"There is no school at {school.name} on {date_text(on)} "
+                        f"({closures.schools[school.pk]}); choose another day or place."
                     )
         days = [on.weekday()] if on is not None else sorted(set(weekdays)) or list(range(5))
         if not errors:
