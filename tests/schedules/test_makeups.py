@@ -192,3 +192,10 @@ def test_a_time_says_what_comes_just_before_it(week, owed):
     )
     (eleven,) = [t for t in _times(week, owed) if t.date == MONDAY and t.start == dt.time(11)]
     assert eleven.after == f"after the 10:15 Team meeting at {week.school.name}"
+
+
+def test_a_district_with_no_calendar_entered_has_school_every_weekday(week, owed):
+    from schoolot.directory.models import SchoolYear
+
+    SchoolYear.objects.filter(district=week.district).delete()
+    assert {t.date for t in _times(week, owed)} >= {MONDAY, MONDAY + dt.timedelta(days=1)}

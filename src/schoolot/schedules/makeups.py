@@ -5,7 +5,8 @@ school days from `on` (from `now` on that day) to the end of the next week at wh
 session fits, best first: no core instruction missed before some, earlier before later.
 A time fits when, that date:
 - the district and the student's school have school (directory CalendarEvent: breaks,
-  holidays, a school closed alone);
+  holidays, a school closed alone; a district with no school year entered has school on
+  every weekday);
 - it lies inside the school's day and the therapist's hours there (My hours; without any,
   the scheduler's default day);
 - it is clear of the student's protected time and of her other OT sessions that day (with
@@ -61,6 +62,7 @@ def makeup_times_get(
     """Times for a `minutes`-long make-up of `student` with `staff` (see the module's
     contract). The caller checks that the therapist may see the student."""
     from schoolot.delivery.models import Session, WeeklySlot
+    from schoolot.directory.models import SchoolYear
     from schoolot.schedules.models import Availability, BellPeriod, Commitment, ProtectedBlock
     from schoolot.schedules.selectors import (
         _closures_on,
@@ -78,6 +80,9 @@ def makeup_times_get(
         district_id=staff.district_id, on=this_week.dates[0] + dt.timedelta(days=7)
     )
     weeks = [(d, w) for w in (this_week, next_week) for d in w.dates if d >= on]
+    on_record = bool(this_week.years or next_week.years) or (
+        SchoolYear.objects.filter(district_id=staff.district_id).exists()
+    )
     slots = list(WeeklySlot.objects.filter(therapist=staff).select_related("school"))
     hers = list(  # the student's sessions with any therapist
         WeeklySlot.objects.filter(students=student).exclude(therapist=staff)
@@ -106,7 +111,7 @@ def makeup_times_get(
 
     found: list[MakeupTime] = []
     for date, week in weeks:
-        closed, closed_schools = _closures_on(week.years, date)
+        closed, closed_schools = _closures_on(week.years, date, on_record=on_record)
         if closed or school.pk in closed_schools:
             continue
         weekday = date.weekday()

@@ -730,12 +730,14 @@ class PrintedDay:
     closed_schools: list[str] = field(default_factory=list)  # "Lincoln: Water main break"
 
 
-def _closures_on(years, day: dt.date) -> tuple[str, dict[int, str]]:
+def _closures_on(years, day: dt.date, *, on_record: bool = True) -> tuple[str, dict[int, str]]:
     """Why `day` has no school in the district ('' on a school day), and the schools closed
-    alone that day with why, from school years with their events loaded."""
+    alone that day with why, from school years with their events loaded. Outside them, no
+    school year is in session, unless the district has none `on_record` (no calendar
+    entered: every weekday is a school day)."""
     year = next((y for y in years if y.first_day <= day <= y.last_day), None)
     if year is None:
-        return "No school year in session", {}
+        return ("No school year in session" if on_record else ""), {}
     closed, schools = "", {}
     for event in year.events.all():
         if event.start_date <= day <= event.end_date:
@@ -817,11 +819,18 @@ def week_printout_get(
             for weekday in range(5)
         ]
 
+    from schoolot.directory.models import SchoolYear
+
     school_week = school_week_get(district_id=staff.district_id, on=week_of)
     dates = school_week.dates
+    on_record = bool(school_week.years) or (
+        SchoolYear.objects.filter(district_id=staff.district_id).exists()
+    )
     held, held_fixed, closures = [], [], {}
     for date in dates:
-        closed, schools = closures[date] = _closures_on(school_week.years, date)
+        closed, schools = closures[date] = _closures_on(
+            school_week.years, date, on_record=on_record
+        )
         if closed:
             continue
         for slot in slots:
