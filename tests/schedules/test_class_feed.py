@@ -1,5 +1,6 @@
 """A teacher's calendar feed: when her students leave class for OT, in her own calendar, by
-initials only, behind a secret address she can replace; gone when she is."""
+initials only, behind a secret address she can replace; gone when she is. A parent's, of
+her children's OT times, likewise."""
 
 import datetime as dt
 
@@ -86,8 +87,34 @@ def test_a_therapist_who_left_has_no_feed_either(client, week):
     assert client.get(address).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["parent", "supervisor", "admin"])
-def test_only_therapists_and_teachers_keep_a_feed(client, week, who):
+def test_a_parent_keeps_one_of_her_childs_ot_times(client, week):
+    own = week.students["own"]
+    slot = weekly_slot_make(world=week, weekday=3, start=dt.time(13))
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9), student="cota")  # not hers
+    parent = week.users["parent"]
+    client.force_login(parent)
+    response = client.post(reverse("calendar_feed_new"))
+    assert response.status_code == 302 and response.url == reverse("caseload")
+    feed = CalendarFeed.objects.get(user=parent)
+    assert feed.staff is None
+    page = client.get(reverse("caseload")).content.decode()
+    address = reverse("calendar_feed", args=[feed.token])
+    assert address in page and "with your children by initials" in page
+    ics = client.get(address).content.decode()
+    assert "X-WR-CALNAME:OT for my children" in ics
+    events = _feed_events(ics)
+    assert set(events) == {f"class-{parent.pk}-slot-{slot.pk}"}
+    assert events[f"class-{parent.pk}-slot-{slot.pk}"]["SUMMARY"] == (
+        f"OT: {own.first_name[0]}.{own.last_name[0]}."
+    )
+    assert own.last_name not in ics
+    parent.is_active = False
+    parent.save()
+    assert client.get(address).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["supervisor", "admin"])
+def test_only_therapists_teachers_and_parents_keep_a_feed(client, week, who):
     client.force_login(week.users[who])
     assert client.post(reverse("calendar_feed_new")).status_code == 403
     assert not CalendarFeed.objects.exists()

@@ -65,6 +65,8 @@ def caseload(request):
         )
         if user.role == Role.TEACHER:  # her class's OT times in her own calendar
             context["feed"] = CalendarFeed.objects.filter(staff__user=user).first()
+        elif user.role == Role.PARENT:  # her children's
+            context["feed"] = CalendarFeed.objects.filter(user=user).first()
     return render(request, template, context)
 
 

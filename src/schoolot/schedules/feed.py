@@ -25,6 +25,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from schoolot.accounts.models import Role
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import Staff
@@ -193,7 +194,8 @@ def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
 
 def class_calendar_text_get(*, user, today: dt.date) -> str:
     """A teacher's feed: when her students leave class for OT, for her own calendar (as
-    ot_week_get shows the week on her students' page). Each weekly session holding students
+    ot_week_get shows the week on her students' page); a parent's, likewise for her
+    children. Each weekly session holding students
     of her classes (schedules.selectors.ot_slots_get: only those their therapist serves
     now) is a weekly event like the therapist's (rotation weeks as INTERVAL, one held in
     each week of the rotation as one weekly event, the district's and its school's closed
@@ -202,7 +204,8 @@ def class_calendar_text_get(*, user, today: dt.date) -> str:
     its location the school. Nothing else of the therapist's week."""
     from schoolot.schedules.selectors import ot_slots_get
 
-    feed = _Feed(district=user.district, name="OT for my class", today=today)
+    mine = "my children" if user.role == Role.PARENT else "my class"
+    feed = _Feed(district=user.district, name=f"OT for {mine}", today=today)
     held = ot_slots_get(user=user, on=feed.week_of)
     every_week, later_weeks = rotation_sets_split([h.slot for h in held])
     for h in held:

@@ -197,13 +197,34 @@ def _token() -> str:
 
 
 class CalendarFeed(DistrictOwned):
-    """The secret address of a therapist's iCalendar feed; a new token revokes the old."""
+    """The secret address of an iCalendar feed; a new token revokes the old. A therapist's
+    (her week) or a teacher's (her class's OT times) by her staff row; a parent's (her
+    children's OT times) by her user, as parents have no staff row."""
 
-    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="calendar_feed")
+    staff = models.OneToOneField(
+        Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    user = models.OneToOneField(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
     token = models.CharField(max_length=64, unique=True, default=_token)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff__isnull=True, user__isnull=False)
+                | Q(staff__isnull=False, user__isnull=True),
+                name="calendarfeed_staff_or_user",
+                violation_error_message="A feed is a staff member's or a parent's.",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"Calendar feed of {self.staff}"
+        return f"Calendar feed of {self.staff or self.user}"
 
 
 class ScheduleRun(DistrictOwned):

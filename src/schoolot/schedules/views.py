@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -158,25 +158,24 @@ def slot_lock(request, slot_id: int):
     return redirect("slot_list")
 
 
-def _feed_staff_get(user) -> Staff:
-    """The staff row of a therapist or a teacher, who may keep a calendar feed."""
-    staff = Staff.objects.filter(
-        user=user, district_id=user.district_id, user__role__in=[Role.THERAPIST, Role.TEACHER]
-    ).first()
-    if staff is None:
-        raise PermissionDenied("Calendar feeds are for therapists and teachers.")
-    return staff
-
-
 @require_POST
 def calendar_feed_new(request):
-    """A new secret address for the feed (a therapist's week, a teacher's class's OT times);
-    the old one stops working."""
-    staff = _feed_staff_get(request.user)
-    CalendarFeed.objects.filter(staff=staff).delete()
-    CalendarFeed.objects.create(district_id=staff.district_id, staff=staff)
+    """A new secret address for the feed (a therapist's week; a teacher's class's, a
+    parent's children's OT times); the old one stops working. Nobody else keeps one."""
+    user = request.user
+    if user.role == Role.PARENT:
+        CalendarFeed.objects.filter(user=user).delete()
+        CalendarFeed.objects.create(district_id=user.district_id, user=user)
+    else:
+        staff = Staff.objects.filter(
+            user=user, district_id=user.district_id, user__role__in=[Role.THERAPIST, Role.TEACHER]
+        ).first()
+        if staff is None:
+            raise PermissionDenied("Calendar feeds are for therapists, teachers and parents.")
+        CalendarFeed.objects.filter(staff=staff).delete()
+        CalendarFeed.objects.create(district_id=staff.district_id, staff=staff)
     messages.success(request, "A new calendar address was made; the old one no longer works.")
-    return redirect("slot_list" if request.user.role == Role.THERAPIST else "caseload")
+    return redirect("slot_list" if user.role == Role.THERAPIST else "caseload")
 
 
 def week_pdf(request):
@@ -217,27 +216,28 @@ def week_pdf(request):
 
 @login_not_required
 def calendar_feed(request, token: str):
-    """The therapist's week and fixed time, or the OT times of a teacher's class, as
-    iCalendar, for Google Calendar or Outlook (schedules.feed). The token is the only key:
-    no student names, initials only. A feed of someone no longer active (or no longer a
-    therapist or a teacher) is gone."""
+    """The therapist's week and fixed time, or the OT times of a teacher's class or of a
+    parent's children, as iCalendar, for Google Calendar or Outlook (schedules.feed). The
+    token is the only key: no student names, initials only. A feed of someone no longer
+    active (or no longer a therapist, a teacher or a parent) is gone."""
     feed = (
-        CalendarFeed.objects.filter(
-            token=token,
-            staff__user__is_active=True,
-            staff__user__role__in=[Role.THERAPIST, Role.TEACHER],
+        CalendarFeed.objects.filter(token=token)
+        .filter(
+            Q(staff__user__is_active=True, staff__user__role__in=[Role.THERAPIST, Role.TEACHER])
+            | Q(user__is_active=True, user__role=Role.PARENT)
         )
-        .select_related("staff__user__district", "staff__district")
+        .select_related("staff__user__district", "user__district")
         .first()
     )
     if feed is None:
         raise Http404("No such calendar.")
-    zone = zone_get(name=feed.staff.district.time_zone)
+    owner = feed.staff.user if feed.staff else feed.user
+    zone = zone_get(name=owner.district.time_zone)
     today = timezone.localdate(timezone=zone)
-    if feed.staff.user.role == Role.TEACHER:
-        text = class_calendar_text_get(user=feed.staff.user, today=today)
-    else:
+    if owner.role == Role.THERAPIST:
         text = calendar_text_get(staff=feed.staff, today=today)
+    else:
+        text = class_calendar_text_get(user=owner, today=today)
     return HttpResponse(text, content_type="text/calendar; charset=utf-8")
 
 
