@@ -1573,7 +1573,7 @@ def district_solve_teachers_notify(*, run_id: int, on: dt.date) -> int:
 
     with transaction.atomic():
         pending = list(
-            ResolveChange.objects.select_for_update()
+            ResolveChange.objects.select_for_update(of=("self",))
             .filter(run_id=run_id, told=False)
             .select_related("student")
         )
