@@ -66,6 +66,7 @@ def test_the_days_of_the_week_and_what_each_holds(week):
 
 
 def test_from_saturday_the_week_to_come(week):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
     saturday = MONDAY - dt.timedelta(days=2)
     days = ot_week_get(user=week.users["teacher"], on=saturday)
     assert days[0].date == MONDAY
@@ -130,3 +131,14 @@ def test_the_week_after_is_one_click_away(client, week):
     monday = coming - dt.timedelta(days=coming.weekday())
     assert f"OT the week of {monday:%b} {monday.day}" in html
     assert "‹ This week" in html and "9:15–9:45 AM" in html
+
+
+def test_a_week_of_breaks_still_shows_its_days(client, week):
+    """Her students have OT, but not this week (a holiday every day): the days say why, and
+    next week and her calendar address are still there."""
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9, 15))
+    for i in range(5):
+        holiday_make(district=week.district, day=MONDAY + dt.timedelta(days=i))
+    days = ot_week_get(user=week.users["teacher"], on=ON)
+    assert [d.closed for d in days] == ["Founders' Day"] * 5
+    assert ot_week_get(user=week.users["other_teacher"], on=ON) == []  # no OT at all

@@ -60,9 +60,7 @@ def caseload(request):
         week = ot_week_get(
             user=user, on=context["today"] + dt.timedelta(days=7 if ahead else 0)
         )
-        context["ot_week"] = (
-            week if ahead or any(day.sessions or day.closed_schools for day in week) else None
-        )
+        context["ot_week"] = week or None  # none when her students have no OT
         if user.role == Role.TEACHER:  # her class's OT times in her own calendar
             context["feed"] = CalendarFeed.objects.filter(staff__user=user).first()
         elif user.role == Role.PARENT:  # her children's

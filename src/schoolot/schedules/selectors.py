@@ -672,12 +672,15 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     the weeks of the rotation that hold them, none on a day the school calendar closes (its
     reason said instead), none at a school closed that day while the others are open (its
     name and reason said instead). A group names only the user's own students in it, with
-    its size. Empty for other roles (their pages show whole weeks). At most six queries,
-    whatever the students."""
+    its size. Empty for other roles (their pages show whole weeks), and when none of the
+    user's students has a weekly OT session (a week of breaks still shows its days). At most
+    six queries, whatever the students."""
     if user.role not in (Role.TEACHER, Role.PARENT):
         return []
     school_week = school_week_get(district_id=user.district_id, on=on)
     sessions_of_week = ot_slots_get(user=user, on=on if on.weekday() < 5 else school_week.dates[0])
+    if not sessions_of_week:
+        return []
     days = []
     for date in school_week.dates:
         closed, school_closed = _closures_on(school_week.years, date)
