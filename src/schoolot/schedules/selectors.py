@@ -857,6 +857,9 @@ def week_printout_get(
         staff=staff, slots=[w for _s, w in held], commitments=[d for _c, d in held_fixed]
     )
     sets = first_weeks | later_weeks  # held in every week of the rotation: weekly
+    school_names = {s.school_id: s.school.name for s in slots} | {
+        c.school_id: c.school.name for c in commitments if c.school_id
+    }
     printed = []
     for date in dates:
         closed, schools = closures[date]
@@ -877,18 +880,10 @@ def week_printout_get(
                 date=date,
                 closed=closed,
                 closed_schools=[
-                    f"{_school_name(slots, commitments, pk)}: {why}"
+                    f"{school_names[pk]}: {why}"
                     for pk, why in schools.items()
                     if pk in mine
                 ],
             )
         )
     return printed
-
-
-def _school_name(slots, commitments, school_id: int) -> str:
-    """The name of one of her schools, from her slots' or fixed time's loaded schools."""
-    for item in [*slots, *commitments]:
-        if item.school_id == school_id:
-            return item.school.name
-    return ""
