@@ -183,7 +183,7 @@ def test_a_closure_close_ahead_tells_the_therapists_whose_sessions_it_takes(week
     slot.therapist = week.staff["other_therapist"]
     slot.save()
     sent = closure_therapists_notify(
-        event=school_closure_make(school=week.school, day=friday), today=ON
+        after=school_closure_make(school=week.school, day=friday), today=ON
     )
     assert sent == 1
     assert _notes(week.users["therapist"]) == [
@@ -195,11 +195,71 @@ def test_a_closure_close_ahead_tells_the_therapists_whose_sessions_it_takes(week
     ]
     assert _notes(week.users["other_therapist"]) == []  # her school is open
     snow = school_closure_make(school=None, day=friday, name="Snow day", district=week.district)
-    assert closure_therapists_notify(event=snow, today=ON) == 2
+    # Her sessions at the closed school were already off: only the other school's count.
+    assert closure_therapists_notify(after=snow, today=ON) == 1
     assert _notes(week.users["other_therapist"])[0][0] == (
         f"No school on {friday:%a %b} {friday.day} (Snow day): 1 of your weekly sessions is "
         "not held and not owed."
     )
+    assert len(_notes(week.users["therapist"])) == 1
+
+
+def test_a_changed_closure_tells_the_days_it_takes_and_the_days_it_gives_back(week):
+    import copy
+
+    from schoolot.schedules.services import closure_therapists_notify
+
+    thursday, friday = MONDAY + dt.timedelta(days=3), MONDAY + dt.timedelta(days=4)
+    weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    weekly_slot_make(world=week, weekday=4, start=dt.time(9))
+    event = school_closure_make(school=week.school, day=thursday)
+    before = copy.copy(event)
+    event.start_date = event.end_date = friday  # the repair moved a day later
+    event.save()
+    assert closure_therapists_notify(before=before, after=event, today=ON) == 2
+    texts = sorted(text for text, _link in _notes(week.users["therapist"]))
+    assert texts == [
+        f"No school at {week.school.name} on {friday:%a %b} {friday.day} (Water main break): "
+        "1 of your weekly sessions there is not held and not owed.",
+        f"School is open at {week.school.name} on {thursday:%a %b} {thursday.day} after all "
+        "(Water main break no longer takes that day): 1 of your weekly sessions there is held "
+        "as usual.",
+    ]
+    # Renamed only: the same days, nothing to tell.
+    before = copy.copy(event)
+    event.name = "Water main repair"
+    event.save()
+    assert closure_therapists_notify(before=before, after=event, today=ON) == 0
+
+
+def test_a_closure_moved_to_another_school_gives_the_first_its_sessions_back(week):
+    import copy
+
+    from schoolot.schedules.services import closure_therapists_notify
+
+    friday = MONDAY + dt.timedelta(days=4)
+    weekly_slot_make(world=week, weekday=4, start=dt.time(9))
+    _other_school_slot(week, weekday=4, start=dt.time(13))
+    event = school_closure_make(school=week.school, day=friday)
+    before = copy.copy(event)
+    event.school = week.other_school  # entered at the wrong school
+    event.save()
+    assert closure_therapists_notify(before=before, after=event, today=ON) == 2
+    texts = sorted(text for text, _link in _notes(week.users["therapist"]))
+    assert texts[0].startswith(f"No school at {week.other_school.name} on ")
+    assert texts[1].startswith(f"School is open at {week.school.name} on ")
+
+
+def test_a_closure_removed_where_another_still_closes_the_day_tells_no_one(week):
+    from schoolot.schedules.services import closure_therapists_notify
+
+    friday = MONDAY + dt.timedelta(days=4)
+    weekly_slot_make(world=week, weekday=4, start=dt.time(9))
+    holiday_make(district=week.district, day=friday)
+    event = school_closure_make(school=week.school, day=friday)
+    event.delete()
+    assert closure_therapists_notify(before=event, today=ON) == 0
+    assert _notes(week.users["therapist"]) == []
 
 
 def test_a_closure_far_ahead_or_past_tells_no_one(week):
@@ -210,13 +270,13 @@ def test_a_closure_far_ahead_or_past_tells_no_one(week):
     later = friday + dt.timedelta(weeks=(CLOSURE_NOTICE_DAYS // 7) + 1)
     assert (
         closure_therapists_notify(
-            event=school_closure_make(school=week.school, day=later), today=ON
+            after=school_closure_make(school=week.school, day=later), today=ON
         )
         == 0
     )
     past = friday - dt.timedelta(weeks=1)
     assert (
-        closure_therapists_notify(event=school_closure_make(school=week.school, day=past), today=ON)
+        closure_therapists_notify(after=school_closure_make(school=week.school, day=past), today=ON)
         == 0
     )
     assert _notes(week.users["therapist"]) == []
@@ -284,6 +344,45 @@ def test_a_closure_removed_in_the_back_office_gives_the_sessions_back(client, we
     assert not CalendarEvent.objects.exists()
     (note,) = _notes(week.users["therapist"])
     assert note[0].startswith(f"School is open at {week.school.name} on ")
-    assert "(Water main break is off the calendar): 1 of your weekly sessions there is held" in (
-        note[0]
+    assert (
+        "(Water main break is off the calendar): 1 of your weekly sessions there is held"
+        in (note[0])
     )
+
+
+def test_a_closure_moved_in_the_back_office_tells_both_days(client, week):
+    day = TODAY if TODAY.weekday() < 4 else TODAY + dt.timedelta(days=7 - TODAY.weekday())
+    later = day + dt.timedelta(days=1)
+    weekly_slot_make(world=week, weekday=day.weekday(), start=dt.time(9))
+    weekly_slot_make(world=week, weekday=later.weekday(), start=dt.time(9))
+    event = school_closure_make(school=week.school, day=day)
+    year = SchoolYear.objects.get(district=week.district)
+    client.force_login(week.users["admin"])
+    response = client.post(
+        f"/admin/directory/schoolyear/{year.pk}/change/",
+        {
+            "name": year.name,
+            "first_day": year.first_day.isoformat(),
+            "last_day": year.last_day.isoformat(),
+            "events-TOTAL_FORMS": "1",
+            "events-INITIAL_FORMS": "1",
+            "events-MIN_NUM_FORMS": "0",
+            "events-MAX_NUM_FORMS": "1000",
+            "events-0-id": event.pk,
+            "events-0-school_year": year.pk,
+            "events-0-kind": "closure",
+            "events-0-name": "Water main break",
+            "events-0-school": week.school.pk,
+            "events-0-start_date": later.isoformat(),
+            "events-0-end_date": later.isoformat(),
+            "reporting_periods-TOTAL_FORMS": "0",
+            "reporting_periods-INITIAL_FORMS": "0",
+            "reporting_periods-MIN_NUM_FORMS": "0",
+            "reporting_periods-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    texts = sorted(text for text, _link in _notes(week.users["therapist"]))
+    assert len(texts) == 2
+    assert texts[0].startswith(f"No school at {week.school.name} on {later:%a %b} {later.day} ")
+    assert texts[1].startswith(f"School is open at {week.school.name} on {day:%a %b} {day.day} ")

@@ -83,13 +83,20 @@ class SchoolYearAdmin(DistrictScopedAdmin):
 
         from schoolot.schedules.services import closure_therapists_notify
 
+        if formset.model is not models.CalendarEvent:
+            return super().save_formset(request, form, formset, change)
+        # The rows as they were: the forms' instances already hold what was typed.
+        originals = models.CalendarEvent.objects.in_bulk(
+            [f.instance.pk for f in formset.initial_forms if f.instance.pk]
+        )
         super().save_formset(request, form, formset, change)
-        if formset.model is models.CalendarEvent:
-            events = [*formset.new_objects, *(e for e, _fields in formset.changed_objects)]
-            for event in events:
-                closure_therapists_notify(event=event, today=timezone.localdate())
-            for event in formset.deleted_objects:
-                closure_therapists_notify(event=event, today=timezone.localdate(), removed=True)
+        today = timezone.localdate()
+        for event in formset.new_objects:
+            closure_therapists_notify(after=event, today=today)
+        for event, _fields in formset.changed_objects:
+            closure_therapists_notify(before=originals.get(event.pk), after=event, today=today)
+        for event in formset.deleted_objects:
+            closure_therapists_notify(before=event, today=today)
 
 
 @admin.register(models.School)

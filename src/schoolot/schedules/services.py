@@ -20,7 +20,15 @@ from django.utils.dateformat import time_format
 from schoolot.accounts.models import Role, User
 from schoolot.core.access import current_assignments
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.models import SCHOOL_LOCATION_MESSAGE, Grade, School, Staff, Student
+from schoolot.directory.models import (
+    SCHOOL_LOCATION_MESSAGE,
+    CalendarEvent,
+    Grade,
+    School,
+    SchoolYear,
+    Staff,
+    Student,
+)
 from schoolot.directory.selectors import rotation_get
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.cycles import CYCLE_WEEKS, rotations_between, sessions_per_cycle
@@ -1493,61 +1501,118 @@ def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
 CLOSURE_NOTICE_DAYS = 14
 
 
-def closure_therapists_notify(*, event, today: dt.date, removed: bool = False) -> int:
-    """Tell each therapist whose weekly sessions a closure just entered or changed
-    (directory.models.CalendarEvent: a snow day, a water main break at one school) takes
-    away in the next CLOSURE_NOTICE_DAYS days from `today`: an itinerant therapist may not
-    hear a building's own message before she drives there. One notification per therapist,
-    in the app and by email: where (the school closed alone, or every school), which days,
-    the reason, and how many of her sessions are not held (and not owed); the link opens
-    Today on the first of those days. When the closure was `removed` (the water main is
-    fixed), the same therapists hear that those sessions are held after all. Sessions held
-    in other weeks of the rotation are not counted. Returns how many were sent."""
+def _closure_days(event, *, first: dt.date, last: dt.date) -> set[dt.date]:
+    """The weekdays of `event` (a CalendarEvent, or None) inside [first, last]."""
+    if event is None:
+        return set()
+    start, end = max(event.start_date, first), min(event.end_date, last)
+    return {
+        start + dt.timedelta(days=i)
+        for i in range((end - start).days + 1)
+        if (start + dt.timedelta(days=i)).weekday() < 5
+    }
+
+
+def closure_therapists_notify(*, before=None, after=None, today: dt.date) -> int:
+    """Tell each therapist whose weekly sessions a closure (directory.models.CalendarEvent: a
+    snow day, a water main break at one school) takes away or gives back in the next
+    CLOSURE_NOTICE_DAYS days from `today`: an itinerant therapist may not hear a building's
+    own message before she drives there. `after` is the closure as entered or changed (None
+    when removed); `before` is what it was (None when new; for a change, a copy read before
+    saving). A session counts only where this change decides it: not on a day another
+    closure, or the end of the school year, already keeps her away. One notification per
+    therapist and direction, in the app and by email: where (the school closed alone, or
+    every school), which days, the reason, and how many of her sessions are not held (and
+    not owed), or held as usual after all; the link opens Today on the first of those days.
+    Sessions held in other weeks of the rotation are not counted. Returns how many were
+    sent."""
     from schoolot.referrals.services import notify
 
-    first = max(event.start_date, today)
-    last = min(event.end_date, today + dt.timedelta(days=CLOSURE_NOTICE_DAYS - 1))
-    dates = [
-        first + dt.timedelta(days=i)
-        for i in range((last - first).days + 1)
-        if (first + dt.timedelta(days=i)).weekday() < 5
-    ]
+    event = after or before
+    if event is None:
+        return 0
+    district_id = event.district_id
+    last = today + dt.timedelta(days=CLOSURE_NOTICE_DAYS - 1)
+    was_days = _closure_days(before, first=today, last=last)
+    now_days = _closure_days(after, first=today, last=last)
+    dates = sorted(was_days | now_days)
     if not dates:
         return 0
+    own = {e.pk for e in (before, after) if e is not None and e.pk}
+    others = list(
+        CalendarEvent.objects.filter(
+            district_id=district_id, start_date__lte=dates[-1], end_date__gte=dates[0]
+        )
+        .exclude(pk__in=own)
+        .values_list("school_id", "start_date", "end_date")
+    )
+    years = list(
+        SchoolYear.objects.filter(district_id=district_id).values_list("first_day", "last_day")
+    )
+
+    def closed_anyway(school_id: int, day: dt.date) -> bool:
+        if years and not any(first <= day <= end for first, end in years):
+            return True  # no school year in session: nothing to take or give back
+        return any(
+            start <= day <= end and (school in (None, school_id)) for school, start, end in others
+        )
+
+    def covers(closure, days: set[dt.date], school_id: int, day: dt.date) -> bool:
+        return day in days and closure.school_id in (None, school_id)
+
     slots = WeeklySlot.objects.filter(
-        district_id=event.district_id, weekday__in={d.weekday() for d in dates}
+        district_id=district_id, weekday__in={d.weekday() for d in dates}
     ).select_related("therapist__user")
-    if event.school_id:
-        slots = slots.filter(school_id=event.school_id)
+    schools = {e.school_id for e in (before, after) if e is not None}
+    if None not in schools:
+        slots = slots.filter(school_id__in=schools)
     slots = list(slots)
-    lost: dict[int, list[dt.date]] = defaultdict(list)  # therapist: a date per session lost
+    lost: dict[int, list[dt.date]] = defaultdict(list)  # therapist: a date per session
+    regained: dict[int, list[dt.date]] = defaultdict(list)
     therapists: dict[int, Staff] = {}
     for day in dates:
-        rotation, week = rotation_get(district_id=event.district_id, day=day)
+        rotation, week = rotation_get(district_id=district_id, day=day)
         for slot in slots:
-            if slot.weekday == day.weekday() and slot.comes_in(rotation=rotation, week=week):
-                lost[slot.therapist_id].append(day)
-                therapists[slot.therapist_id] = slot.therapist
-    school = School.objects.get(pk=event.school_id).name if event.school_id else ""
-    where = f"at {school} " if school else ""
+            if slot.weekday != day.weekday() or not slot.comes_in(rotation=rotation, week=week):
+                continue
+            was = before is not None and covers(before, was_days, slot.school_id, day)
+            now = after is not None and covers(after, now_days, slot.school_id, day)
+            if was == now or closed_anyway(slot.school_id, day):
+                continue
+            (lost if now else regained)[slot.therapist_id].append(day)
+            therapists[slot.therapist_id] = slot.therapist
+    names = dict(
+        School.objects.filter(
+            pk__in={e.school_id for e in (before, after) if e is not None and e.school_id}
+        ).values_list("pk", "name")
+    )
     sent = 0
-    for staff_id, days in lost.items():
-        n, held = len(days), sorted(set(days))
-        named = [date_text(d, short=True) for d in held]
-        on = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
-        if removed:
-            text = (
-                f"School is open {where}on {on} after all ({event.name} is off the calendar): "
-                f"{n} of your weekly sessions {'there ' if where else ''}"
-                f"{'are' if n != 1 else 'is'} held as usual."
-            )
-        else:
-            text = (
-                f"No school {where}on {on} ({event.name}): {n} of your weekly sessions "
-                f"{'there ' if where else ''}{'are' if n != 1 else 'is'} not held and not owed."
-            )
-        link = f"{reverse('today')}?date={held[0].isoformat()}"
-        sent += notify(users=[therapists[staff_id].user], student=None, text=text, link=link)
+    for taken, closure in ((lost, after), (regained, before)):
+        where = f"at {names[closure.school_id]} " if closure and closure.school_id else ""
+        there = "there " if where else ""
+        for staff_id, days in taken.items():
+            n, held = len(days), sorted(set(days))
+            named = [date_text(d, short=True) for d in held]
+            on = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
+            are = "are" if n != 1 else "is"
+            if taken is lost:
+                text = (
+                    f"No school {where}on {on} ({closure.name}): {n} of your weekly sessions "
+                    f"{there}{are} not held and not owed."
+                )
+            else:
+                days_word = "those days" if len(held) > 1 else "that day"
+                why = (
+                    f"{closure.name} is off the calendar"
+                    if after is None
+                    else f"{closure.name} no longer takes {days_word}"
+                )
+                text = (
+                    f"School is open {where}on {on} after all ({why}): {n} of your weekly "
+                    f"sessions {there}{are} held as usual."
+                )
+            link = f"{reverse('today')}?date={held[0].isoformat()}"
+            sent += notify(users=[therapists[staff_id].user], student=None, text=text, link=link)
     return sent
 
 
