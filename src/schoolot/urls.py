@@ -25,6 +25,17 @@ urlpatterns = [
     ),
     path("caseload/", directory_views.caseload, name="caseload"),
     path("students/<id:student_id>/", directory_views.student_detail, name="student_detail"),
+    path("school-calendar/", directory_views.school_calendar, name="school_calendar"),
+    path(
+        "school-calendar/<id:event_id>/",
+        directory_views.calendar_event_edit,
+        name="calendar_event_edit",
+    ),
+    path(
+        "school-calendar/<id:event_id>/remove/",
+        directory_views.calendar_event_delete,
+        name="calendar_event_delete",
+    ),
     path("", include("schoolot.delivery.urls")),
     path("", include("schoolot.referrals.urls")),
     path("", include("schoolot.compliance.urls")),

@@ -7,8 +7,10 @@ sees and edits only her district's rows, and new rows are put in her district.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from schoolot.accounts.models import Role
 from schoolot.core.params import id_parse
@@ -95,6 +97,15 @@ class DistrictScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(district_id=request.user.district_id)
+
+    def changelist_view(self, request, extra_context=None):
+        """A list filter holding a number no database key can be (?school=99999999999999999999
+        typed into the address) is answered as Django answers any bad filter, by the list
+        again with "?e=1", not a server error: SQLite refuses such a number outright."""
+        try:
+            return super().changelist_view(request, extra_context)
+        except OverflowError:
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])

@@ -1,6 +1,8 @@
+import datetime as dt
+
 from django import forms
 
-from schoolot.directory.models import Grade
+from schoolot.directory.models import CalendarEvent, Grade
 from schoolot.plans.models import Plan
 
 
@@ -28,3 +30,47 @@ class CaseloadFilterForm(forms.Form):
             ]
         else:
             del self.fields["therapist"]
+
+
+class CalendarEventForm(forms.Form):
+    """A run of days without instruction, as an administrator or supervisor enters it: the
+    school year is the one its first day falls in (directory.services.calendar_event_save)."""
+
+    kind = forms.ChoiceField(
+        label="What", choices=CalendarEvent.Kind.choices, initial=CalendarEvent.Kind.CLOSURE
+    )
+    name = forms.CharField(
+        label="Reason",
+        max_length=120,
+        help_text="As families hear it: Snow day, Water main break, Thanksgiving break.",
+    )
+    school = forms.TypedChoiceField(label="Where", required=False, coerce=int, empty_value=None)
+    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="Last day",
+        required=False,
+        help_text="Leave empty for one day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "Every school")] + [(s.pk, s.name) for s in schools]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start is None:
+            return data
+        if end is None:
+            end = data["end_date"] = start
+        if end < start:
+            self.add_error("end_date", "The last day must be on or after the first day.")
+        elif (end - start).days < 6 and all(
+            (start + dt.timedelta(days=i)).weekday() >= 5 for i in range((end - start).days + 1)
+        ):
+            self.add_error(
+                "start_date",
+                "Those days fall on a weekend: include at least one day Monday to Friday.",
+            )
+        return data

@@ -93,14 +93,14 @@ class SchoolYear(DistrictOwned):
     def __str__(self) -> str:
         return self.name
 
-    def calendar(self, *, school_id: int | None = None) -> SchoolCalendar:
+    def calendar(self, *, school_id: int | None = None, events=None) -> SchoolCalendar:
         """The pure calendar (instructional days) the domain rules compute with: the year's
         district-wide breaks and closures, and with `school_id` that school's own closures
         too (a building closed when the others are open). Reads `events` once, so a
-        prefetch serves every school's calendar."""
+        prefetch serves every school's calendar; or takes the year's `events` in hand."""
         closed: set[dt.date] = set()
         breaks: list[tuple[dt.date, dt.date]] = []
-        for event in self.events.all():
+        for event in self.events.all() if events is None else events:
             if event.school_id is not None and event.school_id != school_id:
                 continue
             day = event.start_date

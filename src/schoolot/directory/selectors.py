@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from schoolot.accounts.models import User
+from schoolot.accounts.models import Role, User
 from schoolot.core.access import (
     RecordScope,
     current_assignments,
@@ -236,3 +237,81 @@ def next_school_day_get(*, district_id: int, after: dt.date) -> dt.date | None:
 def rotation_week_get(*, district_id: int, day: dt.date) -> int:
     """Which week (1-4) of the 4-week rotation `day` falls in (see rotation_get)."""
     return rotation_get(district_id=district_id, day=day)[1]
+
+
+#: Who reads the school calendar's page, and who changes it there.
+CALENDAR_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
+CALENDAR_READERS = CALENDAR_EDITORS | {Role.THERAPIST}
+
+
+def school_calendar_access(*, user: User) -> bool:
+    """Whether `user` may change (True) or only read (False) her district's school calendar
+    (breaks, holidays, closures): district administrators and OT supervisors change it, as
+    they hear of a snow day first; therapists read it. PermissionDenied for everyone else
+    (teachers, parents, the platform operator, who has no district)."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.district_id is None
+        or user.role not in CALENDAR_READERS
+    ):
+        raise PermissionDenied("The school calendar's page is for the OT team.")
+    return user.role in CALENDAR_EDITORS
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One break, holiday or closure as the school calendar's page lists it."""
+
+    event: CalendarEvent
+    weekdays: int  # Monday to Friday inside its dates: the school days it takes
+    past: bool
+
+
+@dataclass(frozen=True)
+class SchoolCalendarPage:
+    years: list[SchoolYear]
+    year: SchoolYear | None
+    rows: list[CalendarRow]
+    school_days: int  # instructional days of the district's calendar (every school)
+    school_days_left: int  # from today on
+
+
+def weekdays_between(start: dt.date, end: dt.date) -> int:
+    """How many days Monday to Friday lie in [start, end], both inclusive."""
+    whole, rest = divmod((end - start).days + 1, 7)
+    return whole * 5 + sum((start.weekday() + i) % 7 < 5 for i in range(rest))
+
+
+def school_calendar_get(
+    *, district_id: int, today: dt.date, year_id: int | None = None
+) -> SchoolCalendarPage:
+    """The district's school years, and one year's breaks, holidays and closures (the whole
+    district's and single schools') in date order: the year `year_id` (Http404 if it is not
+    the district's), else the year holding `today`, else the next, else the latest. Three
+    queries, however many events."""
+    years = list(SchoolYear.objects.filter(district_id=district_id).order_by("first_day"))
+    if year_id is not None:
+        year = next((y for y in years if y.pk == year_id), None)
+        if year is None:
+            raise Http404("No such school year.")
+    else:
+        year = next((y for y in years if y.last_day >= today), years[-1] if years else None)
+    if year is None:
+        return SchoolCalendarPage(years, None, [], 0, 0)
+    events = list(
+        CalendarEvent.objects.filter(district_id=district_id, school_year=year)
+        .select_related("school")
+        .order_by("start_date", "end_date", "pk")
+    )
+    calendar = year.calendar(events=events)  # the district's own: every school's days
+    return SchoolCalendarPage(
+        years=years,
+        year=year,
+        rows=[
+            CalendarRow(e, weekdays_between(e.start_date, e.end_date), e.end_date < today)
+            for e in events
+        ],
+        school_days=len(calendar.instructional_days()),
+        school_days_left=len(calendar.instructional_days(start=today)),
+    )

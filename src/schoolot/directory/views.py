@@ -1,22 +1,33 @@
-"""The caseload and the student record. Thin: access and reads live in selectors."""
+"""The caseload, the student record and the school calendar. Thin: access and reads live in
+selectors, writes in services."""
 
 import datetime as dt
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import sees_staff_filter
-from schoolot.directory.forms import CaseloadFilterForm
+from schoolot.core.params import id_parse
+from schoolot.directory.forms import CalendarEventForm, CaseloadFilterForm
+from schoolot.directory.models import CalendarEvent, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
     caseload_filter_choices,
     caseload_list,
+    school_calendar_access,
+    school_calendar_get,
     student_record_get,
 )
+from schoolot.directory.services import calendar_event_remove, calendar_event_save
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
 
@@ -85,3 +96,111 @@ def student_detail(request, student_id: int):
         "directory/student_detail.html",
         {"record": record, "ot_times": ot_times, "today": today},
     )
+
+
+def _told_text(told: int, *, gives_back: bool = False) -> str:
+    if not told:
+        return "No therapist has sessions it changes in the next two weeks."
+    whom = f"{told} therapist{'s' if told != 1 else ''}"
+    return f"{whom} told, with the sessions it {'gives back' if gives_back else 'changes'}."
+
+
+def _calendar_form_save(request, form, *, event_id=None) -> CalendarEvent | None:
+    """Save a valid form (calendar_event_save); a refusal goes back onto the form."""
+    data = form.cleaned_data
+    try:
+        event, told = calendar_event_save(
+            user=request.user,
+            event_id=event_id,
+            kind=data["kind"],
+            name=data["name"].strip(),
+            school_id=data["school"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            today=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        for key, texts in problems.items():
+            for text in texts:
+                form.add_error(key if key in form.fields else None, text)
+        return None
+    messages.success(request, f"Saved: {event.name}. {_told_text(told)}")
+    return event
+
+
+def _schools(request):
+    return School.objects.filter(district_id=request.user.district_id).order_by("name")
+
+
+def school_calendar(request):
+    """The district's school calendar: one school year's breaks, holidays and closures (the
+    whole district's and single schools'), and how many school days it has. Administrators
+    and OT supervisors add days without school here (a snow day, a water main break at one
+    school); the therapists whose sessions they take are told. Therapists read it. A refused
+    form comes back in place (status 400) with what was typed."""
+    may_edit = school_calendar_access(user=request.user)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    today = timezone.localdate()
+    page = school_calendar_get(
+        district_id=request.user.district_id,
+        today=today,
+        year_id=id_parse(request.GET.get("year")),
+    )
+    form = CalendarEventForm(request.POST or None, schools=_schools(request))
+    if request.method == "POST" and form.is_valid():
+        event = _calendar_form_save(request, form)
+        if event is not None:
+            return redirect(f"{reverse('school_calendar')}?year={event.school_year_id}")
+    return render(
+        request,
+        "directory/school_calendar.html",
+        {"page": page, "form": form, "may_edit": may_edit, "today": today},
+        status=400 if form.errors else 200,
+    )
+
+
+def calendar_event_edit(request, event_id: int):
+    """Change one break, holiday or closure: its days, where and why (administrators and OT
+    supervisors). The therapists whose sessions the change takes or gives back are told."""
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    event = (
+        CalendarEvent.objects.filter(pk=event_id, district_id=request.user.district_id)
+        .select_related("school_year")
+        .first()
+    )
+    if event is None:
+        raise Http404("No such calendar event.")
+    initial = {
+        "kind": event.kind,
+        "name": event.name,
+        "school": event.school_id or "",
+        "start_date": event.start_date,
+        "end_date": event.end_date,
+    }
+    form = CalendarEventForm(request.POST or None, initial=initial, schools=_schools(request))
+    if request.method == "POST" and form.is_valid():
+        saved = _calendar_form_save(request, form, event_id=event.pk)
+        if saved is not None:
+            return redirect(f"{reverse('school_calendar')}?year={saved.school_year_id}")
+    return render(
+        request,
+        "directory/calendar_event_form.html",
+        {"event": event, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def calendar_event_delete(request, event_id: int):
+    """Take a break, holiday or closure off the calendar (administrators and OT
+    supervisors); the therapists whose sessions are held after all are told."""
+    event, told = calendar_event_remove(
+        user=request.user, event_id=event_id, today=timezone.localdate()
+    )
+    messages.success(
+        request, f"{event.name} is off the calendar. {_told_text(told, gives_back=True)}"
+    )
+    return redirect(f"{reverse('school_calendar')}?year={event.school_year_id}")

@@ -1,0 +1,146 @@
+"""Writes to the district's directory that the app makes outside the back office: the school
+calendar's breaks, holidays and closures (a snow day entered by the supervisor who heard of it
+first)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from schoolot.accounts.models import User
+from schoolot.directory.models import CalendarEvent, School, SchoolYear
+from schoolot.directory.selectors import school_calendar_access
+
+
+def _editor_check(*, user: User) -> None:
+    if not school_calendar_access(user=user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+
+
+def _closed_already(
+    *, year: SchoolYear, school_id: int | None, start: dt.date, end: dt.date, other_than
+) -> list[str]:
+    """The names of the year's other events that already keep every weekday of [start, end]
+    without school where `school_id` is (every school when None); empty when a weekday
+    among them is still a school day there."""
+    covering = [
+        e
+        for e in CalendarEvent.objects.filter(
+            school_year=year, start_date__lte=end, end_date__gte=start
+        ).exclude(pk=other_than)
+        if e.school_id is None or e.school_id == school_id
+    ]
+    day, names = start, []
+    while day <= end:
+        if day.weekday() < 5:
+            event = next((e for e in covering if e.start_date <= day <= e.end_date), None)
+            if event is None:
+                return []
+            if event.name not in names:
+                names.append(event.name)
+        day += dt.timedelta(days=1)
+    return names
+
+
+def calendar_event_save(
+    *,
+    user: User,
+    event_id: int | None = None,
+    kind: str,
+    name: str,
+    school_id: int | None,
+    start_date: dt.date,
+    end_date: dt.date,
+    today: dt.date,
+) -> tuple[CalendarEvent, int]:
+    """Add to the district's school calendar (or, with `event_id`, change) a run of days
+    without instruction, in every school (`school_id` None) or one. Its school year is the
+    one holding `start_date`. Refused with a ValidationError naming the field: dates outside
+    any school year or past its end, a school of another district, days that are all already
+    without school there. Then tells the therapists whose sessions it takes or gives back
+    in the next two weeks (schedules.services.closure_therapists_notify). Returns the event
+    and how many therapists were told. Administrators and OT supervisors only."""
+    from schoolot.schedules.services import closure_therapists_notify
+
+    _editor_check(user=user)
+    district_id = user.district_id
+    with transaction.atomic():
+        year = SchoolYear.objects.filter(
+            district_id=district_id, first_day__lte=start_date, last_day__gte=start_date
+        ).first()
+        if year is None:
+            raise ValidationError(
+                {
+                    "start_date": f"No school year on record holds {start_date:%b %d, %Y}. "
+                    "An administrator adds the year in the back office first."
+                }
+            )
+        if end_date > year.last_day:
+            raise ValidationError(
+                {
+                    "end_date": f"The {year.name} school year ends on {year.last_day:%b %d, %Y}: "
+                    "end on that day at the latest."
+                }
+            )
+        if (
+            school_id is not None
+            and not School.objects.filter(pk=school_id, district_id=district_id).exists()
+        ):
+            raise ValidationError({"school": "Choose a school of this district."})
+        before = None
+        if event_id is None:
+            event = CalendarEvent(district_id=district_id)
+        else:
+            event = (
+                CalendarEvent.objects.select_for_update()
+                .filter(pk=event_id, district_id=district_id)
+                .first()
+            )
+            if event is None:
+                raise Http404("No such calendar event.")
+            before = copy.copy(event)
+        names = _closed_already(
+            year=year, school_id=school_id, start=start_date, end=end_date, other_than=event_id
+        )
+        if names:
+            where = "at that school" if school_id else "in the district"
+            raise ValidationError(
+                f"Those days are already without school {where}: {', '.join(names)}."
+            )
+        event.school_year = year
+        event.school_id = school_id
+        event.kind = kind
+        event.name = name
+        event.start_date = start_date
+        event.end_date = end_date
+        event.full_clean()
+        event.save()
+        told = closure_therapists_notify(before=before, after=event, today=today)
+    return event, told
+
+
+def calendar_event_remove(
+    *, user: User, event_id: int, today: dt.date
+) -> tuple[CalendarEvent, int]:
+    """Take a break, holiday or closure off the district's school calendar (Http404 when it
+    is not the district's), and tell the therapists whose sessions in the next two weeks are
+    held after all. Returns the removed event and how many therapists were told.
+    Administrators and OT supervisors only."""
+    from schoolot.schedules.services import closure_therapists_notify
+
+    _editor_check(user=user)
+    with transaction.atomic():
+        event = (
+            CalendarEvent.objects.select_for_update()
+            .filter(pk=event_id, district_id=user.district_id)
+            .first()
+        )
+        if event is None:
+            raise Http404("No such calendar event.")
+        event.delete()
+        told = closure_therapists_notify(before=event, today=today)
+    return event, told
