@@ -163,10 +163,85 @@ def test_only_her_own_make_ups(client, week, owed):
     client.force_login(week.users["other_therapist"])
     assert client.get(reverse("makeup_times", args=[owed.pk])).status_code == 404
     assert "No make-ups owed." in client.get(reverse("makeups")).content.decode()
-    for who in ("teacher", "parent", "supervisor"):
+    for who in ("teacher", "parent"):
         client.force_login(week.users[who])
         assert client.get(reverse("makeups")).status_code == 403
     assert list(makeups_owed_get(staff=week.staff["other_therapist"])) == []
+
+
+def test_a_supervisor_reads_her_teams_make_ups(client, week, owed):
+    own = week.students["own"]
+    held = Commitment.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        label="Make-up: x",
+        start=dt.time(11),
+        end=dt.time(11, 40),
+        on=MONDAY,
+        makeup_for=owed,
+    )
+    for who in ("supervisor", "admin"):
+        client.force_login(week.users[who])
+        page = client.get(reverse("makeups")).content.decode()
+        assert f'id="staff-{week.staff["therapist"].pk}"' in page
+        assert own.full_name in page and "1 make-up, 40 minutes." in page
+        assert f"{held.on:%a %b} {held.on.day}, 11:00 AM" in page
+        assert "1 day" in page  # missed yesterday
+        dashboard = client.get(reverse("dashboard"), {"view": "team"}).content.decode()
+        assert f'href="{reverse("makeups")}#staff-{week.staff["therapist"].pk}">1<' in dashboard
+    held.delete()
+    client.force_login(week.users["supervisor"])
+    assert "with no time held" in client.get(reverse("makeups")).content.decode()
+    client.force_login(week.users["other_supervisor"])  # not her team
+    page = client.get(reverse("makeups")).content.decode()
+    assert "No make-ups owed." in page and own.full_name not in page
+
+
+def test_a_time_held_is_given_back_and_the_make_up_stays_owed(client, week, owed):
+    held = Commitment.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        label="Make-up: x",
+        start=dt.time(11),
+        end=dt.time(11, 40),
+        on=MONDAY,
+        makeup_for=owed,
+    )
+    url = reverse("makeup_held_release", args=[held.pk])
+    client.force_login(week.users["other_therapist"])
+    assert client.post(url).status_code == 404  # not hers
+    client.force_login(week.users["therapist"])
+    assert client.get(url).status_code == 405
+    page = client.get(reverse("makeups")).content.decode()
+    assert f'action="{url}"' in page
+    response = client.post(url, follow=True)
+    assert "11:00 AM is yours again" in response.content.decode()
+    assert not Commitment.objects.exists()
+    assert list(makeups_owed_get(staff=week.staff["therapist"])) == [owed]
+    assert client.post(url).status_code == 404
+
+
+def test_logging_the_make_up_gives_back_the_other_times_held(week, owed):
+    def hold(day, hour):
+        return Commitment.objects.create(
+            district=week.district,
+            staff=week.staff["therapist"],
+            label="Make-up: x",
+            start=dt.time(hour),
+            end=dt.time(hour, 40),
+            on=day,
+            makeup_for=owed,
+        )
+
+    given_in = hold(TODAY, 9)  # the make-up is logged in this one
+    later_that_day = hold(TODAY, 14)
+    next_week = hold(MONDAY, 11)
+    earlier = hold(TODAY - dt.timedelta(days=1), 13)  # past: stays on the record
+    log(week, [part(week.students["own"], makeup_for_id=owed.pk)], day=TODAY)
+    left = set(Commitment.objects.values_list("pk", flat=True))
+    assert left == {given_in.pk, earlier.pk}
+    assert later_that_day.pk not in left and next_week.pk not in left
+    assert list(makeups_owed_get(staff=week.staff["therapist"])) == []
 
 
 def test_queries_do_not_grow_with_her_week(week, owed, django_assert_max_num_queries):
@@ -199,3 +274,28 @@ def test_a_district_with_no_calendar_entered_has_school_every_weekday(week, owed
 
     SchoolYear.objects.filter(district=week.district).delete()
     assert {t.date for t in _times(week, owed)} >= {MONDAY, MONDAY + dt.timedelta(days=1)}
+
+
+def test_the_team_page_reads_a_constant_number_of_queries(
+    client, week, owed, django_assert_max_num_queries
+):
+    client.force_login(week.users["supervisor"])
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("makeups"))
+    for days, who, key in ((2, "therapist", "own"), (3, "cota", "cota"), (4, "therapist", "own")):
+        log(
+            week,
+            [
+                part(
+                    week.students[key],
+                    attendance="missed",
+                    missed_reason="student_absent",
+                    makeup_owed=True,
+                )
+            ],
+            day=TODAY - dt.timedelta(days=days),
+            who=who,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("makeups")).content.decode()
+    assert f'id="staff-{week.staff["cota"].pk}"' in page and "3 make-ups, 120 minutes" in page

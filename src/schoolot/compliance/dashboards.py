@@ -22,7 +22,8 @@ from schoolot.compliance.ledger import (
 )
 from schoolot.compliance.workload import workload_report
 from schoolot.core.access import students_visible_to
-from schoolot.delivery.models import Session
+from schoolot.delivery.models import Session, SessionStudent
+from schoolot.delivery.services import open_makeups_q
 from schoolot.directory.models import School, Staff
 from schoolot.rules.minutes import LedgerSum, ledger_sum
 
@@ -46,6 +47,7 @@ class TeamRow:
     students_behind: int
     overdue: int
     hours: object  # WorkloadRow
+    makeups: int = 0  # make-ups owed, not yet made up
 
 
 @dataclass
@@ -127,6 +129,16 @@ def supervisor_dashboard(*, user: User, on: dt.date) -> list[TeamRow]:
             overdue_by_staff[staff_id] = overdue_by_staff.get(staff_id, 0) + 1
     start, end = _week(on)
     hours = {r.staff.pk: r for r in workload_report(user=user, start=start, end=end)}
+    makeups = dict(
+        SessionStudent.objects.filter(
+            open_makeups_q(),
+            session__therapist__in=[s.pk for s in staff],
+            student__in=students_visible_to(user=user),
+        )
+        .values_list("session__therapist")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return [
         TeamRow(
             staff=s,
@@ -134,6 +146,7 @@ def supervisor_dashboard(*, user: User, on: dt.date) -> list[TeamRow]:
             students_behind=len(behind.get(s.pk, ())),
             overdue=overdue_by_staff.get(s.pk, 0),
             hours=hours.get(s.pk),
+            makeups=makeups.get(s.pk, 0),
         )
         for s in staff
     ]

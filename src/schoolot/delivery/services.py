@@ -378,6 +378,13 @@ def session_log(*, user: User, data: SessionInput, draft: Session | None = None)
                     )
                     for goal, value, measure in values
                 )
+            made_up = [makeup_for for *_, makeup_for, _v, _c in prepared if makeup_for]
+            if made_up:  # the times held for them elsewhere are hers again
+                from schoolot.schedules.makeups import makeup_holds_settle
+
+                makeup_holds_settle(
+                    entries=made_up, on=data.date, start=data.start_time, end=data.end_time
+                )
             if data.sign:
                 _sign(session=session, staff=staff)
     except IntegrityError:

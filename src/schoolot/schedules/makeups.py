@@ -223,10 +223,9 @@ def _lunch_fits(busy: list[tuple[int, int]], lo: int, hi: int, minutes: int) -> 
     return hi - t >= minutes
 
 
-def makeups_owed_get(*, staff: Staff, on: dt.date | None = None):
-    """The missed entries of her sessions that are owed a make-up and not yet made up
-    (delivery.services.open_makeups_q), oldest first, with the student and the session;
-    each with `held`, the times held for it from `on` (makeup_hold), when `on` is given."""
+def _owed(*, on: dt.date | None):
+    """Open make-ups (delivery.services.open_makeups_q), oldest first, with the student and
+    the session; each with `held`, the times held for it from `on`, when `on` is given."""
     from django.db.models import Prefetch
 
     from schoolot.delivery.models import SessionStudent
@@ -234,7 +233,7 @@ def makeups_owed_get(*, staff: Staff, on: dt.date | None = None):
     from schoolot.schedules.models import Commitment
 
     owed = (
-        SessionStudent.objects.filter(open_makeups_q(), session__therapist=staff)
+        SessionStudent.objects.filter(open_makeups_q())
         .select_related("student__school", "session")
         .order_by("date", "pk")
     )
@@ -247,6 +246,95 @@ def makeups_owed_get(*, staff: Staff, on: dt.date | None = None):
             )
         )
     return owed
+
+
+def makeups_owed_get(*, staff: Staff, on: dt.date | None = None):
+    """The missed entries of her sessions that are owed a make-up and not yet made up
+    (delivery.services.open_makeups_q), oldest first, with the student and the session;
+    each with `held`, the times held for it from `on` (makeup_hold), when `on` is given."""
+    return _owed(on=on).filter(session__therapist=staff)
+
+
+@dataclass(frozen=True)
+class TeamMakeups:
+    """One therapist's make-ups owed, as her supervisor reads them."""
+
+    staff: Staff
+    owed: list  # SessionStudent, oldest first, each with `held` and `waiting` (days)
+
+    @property
+    def minutes(self) -> int:
+        return sum(e.minutes for e in self.owed)
+
+    @property
+    def unheld(self) -> int:
+        return sum(1 for e in self.owed if not e.held)
+
+
+def makeups_team_get(*, user, on: dt.date) -> list[TeamMakeups]:
+    """The make-ups owed by the therapists `user` oversees (a supervisor her team, an
+    administrator the district: delivery.outputs.therapists_visible_to), per therapist with
+    any, by name; each entry with the times held for it from `on` and how many days it has
+    waited. Only students `user` may see. PermissionDenied for anyone else. Three queries,
+    whatever the team."""
+    from django.core.exceptions import PermissionDenied
+
+    from schoolot.accounts.models import Role
+    from schoolot.core.access import students_visible_to
+    from schoolot.delivery.outputs import therapists_visible_to
+
+    if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        raise PermissionDenied("A team's make-ups are for supervisors and administrators.")
+    staff = {s.pk: s for s in therapists_visible_to(user=user).select_related("user")}
+    owed = _owed(on=on).filter(
+        session__therapist_id__in=list(staff), student__in=students_visible_to(user=user)
+    )
+    by_staff: dict[int, list] = {}
+    for entry in owed:
+        entry.waiting = (on - entry.date).days
+        by_staff.setdefault(entry.session.therapist_id, []).append(entry)
+    return sorted(
+        (TeamMakeups(staff[pk], entries) for pk, entries in by_staff.items()),
+        key=lambda t: (t.staff.user.last_name, t.staff.user.first_name, t.staff.pk),
+    )
+
+
+def makeup_holds_settle(*, entries, on: dt.date, start: dt.time, end: dt.time) -> int:
+    """Release the times held for the make-ups `entries` (missed SessionStudents) that a
+    session on `on` from `start` to `end` has just given: holds on later dates, and holds
+    that day at another time. The hold the make-up was given in stays on her calendar.
+    Returns how many were released."""
+    from django.db.models import Q
+
+    from schoolot.schedules.models import Commitment
+
+    released, _ = (
+        Commitment.objects.filter(makeup_for__in=entries)
+        .filter(Q(on__gt=on) | Q(on=on) & (Q(end__lte=start) | Q(start__gte=end)))
+        .delete()
+    )
+    return released
+
+
+def makeup_release(*, user, commitment_id: int):
+    """Give back a time she held for a make-up (makeup_hold): its one-off leaves her
+    calendar; the make-up stays owed. Http404 when it is not a make-up hold of hers.
+    Returns the removed hold."""
+    from django.http import Http404
+
+    from schoolot.delivery.services import therapist_staff_get
+    from schoolot.schedules.models import Commitment
+
+    staff = therapist_staff_get(user=user)
+    held = (
+        Commitment.objects.filter(pk=commitment_id, staff=staff, makeup_for__isnull=False)
+        .select_related("makeup_for__student", "school")
+        .first()
+    )
+    if held is None:
+        raise Http404("No such make-up time held.")
+    held.delete()
+    return held
 
 
 def makeup_hold(*, user, entry, on: dt.date, start: dt.time, now: dt.datetime):

@@ -11,6 +11,11 @@ urlpatterns = [
     path("week/hours/", views.availability_page, name="availability"),
     path("makeups/", views.makeups_page, name="makeups"),
     path("makeups/<id:entry_id>/", views.makeup_times, name="makeup_times"),
+    path(
+        "makeups/held/<id:commitment_id>/release/",
+        views.makeup_held_release,
+        name="makeup_held_release",
+    ),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("schedules/", views.district_page, name="schedules_district"),
     path("students/<id:student_id>/protected/", views.protected_time, name="protected_time"),

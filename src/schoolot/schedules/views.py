@@ -44,7 +44,13 @@ from schoolot.schedules.forms import (
     SchoolLocationForm,
     TravelMatrixForm,
 )
-from schoolot.schedules.makeups import makeup_hold, makeup_times_get, makeups_owed_get
+from schoolot.schedules.makeups import (
+    makeup_hold,
+    makeup_release,
+    makeup_times_get,
+    makeups_owed_get,
+    makeups_team_get,
+)
 from schoolot.schedules.models import (
     WEEKDAYS,
     Availability,
@@ -789,10 +795,35 @@ def travel_times(request):
 
 def makeups_page(request):
     """The make-ups she owes (missed sessions of hers marked make-up owed), each with a way to
-    find a time for it."""
+    find a time for it, and the times she holds for them to give back. A supervisor reads her
+    team's (an administrator the district's), per therapist, with how long each has waited
+    and whether a time is held."""
+    today = timezone.localdate()
+    if request.user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        team = makeups_team_get(user=request.user, on=today)
+        return render(request, "schedules/makeups_team.html", {"team": team, "today": today})
     staff = therapist_staff_get(user=request.user)
-    owed = list(makeups_owed_get(staff=staff, on=timezone.localdate()))
+    owed = list(makeups_owed_get(staff=staff, on=today))
     return render(request, "schedules/makeups.html", {"owed": owed})
+
+
+@require_POST
+def makeup_held_release(request, commitment_id: int):
+    """Give back a time held for a make-up: it leaves her calendar, the make-up stays owed."""
+    held = makeup_release(user=request.user, commitment_id=commitment_id)
+    student = held.makeup_for.student
+    audit_event_record(
+        request=request,
+        student=student,
+        action=AuditAction.UPDATE,
+        what=f"make-up time released ({held.on:%Y-%m-%d} {held.start:%H:%M})",
+    )
+    messages.success(
+        request,
+        f"{held.on:%a %b} {held.on.day}, {time_format(held.start, 'g:i A')} is yours again; "
+        f"{student.full_name}'s make-up is still owed.",
+    )
+    return redirect("makeups")
 
 
 def makeup_times(request, entry_id: int):
