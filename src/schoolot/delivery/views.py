@@ -34,11 +34,13 @@ from schoolot.delivery.session_selectors import (
 )
 from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun, WeekBuild
 from schoolot.schedules.selectors import (
+    build_changes_get,
     rotation_set_get,
     rotation_sets_split,
     week_breaks_get,
     weekdays_held,
 )
+from schoolot.schedules.services import week_state_get
 from schoolot.schedules.week_check import week_check_get
 
 
@@ -478,6 +480,14 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
     for slot in slots:
         slot.every_week = slot.pk in first_weeks
     listed = [s for s in slots if s.pk not in later_weeks]
+    run = ScheduleRun.objects.filter(staff=staff).first()
+    # The week before her last build, while her week is still as that build wrote it.
+    put_back = bool(
+        run
+        and run.written_state
+        and run.put_back_at is None
+        and run.written_state == week_state_get(slots=slots)
+    )
     return render(
         request,
         "delivery/slots.html",
@@ -495,7 +505,9 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
             ],
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
-            "run": ScheduleRun.objects.filter(staff=staff).first(),
+            "run": run,
+            "changes": build_changes_get(run=run),
+            "put_back": put_back,
             "build": WeekBuild.objects.filter(staff=staff).first(),
             "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),

@@ -238,6 +238,16 @@ class ScheduleRun(DistrictOwned):
     seconds = models.FloatField(default=0)
     unplaced = models.JSONField(default=list)
     note = models.TextField(blank=True)  # why a SUPERSEDED run's week was not written
+    # What a written week replaced, to put it back (services.week_put_back): her unlocked
+    # slots as they were, each {"weekday", "cycle_week", "every_rotations",
+    # "rotation_offset", "start", "end", "school", "students"}.
+    replaced = models.JSONField(default=list, blank=True)
+    # Whose weekly sessions it changed: {"student": id, "before": [...], "after": [...]},
+    # each session as its day and times in words ("Tue 9:00-9:30").
+    changes = models.JSONField(default=list, blank=True)
+    # Her week as the run wrote it (services.week_state): it can be put back while unchanged.
+    written_state = models.CharField(max_length=64, blank=True)
+    put_back_at = models.DateTimeField(null=True, blank=True)
 
     # The week was not written: her slots or its records changed during the solve.
     SUPERSEDED = "SUPERSEDED"

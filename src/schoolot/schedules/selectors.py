@@ -887,3 +887,24 @@ def week_printout_get(
             )
         )
     return printed
+
+
+def build_changes_get(*, run) -> list[dict]:
+    """What a written build (ScheduleRun) changed, for My week: each student whose weekly
+    sessions it changed (by name, from her record as it is now; one removed since is left
+    out), with her sessions before and after in words. One query."""
+    from schoolot.directory.models import Student
+
+    if not run or not run.changes:
+        return []
+    full = {
+        s.pk: s.full_name
+        for s in Student.objects.filter(
+            district_id=run.district_id, pk__in=[c["student"] for c in run.changes]
+        )
+    }
+    return [
+        {"name": full[c["student"]], "before": c["before"], "after": c["after"]}
+        for c in run.changes
+        if c["student"] in full
+    ]

@@ -503,14 +503,147 @@ def week_solve(
             )
         else:
             before = weekly_sessions_by_student_get(staff=staff) if feasible else {}
+            replaced = _slots_snapshot(staff=staff) if feasible else []
             if feasible:
                 _week_write(staff=staff, runs=runs, rotation_now=rotation_now)
             run = _week_run_save(staff=staff, runs=runs, names=names)
-            if feasible and on_written is not None:
+            if feasible:
                 after = weekly_sessions_by_student_get(staff=staff)
-                on_written(run, weekly_sessions_changed(before=before, after=after))
+                students = weekly_sessions_changed(before=before, after=after)
+                run.replaced = replaced
+                run.changes = _sessions_changes(before=before, after=after, students=students)
+                run.written_state = week_state_get(slots=_slots_of(staff=staff))
+                run.save(update_fields=["replaced", "changes", "written_state"])
+                if on_written is not None:
+                    on_written(run, students)
     week_check_save(staff=staff, on=on)  # her supervisor sees the new week hold (or not)
     return run
+
+
+def _slots_of(*, staff: Staff) -> list[WeeklySlot]:
+    return list(WeeklySlot.objects.filter(therapist=staff).prefetch_related("students"))
+
+
+def week_state_get(*, slots: list[WeeklySlot]) -> str:
+    """A fingerprint of her weekly slots as stored (`slots`: all of hers, students
+    prefetched): any session added, moved, locked, removed or rebuilt changes it."""
+    import hashlib
+
+    return hashlib.sha256(repr(_slots_state(slots)).encode()).hexdigest()
+
+
+def _slots_snapshot(*, staff: Staff) -> list[dict]:
+    """Her unlocked slots as plain data, for a build to put back (week_put_back)."""
+    return [
+        {
+            "weekday": slot.weekday,
+            "cycle_week": slot.cycle_week,
+            "every_rotations": slot.every_rotations,
+            "rotation_offset": slot.rotation_offset,
+            "start": slot.start_time.isoformat(timespec="minutes"),
+            "end": slot.end_time.isoformat(timespec="minutes"),
+            "school": slot.school_id,
+            "students": sorted(s.pk for s in slot.students.all()),
+        }
+        for slot in WeeklySlot.objects.filter(therapist=staff, locked=False)
+        .prefetch_related("students")
+        .order_by("weekday", "start_time", "pk")
+    ]
+
+
+def _session_words(session: tuple) -> str:
+    """(weekday, rotation week, start, end) as "Tue 9:00-9:30", "(week 2)" after it."""
+    weekday, cycle, start, end = session
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri")[weekday]
+    words = f"{day} {time_format(start, 'g:i')}–{time_format(end, 'g:i A')}"
+    return f"{words} (week {cycle})" if cycle else words
+
+
+def _sessions_changes(*, before: dict, after: dict, students: list) -> list[dict]:
+    """Each changed student's weekly sessions before and after (weekly_sessions_by_student_
+    get readings), in words, by name."""
+
+    def words(sessions) -> list[str]:
+        order = sorted(sessions, key=lambda x: (x[1] or 0, x[0], x[2]))
+        return [_session_words(x) for x in order]
+
+    return [
+        {
+            "student": student.pk,
+            "before": words(before.get(student, ())),
+            "after": words(after.get(student, ())),
+        }
+        for student in sorted(students, key=lambda s: (s.last_name, s.first_name, s.pk))
+    ]
+
+
+WEEK_PUT_BACK_REFUSED = (
+    "Your week has changed since that build (a session moved, locked, added or removed, or "
+    "another build written), so the week before it cannot be put back whole."
+)
+
+
+def week_put_back(*, user: User, run_id: int, on: dt.date) -> tuple[ScheduleRun, list]:
+    """Put back the week a build of hers (`run_id`) replaced: its unlocked sessions as they
+    were before it; her locked ones, which the build kept, stay. Only while her week is
+    exactly as that build wrote it (`written_state`), once; else a ValidationError says why
+    and nothing changes. A student or school removed from the records since is left out.
+    Her students' teachers hear of their times again, and her week is checked as a build's
+    is. Returns the run and the students whose weekly sessions changed. Http404 when the
+    run is not hers."""
+    from django.http import Http404
+
+    from schoolot.delivery.services import therapist_staff_get, week_writes_serialize
+
+    staff = therapist_staff_get(user=user)
+    with transaction.atomic():
+        week_writes_serialize(staff=staff)
+        run = ScheduleRun.objects.filter(pk=run_id, staff=staff).first()
+        if run is None:
+            raise Http404("No such build.")
+        if run.put_back_at is not None:
+            raise ValidationError("The week before that build is already back.")
+        if not run.written_state or run.written_state != week_state_get(
+            slots=_slots_of(staff=staff)
+        ):
+            raise ValidationError(WEEK_PUT_BACK_REFUSED)
+        before = weekly_sessions_by_student_get(staff=staff)
+        ids = {i for item in run.replaced for i in item["students"]}
+        students = set(
+            Student.objects.filter(district_id=staff.district_id, pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        )
+        schools = set(
+            School.objects.filter(
+                district_id=staff.district_id, pk__in={item["school"] for item in run.replaced}
+            ).values_list("pk", flat=True)
+        )
+        WeeklySlot.objects.filter(therapist=staff, locked=False).delete()
+        for item in run.replaced:
+            kept = [i for i in item["students"] if i in students]
+            if not kept or item["school"] not in schools:
+                continue
+            slot = WeeklySlot.objects.create(
+                district_id=staff.district_id,
+                therapist=staff,
+                weekday=item["weekday"],
+                cycle_week=item["cycle_week"],
+                every_rotations=item["every_rotations"],
+                rotation_offset=item["rotation_offset"],
+                start_time=dt.time.fromisoformat(item["start"]),
+                end_time=dt.time.fromisoformat(item["end"]),
+                school_id=item["school"],
+            )
+            slot.students.set(kept)
+        changed = weekly_sessions_changed(
+            before=before, after=weekly_sessions_by_student_get(staff=staff)
+        )
+        run.put_back_at = timezone.now()
+        run.save(update_fields=["put_back_at"])
+        teachers_ot_times_notify(students=changed, on=on, by=user)
+    week_check_save(staff=staff, on=on)
+    return run, changed
 
 
 def _week_write(*, staff: Staff, runs: list, rotation_now: int) -> None:

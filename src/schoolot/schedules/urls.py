@@ -5,6 +5,7 @@ from schoolot.schedules import views
 urlpatterns = [
     path("week/build/", views.week_build, name="week_build"),
     path("week/build/<id:build_id>/cancel/", views.build_cancel, name="week_build_cancel"),
+    path("week/runs/<id:run_id>/put-back/", views.build_put_back, name="week_put_back"),
     path("week/<id:slot_id>/lock/", views.slot_lock, name="slot_lock"),
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
     path("week/print.pdf", views.week_pdf, name="week_pdf"),

@@ -92,6 +92,7 @@ from schoolot.schedules.services import (
     travel_times_save,
     week_build_cancel,
     week_build_start,
+    week_put_back,
 )
 
 
@@ -133,6 +134,34 @@ def week_build(request):
             )
         else:
             messages.success(request, f"Week rebuilt: {placed}.")
+    return redirect("slot_list")
+
+
+@require_POST
+def build_put_back(request, run_id: int):
+    """Put back the week her last build replaced (schedules.services.week_put_back), while
+    her week is still as that build wrote it."""
+    try:
+        run, changed = week_put_back(user=request.user, run_id=run_id, on=timezone.localdate())
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        audit_events_record(
+            request=request,
+            students=changed,
+            action=AuditAction.UPDATE,
+            what="weekly OT sessions put back as before the build of "
+            f"{run.created_at:%Y-%m-%d %H:%M}",
+        )
+        whose = f"{len(changed)} student{'s' if len(changed) != 1 else ''}"
+        told = "; their teachers are told" if changed else ""
+        messages.success(
+            request,
+            "Your week is back as it was before the build of "
+            f"{timezone.localtime(run.created_at):%b %d, %-I:%M %p}: the sessions of {whose} "
+            f"changed{told}.",
+        )
     return redirect("slot_list")
 
 
