@@ -164,3 +164,24 @@ def test_a_session_of_every_rotation_week_is_one_card_and_locks_as_one(page, dem
         page.get_by_role("button", name=f"Unlock {first}, every week of the rotation")
     ).to_be_visible()
     assert mine.filter(start_time=dt.time(15, 10), locked=True).count() == 4
+
+
+def test_a_build_is_put_back(page, demo):
+    def week():
+        return sorted(
+            (s.weekday, s.cycle_week, s.start_time, s.school_id, s.locked)
+            for s in WeeklySlot.objects.filter(therapist__user__username="therapist")
+        )
+
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    before = week()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    expect(page.get_by_text(re.compile("What it changed|It changed no student"))).to_be_visible()
+    page.get_by_role("button", name="Put back the week before this build").click()
+    expect(
+        page.get_by_text(re.compile("Your week is back as it was before the build"))
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Put back the week before this build")).to_have_count(0)
+    assert week() == before
