@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from schoolot.accounts.models import Role, User
@@ -27,6 +28,7 @@ from schoolot.delivery.models import (
     Consultation,
     ConsultationStudent,
     GoalDataPoint,
+    MissedReason,
     ServiceCodeLine,
     Session,
     SessionStudent,
@@ -816,3 +818,134 @@ def _weekly_slot_move(
     slot.weekday, slot.start_time, slot.end_time, slot.locked = weekday, start_time, end_time, True
     slot.save(update_fields=["weekday", "start_time", "end_time", "locked"])
     return slot
+
+
+#: The reasons a whole day of her sessions is missed for: hers, so make-ups are owed.
+DAY_MISSED_REASONS = (MissedReason.THERAPIST_ABSENT, MissedReason.THERAPIST_PULLED)
+
+
+@dataclass
+class DayMissed:
+    """What day_missed_log did: the sessions logged, and the ones it could not log, why."""
+
+    logged: list[Session]
+    refused: list[tuple[WeeklySlot, str]]
+
+
+def day_missed_log(
+    *, user: User, date: dt.date, reason: str, makeup_owed: bool, today: dt.date
+) -> DayMissed:
+    """A day she could not give her sessions (out sick, pulled to a district meeting): each of
+    her sessions held on `date` (Today's slots: the weekly ones and that rotation week's, none
+    at a school closed that day) not yet logged is logged as one signed session whose students
+    all missed it for `reason` (DAY_MISSED_REASONS), with a make-up owed when `makeup_owed`,
+    each counted against the student's OT mandate in force whose session length is the
+    slot's (else her only one). Refused (ValidationError) for a date after `today`, a day
+    without instruction, a reason that is not hers, or a day with nothing left to log. Each
+    session is written whole or not at all (session_log): one that cannot be (a student with
+    no mandate in force that day) is returned with why, the others are logged. Her
+    supervisor hears of the day; on `today`, so do the students' teachers (the student stays
+    in class)."""
+    from schoolot.delivery.session_selectors import entry_students_get, today_get
+
+    staff = therapist_staff_get(user=user)
+    if reason not in DAY_MISSED_REASONS:
+        raise ValidationError({"reason": "Choose why you could not give the sessions."})
+    if date > today:
+        raise ValidationError(
+            {
+                "date": "A day is marked missed on the day or after; for a day ahead, add fixed "
+                "time on My hours."
+            }
+        )
+    day = today_get(staff=staff, date=date)
+    if day.closed:
+        raise ValidationError({"date": f"No school that day ({day.closed}): nothing is owed."})
+    open_slots = [item.slot for item in day.slots if item.session is None and not item.closed]
+    if not open_slots:
+        raise ValidationError({"date": "Every session of that day is logged already."})
+    entries = {
+        e.student.pk: e
+        for e in entry_students_get(
+            user=user, student_ids=[s.pk for slot in open_slots for s in slot.students.all()]
+        )
+    }
+    result = DayMissed(logged=[], refused=[])
+    for slot in sorted(open_slots, key=lambda s: s.start_time):
+        parts = []
+        for student in slot.students.all():
+            entry = entries.get(student.pk)
+            mandates = [
+                m for m in (entry.mandates if entry else []) if m.start_date <= date <= m.end_date
+            ]
+            mandate = next(
+                (m for m in mandates if m.minutes_per_session == slot.minutes),
+                mandates[0] if len(mandates) == 1 else None,
+            )
+            parts.append(
+                StudentPart(
+                    student_id=student.pk,
+                    mandate_id=mandate.pk if mandate else None,
+                    attendance=SessionStudent.Attendance.MISSED,
+                    missed_reason=reason,
+                    makeup_owed=makeup_owed,
+                )
+            )
+        try:
+            session = session_log(
+                user=user,
+                data=SessionInput(
+                    date=date,
+                    start_time=slot.start_time,
+                    end_time=slot.end_time,
+                    setting=slot.setting,
+                    parts=parts,
+                    slot_id=slot.pk,
+                    submission_key=uuid.uuid4(),
+                    sign=True,
+                ),
+            )
+        except ValidationError as exc:
+            result.refused.append((slot, " ".join(exc.messages)))
+        else:
+            result.logged.append(session)
+    if result.logged:
+        _day_missed_tell(staff=staff, date=date, reason=reason, day=result, today=today)
+    return result
+
+
+def _day_missed_tell(*, staff: Staff, date: dt.date, reason: str, day: DayMissed, today):
+    """Her supervisor hears of a day of sessions missed; on the day, the teachers too."""
+    from schoolot.directory.models import Enrollment
+    from schoolot.referrals.services import notify
+
+    why = MissedReason(reason).label.lower()
+    when = f"{date:%a %b} {date.day}"
+    n = len(day.logged)
+    if staff.supervisor_id:
+        notify(
+            users=[staff.supervisor.user],
+            student=None,
+            text=f"{staff.user.display_name} could not give sessions on {when} ({why}): "
+            f"{n} session{'s' if n != 1 else ''} logged as missed.",
+            link=reverse("makeups"),
+        )
+    if date != today:
+        return
+    students = {e.student_id: e.student for s in day.logged for e in s.students.all()}
+    theirs: dict[int, tuple[User, list]] = {}
+    for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
+        "school_class__teacher__user"
+    ):
+        teacher = enrollment.school_class.teacher.user
+        mine = theirs.setdefault(teacher.pk, (teacher, []))[1]
+        if students[enrollment.student_id] not in mine:
+            mine.append(students[enrollment.student_id])
+    for teacher, mine in theirs.values():
+        names = ", ".join(s.full_name for s in sorted(mine, key=lambda s: s.last_name))
+        notify(
+            users=[teacher],
+            student=mine[0] if len(mine) == 1 else None,
+            text=f"No OT today for {names}: the therapist cannot come ({why}). They stay in class.",
+            link=reverse("caseload"),
+        )

@@ -4,6 +4,7 @@ from schoolot.delivery import views, views_outputs
 
 urlpatterns = [
     path("today/", views.today, name="today"),
+    path("today/missed/", views.day_missed, name="day_missed"),
     path("sessions/new/", views.session_new, name="session_new"),
     path("sessions/<id:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<id:session_id>/edit/", views.session_edit, name="session_edit"),

@@ -59,8 +59,48 @@ def today(request):
             "is_today": date == timezone.localdate(),
             # Sessions are logged on or after their day: a day to come offers no logging.
             "is_future": date > timezone.localdate(),
+            "open_slots": [i for i in day.slots if i.session is None and not i.closed],
+            "day_missed_reasons": [(r.value, r.label) for r in services.DAY_MISSED_REASONS],
         },
     )
+
+
+@require_POST
+def day_missed(request):
+    """Every session of hers not yet logged that day, logged at once as missed for her reason
+    (out sick, pulled to a meeting), make-ups owed or not (services.day_missed_log); back to
+    that day's Today, which says what was logged and what could not be, and why."""
+    date = date_parse(request.POST.get("date"), default=timezone.localdate())
+    try:
+        result = services.day_missed_log(
+            user=request.user,
+            date=date,
+            reason=request.POST.get("reason", ""),
+            makeup_owed=request.POST.get("makeup_owed") == "on",
+            today=timezone.localdate(),
+        )
+    except ValidationError as exc:
+        for problem in exc.messages:
+            messages.error(request, problem)
+    else:
+        for session in result.logged:
+            for entry in session.students.all():
+                audit_event_record(
+                    request=request,
+                    student=entry.student,
+                    action=AuditAction.CREATE,
+                    what=f"session {session.pk} (missed)",
+                )
+        n = len(result.logged)
+        owed = ", make-ups owed" if request.POST.get("makeup_owed") == "on" else ""
+        messages.success(
+            request, f"{n} session{'s' if n != 1 else ''} logged as missed and signed{owed}."
+        )
+        for slot, why in result.refused:
+            messages.error(
+                request, f"{slot.start_time:%-I:%M} not logged: {why} Log it on its own."
+            )
+    return redirect(f"{_today_url()}?date={date.isoformat()}")
 
 
 def _part_forms(entries, data=None, *, initial=None):
