@@ -101,3 +101,24 @@ def test_only_she_puts_back_her_week(client, week):
     client.force_login(week.users["therapist"])
     assert client.get(reverse("week_put_back", args=[run.pk])).status_code == 405
     assert ScheduleRun.objects.get(pk=run.pk).put_back_at is None
+
+
+def test_sessions_in_words_count_a_rotation_session_of_every_week_as_weekly():
+    from schoolot.schedules.services import _sessions_words
+
+    t = dt.time
+    every_week = [(2, week, t(8), t(8, 30)) for week in (1, 2, 3, 4)]
+    assert _sessions_words(
+        [
+            *every_week,
+            (0, None, t(9), t(9, 30)),
+            (1, 2, t(10), t(10, 30)),
+            (1, 4, t(10), t(10, 30)),
+            (3, 1, t(13), t(13, 30)),
+        ]
+    ) == [
+        "Mon 9:00–9:30 AM",
+        "Tue 10:00–10:30 AM (weeks 2 and 4 of the rotation)",
+        "Wed 8:00–8:30 AM",
+        "Thu 1:00–1:30 PM (week 1 of the rotation)",
+    ]

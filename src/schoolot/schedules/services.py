@@ -551,21 +551,30 @@ def _slots_snapshot(*, staff: Staff) -> list[dict]:
     ]
 
 
-def _session_words(session: tuple) -> str:
-    """(weekday, rotation week, start, end) as "Tue 9:00-9:30", "(week 2)" after it."""
-    weekday, cycle, start, end = session
-    day = ("Mon", "Tue", "Wed", "Thu", "Fri")[weekday]
-    words = f"{day} {time_format(start, 'g:i')}–{time_format(end, 'g:i A')}"
-    return f"{words} (week {cycle})" if cycle else words
+def _sessions_words(sessions) -> list[str]:
+    """Weekly sessions, each (weekday, rotation week or None, start, end), in words: "Tue
+    9:00-9:30 AM", then "(weeks 1 and 3)" for one held in some weeks of the rotation only
+    (one held at that time in all four is as weekly as a weekly one)."""
+    weeks: dict[tuple, set] = defaultdict(set)
+    for weekday, cycle, start, end in sessions:
+        weeks[(weekday, start, end)].add(cycle)
+    words = []
+    for (weekday, start, end), held in sorted(weeks.items()):
+        day = ("Mon", "Tue", "Wed", "Thu", "Fri")[weekday]
+        text = f"{day} {time_format(start, 'g:i')}–{time_format(end, 'g:i A')}"
+        some = sorted(held - {None})
+        if None not in held and len(some) < CYCLE_WEEKS:
+            named = [str(w) for w in some]
+            listed = f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
+            text += f" (week{'s' if len(named) > 1 else ''} {listed} of the rotation)"
+        words.append(text)
+    return words
 
 
 def _sessions_changes(*, before: dict, after: dict, students: list) -> list[dict]:
     """Each changed student's weekly sessions before and after (weekly_sessions_by_student_
-    get readings), in words, by name."""
-
-    def words(sessions) -> list[str]:
-        order = sorted(sessions, key=lambda x: (x[1] or 0, x[0], x[2]))
-        return [_session_words(x) for x in order]
+    get readings), in words (_sessions_words), by name."""
+    words = _sessions_words
 
     return [
         {
