@@ -122,3 +122,17 @@ def test_sessions_in_words_count_a_rotation_session_of_every_week_as_weekly():
         "Wed 8:00–8:30 AM",
         "Thu 1:00–1:30 PM (week 1 of the rotation)",
     ]
+
+
+def test_a_build_superseded_since_leaves_the_last_written_one_to_put_back(client, week):
+    run = _build(week)
+    ScheduleRun.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        status=ScheduleRun.SUPERSEDED,
+        note="Not written: your week changed while it was being built.",
+    )
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("slot_list")).content.decode()
+    assert f'action="{reverse("week_put_back", args=[run.pk])}"' in page
+    assert "Put back the week before the build of" in page

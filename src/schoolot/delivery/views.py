@@ -521,12 +521,15 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
         slot.every_week = slot.pk in first_weeks
     listed = [s for s in slots if s.pk not in later_weeks]
     run = ScheduleRun.objects.filter(staff=staff).first()
-    # The week before her last build, while her week is still as that build wrote it.
+    # The week before her last build that wrote one (a build superseded since wrote
+    # nothing), while her week is still as that build wrote it.
+    written = run
+    if run and not run.written_state:
+        written = ScheduleRun.objects.filter(staff=staff).exclude(written_state="").first()
     put_back = bool(
-        run
-        and run.written_state
-        and run.put_back_at is None
-        and run.written_state == week_state_get(slots=slots)
+        written
+        and written.put_back_at is None
+        and written.written_state == week_state_get(slots=slots)
     )
     return render(
         request,
@@ -548,6 +551,7 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
             "run": run,
             "changes": build_changes_get(run=run),
             "put_back": put_back,
+            "written": written,
             "build": WeekBuild.objects.filter(staff=staff).first(),
             "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
