@@ -74,3 +74,30 @@ class CalendarEventForm(forms.Form):
                 "Those days fall on a weekend: include at least one day Monday to Friday.",
             )
         return data
+
+
+class CalendarImportForm(forms.Form):
+    """A district's published calendar (directory.calendar_import): an .ics file, or its text
+    pasted; a file, when given, is read instead of the text."""
+
+    file = forms.FileField(label="The calendar file (.ics)", required=False)
+    text = forms.CharField(
+        label="Or its text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="Beginning with BEGIN:VCALENDAR.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["text"] = upload.read(2_000_001).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(
+                    "This file is not text: export the calendar as .ics and choose that file."
+                ) from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError("Choose the calendar's .ics file, or paste its text.")
+        return data

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
 from schoolot.accounts.models import User
+from schoolot.directory.calendar_import import CalendarEntry
 from schoolot.directory.models import CalendarEvent, School, SchoolYear
 from schoolot.directory.selectors import school_calendar_access
+
+#: The code of calendar_event_save's refusal of days that are all without school already.
+ALREADY_WITHOUT_SCHOOL = "already_without_school"
 
 
 def _editor_check(*, user: User) -> None:
@@ -25,8 +30,8 @@ def _closed_already(
     *, year: SchoolYear, school_id: int | None, start: dt.date, end: dt.date, other_than
 ) -> list[str]:
     """The names of the year's other events that already keep every weekday of [start, end]
-    without school where `school_id` is (every school when None); empty when a weekday
-    among them is still a school day there."""
+    without school where `school_id` is (every school when None), or "a weekend" when it
+    holds no weekday; empty when a weekday among them is still a school day there."""
     covering = [
         e
         for e in CalendarEvent.objects.filter(
@@ -34,6 +39,8 @@ def _closed_already(
         ).exclude(pk=other_than)
         if e.school_id is None or e.school_id == school_id
     ]
+    if not any((start + dt.timedelta(days=i)).weekday() < 5 for i in range((end - start).days + 1)):
+        return ["a weekend"]
     day, names = start, []
     while day <= end:
         if day.weekday() < 5:
@@ -109,7 +116,8 @@ def calendar_event_save(
         if names:
             where = "at that school" if school_id else "in the district"
             raise ValidationError(
-                f"Those days are already without school {where}: {', '.join(names)}."
+                f"Those days are already without school {where}: {', '.join(names)}.",
+                code=ALREADY_WITHOUT_SCHOOL,
             )
         event.school_year = year
         event.school_id = school_id
@@ -144,3 +152,57 @@ def calendar_event_remove(
         event.delete()
         told = closure_therapists_notify(before=event, today=today)
     return event, told
+
+
+@dataclass
+class CalendarImport:
+    """What calendar_events_import did: the events added, the entries left out as already
+    on the calendar (with why), and how many therapists were told."""
+
+    added: list[CalendarEvent]
+    skipped: list[tuple[CalendarEntry, str]]
+    told: int
+
+
+def calendar_events_import(
+    *, user: User, entries: list[CalendarEntry], today: dt.date
+) -> CalendarImport:
+    """Add the chosen entries of a published calendar (directory.calendar_import), each
+    district-wide as calendar_event_save adds one, all or nothing: an entry whose days are
+    all without school already (Christmas Day inside the winter break) is left out and named;
+    any other refusal (a day outside the school years on record) raises a ValidationError
+    listing every refused entry, and nothing is added. Administrators and OT supervisors
+    only."""
+    _editor_check(user=user)
+    result = CalendarImport(added=[], skipped=[], told=0)
+    problems: list[str] = []
+    with transaction.atomic():
+        for entry in entries:
+            when = f"{entry.name} ({entry.start:%b %d, %Y}"
+            when += f" to {entry.end:%b %d, %Y})" if entry.end != entry.start else ")"
+            if not entry.kind:
+                problems.append(f"{when}: choose what kind of day it is.")
+                continue
+            try:
+                with transaction.atomic():
+                    event, told = calendar_event_save(
+                        user=user,
+                        kind=entry.kind,
+                        name=entry.name,
+                        school_id=None,
+                        start_date=entry.start,
+                        end_date=entry.end,
+                        today=today,
+                    )
+            except ValidationError as exc:
+                codes = {e.code for e in getattr(exc, "error_list", [])}
+                if ALREADY_WITHOUT_SCHOOL in codes:
+                    result.skipped.append((entry, " ".join(exc.messages)))
+                else:
+                    problems.append(f"{when}: {' '.join(exc.messages)}")
+            else:
+                result.added.append(event)
+                result.told += told
+        if problems:  # nothing added: every entry's answer at once
+            raise ValidationError(problems)
+    return result

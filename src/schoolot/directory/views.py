@@ -17,7 +17,13 @@ from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.core.access import sees_staff_filter
 from schoolot.core.params import id_parse
-from schoolot.directory.forms import CalendarEventForm, CaseloadFilterForm
+from schoolot.directory.calendar_import import (
+    MAX_EVENTS,
+    CalendarEntry,
+    CalendarImportError,
+    ics_days_off_read,
+)
+from schoolot.directory.forms import CalendarEventForm, CalendarImportForm, CaseloadFilterForm
 from schoolot.directory.models import CalendarEvent, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
@@ -27,7 +33,11 @@ from schoolot.directory.selectors import (
     school_calendar_get,
     student_record_get,
 )
-from schoolot.directory.services import calendar_event_remove, calendar_event_save
+from schoolot.directory.services import (
+    calendar_event_remove,
+    calendar_event_save,
+    calendar_events_import,
+)
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
 
@@ -68,9 +78,7 @@ def caseload(request):
     else:  # a teacher's or a parent's week of OT sessions, above the list, if any
         context["today"] = timezone.localdate()
         context["ahead"] = ahead = request.GET.get("week") == "next"
-        week = ot_week_get(
-            user=user, on=context["today"] + dt.timedelta(days=7 if ahead else 0)
-        )
+        week = ot_week_get(user=user, on=context["today"] + dt.timedelta(days=7 if ahead else 0))
         context["ot_week"] = week or None  # none when her students have no OT
         if user.role == Role.TEACHER:  # her class's OT times in her own calendar
             context["feed"] = CalendarFeed.objects.filter(staff__user=user).first()
@@ -204,3 +212,118 @@ def calendar_event_delete(request, event_id: int):
         request, f"{event.name} is off the calendar. {_told_text(told, gives_back=True)}"
     )
     return redirect(f"{reverse('school_calendar')}?year={event.school_year_id}")
+
+
+def _import_rows(post) -> tuple[list[dict], list[str]]:
+    """The rows of an import preview as posted back (each entry's name, days and kind, and
+    whether it is taken), and what is wrong with the ones taken."""
+    rows, problems = [], []
+    taken = set(post.getlist("take"))
+    for i in range(min(id_parse(post.get("rows")) or 0, MAX_EVENTS)):
+        name = (post.get(f"n-{i}") or "").strip()[:120]
+        kind = post.get(f"k-{i}") or ""
+        try:
+            start = dt.date.fromisoformat(post.get(f"s-{i}") or "")
+            end = dt.date.fromisoformat(post.get(f"e-{i}") or "")
+        except ValueError:
+            start = end = None
+        row = {"i": i, "name": name, "start": start, "end": end, "kind": kind}
+        row["taken"] = str(i) in taken
+        if row["taken"] and (not name or start is None or end is None or end < start):
+            problems.append(f"Row {i + 1}: its name or days are missing; read the file again.")
+        elif row["taken"] and kind not in CalendarEvent.Kind.values:
+            problems.append(f"{name}: choose what kind of day it is.")
+        rows.append(row)
+    return rows, problems
+
+
+def _preview_rows(*, district_id: int, entries: list[CalendarEntry]) -> list[dict]:
+    """The entries of a calendar file as the preview lists them: taken when they look like a
+    day off inside a school year on record and are not on the calendar already."""
+    from schoolot.directory.models import SchoolYear
+
+    years = list(
+        SchoolYear.objects.filter(district_id=district_id).values_list("first_day", "last_day")
+    )
+    known = set(
+        CalendarEvent.objects.filter(district_id=district_id, school__isnull=True).values_list(
+            "name", "start_date", "end_date"
+        )
+    )
+    rows = []
+    for i, e in enumerate(entries):
+        in_year = any(first <= e.start and e.end <= last for first, last in years)
+        there = (e.name, e.start, e.end) in known
+        rows.append(
+            {
+                "i": i,
+                "name": e.name,
+                "start": e.start,
+                "end": e.end,
+                "kind": e.kind or "",
+                "taken": bool(e.kind) and in_year and not there,
+                "note": (
+                    "On the calendar already"
+                    if there
+                    else "Outside the school years on record"
+                    if not in_year
+                    else "Repeats: read at its first date only"
+                    if e.recurring
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
+def calendar_import(request):
+    """The days without school from the district's published calendar (an .ics file): read
+    it, choose the entries that are days off (those that look like one are chosen) and
+    their kind, and add them at once (directory.services.calendar_events_import: all or
+    nothing; days already without school are left out and named). Administrators and OT
+    supervisors. A refused file or choice comes back in place (status 400)."""
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    form, rows, problems = CalendarImportForm(), None, []
+    if request.method == "POST" and request.POST.get("action") == "add":
+        rows, problems = _import_rows(request.POST)
+        chosen = [r for r in rows if r["taken"]]
+        if not problems and not chosen:
+            problems = ["Choose at least one entry to add."]
+        if not problems:
+            try:
+                result = calendar_events_import(
+                    user=request.user,
+                    entries=[
+                        CalendarEntry(r["name"], r["start"], r["end"], r["kind"]) for r in chosen
+                    ],
+                    today=timezone.localdate(),
+                )
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                n = len(result.added)
+                text = f"{n} day{'s' if n != 1 else ''} without school added"
+                if result.skipped:
+                    names = ", ".join(e.name for e, _why in result.skipped)
+                    text += f"; left out as without school already: {names}"
+                messages.success(request, f"{text}. {_told_text(result.told)}")
+                return redirect("school_calendar")
+    elif request.method == "POST":
+        form = CalendarImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                entries = ics_days_off_read(form.cleaned_data["text"])
+            except CalendarImportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if not entries:
+                    form.add_error(None, "The file holds no all-day events.")
+                else:
+                    rows = _preview_rows(district_id=request.user.district_id, entries=entries)
+    return render(
+        request,
+        "directory/calendar_import.html",
+        {"form": form, "rows": rows, "problems": problems, "kinds": CalendarEvent.Kind.choices},
+        status=400 if problems or form.errors else 200,
+    )
