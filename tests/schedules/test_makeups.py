@@ -169,17 +169,22 @@ def test_only_her_own_make_ups(client, week, owed):
     assert list(makeups_owed_get(staff=week.staff["other_therapist"])) == []
 
 
-def test_a_supervisor_reads_her_teams_make_ups(client, week, owed):
-    own = week.students["own"]
-    held = Commitment.objects.create(
+def _hold(week, owed, *, day, hour):
+    """A time held for the make-up `owed`: 40 minutes from `hour` on `day`."""
+    return Commitment.objects.create(
         district=week.district,
         staff=week.staff["therapist"],
         label="Make-up: x",
-        start=dt.time(11),
-        end=dt.time(11, 40),
-        on=MONDAY,
+        start=dt.time(hour),
+        end=dt.time(hour, 40),
+        on=day,
         makeup_for=owed,
     )
+
+
+def test_a_supervisor_reads_her_teams_make_ups(client, week, owed):
+    own = week.students["own"]
+    held = _hold(week, owed, day=MONDAY, hour=11)
     for who in ("supervisor", "admin"):
         client.force_login(week.users[who])
         page = client.get(reverse("makeups")).content.decode()
@@ -198,15 +203,7 @@ def test_a_supervisor_reads_her_teams_make_ups(client, week, owed):
 
 
 def test_a_time_held_is_given_back_and_the_make_up_stays_owed(client, week, owed):
-    held = Commitment.objects.create(
-        district=week.district,
-        staff=week.staff["therapist"],
-        label="Make-up: x",
-        start=dt.time(11),
-        end=dt.time(11, 40),
-        on=MONDAY,
-        makeup_for=owed,
-    )
+    held = _hold(week, owed, day=MONDAY, hour=11)
     url = reverse("makeup_held_release", args=[held.pk])
     client.force_login(week.users["other_therapist"])
     assert client.post(url).status_code == 404  # not hers
@@ -223,15 +220,7 @@ def test_a_time_held_is_given_back_and_the_make_up_stays_owed(client, week, owed
 
 def test_logging_the_make_up_gives_back_the_other_times_held(week, owed):
     def hold(day, hour):
-        return Commitment.objects.create(
-            district=week.district,
-            staff=week.staff["therapist"],
-            label="Make-up: x",
-            start=dt.time(hour),
-            end=dt.time(hour, 40),
-            on=day,
-            makeup_for=owed,
-        )
+        return _hold(week, owed, day=day, hour=hour)
 
     given_in = hold(TODAY, 9)  # the make-up is logged in this one
     later_that_day = hold(TODAY, 14)

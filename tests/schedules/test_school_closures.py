@@ -314,32 +314,7 @@ def test_a_closure_removed_in_the_back_office_gives_the_sessions_back(client, we
     day = TODAY if TODAY.weekday() < 5 else TODAY + dt.timedelta(days=7 - TODAY.weekday())
     weekly_slot_make(world=week, weekday=day.weekday(), start=dt.time(9))
     event = school_closure_make(school=week.school, day=day)
-    year = SchoolYear.objects.get(district=week.district)
-    client.force_login(week.users["admin"])
-    response = client.post(
-        f"/admin/directory/schoolyear/{year.pk}/change/",
-        {
-            "name": year.name,
-            "first_day": year.first_day.isoformat(),
-            "last_day": year.last_day.isoformat(),
-            "events-TOTAL_FORMS": "1",
-            "events-INITIAL_FORMS": "1",
-            "events-MIN_NUM_FORMS": "0",
-            "events-MAX_NUM_FORMS": "1000",
-            "events-0-id": event.pk,
-            "events-0-school_year": year.pk,
-            "events-0-kind": "closure",
-            "events-0-name": "Water main break",
-            "events-0-school": week.school.pk,
-            "events-0-start_date": day.isoformat(),
-            "events-0-end_date": day.isoformat(),
-            "events-0-DELETE": "on",
-            "reporting_periods-TOTAL_FORMS": "0",
-            "reporting_periods-INITIAL_FORMS": "0",
-            "reporting_periods-MIN_NUM_FORMS": "0",
-            "reporting_periods-MAX_NUM_FORMS": "1000",
-        },
-    )
+    response = _event_in_back_office(client, week, event, day=day, delete=True)
     assert response.status_code == 302
     assert not CalendarEvent.objects.exists()
     (note,) = _notes(week.users["therapist"])
@@ -356,9 +331,19 @@ def test_a_closure_moved_in_the_back_office_tells_both_days(client, week):
     weekly_slot_make(world=week, weekday=day.weekday(), start=dt.time(9))
     weekly_slot_make(world=week, weekday=later.weekday(), start=dt.time(9))
     event = school_closure_make(school=week.school, day=day)
+    response = _event_in_back_office(client, week, event, day=later)
+    assert response.status_code == 302
+    texts = sorted(text for text, _link in _notes(week.users["therapist"]))
+    assert len(texts) == 2
+    assert texts[0].startswith(f"No school at {week.school.name} on {later:%a %b} {later.day} ")
+    assert texts[1].startswith(f"School is open at {week.school.name} on {day:%a %b} {day.day} ")
+
+
+def _event_in_back_office(client, week, event, *, day, delete=False):
+    """The back office's school-year form posted with `event` set to `day` (or deleted)."""
     year = SchoolYear.objects.get(district=week.district)
     client.force_login(week.users["admin"])
-    response = client.post(
+    return client.post(
         f"/admin/directory/schoolyear/{year.pk}/change/",
         {
             "name": year.name,
@@ -371,18 +356,14 @@ def test_a_closure_moved_in_the_back_office_tells_both_days(client, week):
             "events-0-id": event.pk,
             "events-0-school_year": year.pk,
             "events-0-kind": "closure",
-            "events-0-name": "Water main break",
-            "events-0-school": week.school.pk,
-            "events-0-start_date": later.isoformat(),
-            "events-0-end_date": later.isoformat(),
+            "events-0-name": event.name,
+            "events-0-school": event.school_id,
+            "events-0-start_date": day.isoformat(),
+            "events-0-end_date": day.isoformat(),
+            **({"events-0-DELETE": "on"} if delete else {}),
             "reporting_periods-TOTAL_FORMS": "0",
             "reporting_periods-INITIAL_FORMS": "0",
             "reporting_periods-MIN_NUM_FORMS": "0",
             "reporting_periods-MAX_NUM_FORMS": "1000",
         },
     )
-    assert response.status_code == 302
-    texts = sorted(text for text, _link in _notes(week.users["therapist"]))
-    assert len(texts) == 2
-    assert texts[0].startswith(f"No school at {week.school.name} on {later:%a %b} {later.day} ")
-    assert texts[1].startswith(f"School is open at {week.school.name} on {day:%a %b} {day.day} ")

@@ -93,3 +93,20 @@ def record_scope_for(*, user: User) -> RecordScope:
 def sees_staff_filter(*, user: User) -> bool:
     """Whether the caseload page offers a filter by therapist (people who see several)."""
     return user.role in {Role.DISTRICT_ADMIN, Role.SUPERVISOR}
+
+
+def district_role_access(*, user: User, readers, editors, refusal: str) -> bool:
+    """Whether `user` may change (True) or only read (False) a page of her district's set up
+    (bell schedules, the school calendar): an active user of a district whose role is among
+    `editors` changes it, among `readers` reads it. PermissionDenied(`refusal`) for anyone
+    else (another role, the platform operator, who has no district)."""
+    from django.core.exceptions import PermissionDenied
+
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or user.district_id is None
+        or user.role not in readers
+    ):
+        raise PermissionDenied(refusal)
+    return user.role in editors

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -13,6 +12,7 @@ from schoolot.accounts.models import Role, User
 from schoolot.core.access import (
     RecordScope,
     current_assignments,
+    district_role_access,
     record_scope_for,
     students_visible_to,
 )
@@ -249,14 +249,12 @@ def school_calendar_access(*, user: User) -> bool:
     (breaks, holidays, closures): district administrators and OT supervisors change it, as
     they hear of a snow day first; therapists read it. PermissionDenied for everyone else
     (teachers, parents, the platform operator, who has no district)."""
-    if (
-        not user.is_authenticated
-        or not user.is_active
-        or user.district_id is None
-        or user.role not in CALENDAR_READERS
-    ):
-        raise PermissionDenied("The school calendar's page is for the OT team.")
-    return user.role in CALENDAR_EDITORS
+    return district_role_access(
+        user=user,
+        readers=CALENDAR_READERS,
+        editors=CALENDAR_EDITORS,
+        refusal="The school calendar's page is for the OT team.",
+    )
 
 
 @dataclass(frozen=True)

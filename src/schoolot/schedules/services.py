@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 
 from schoolot.accounts.models import Role, User
-from schoolot.core.access import current_assignments
+from schoolot.core.access import current_assignments, district_role_access
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import (
     SCHOOL_LOCATION_MESSAGE,
@@ -1275,14 +1275,12 @@ def school_setup_access(*, user: User) -> bool:
     and travel times: district administrators and OT supervisors change them, therapists
     (OTR/L and COTA/L) read them. PermissionDenied for everyone else (teachers, parents, the
     platform operator, who has no district). Rows are always those of `user.district`."""
-    if (
-        not user.is_authenticated
-        or not user.is_active
-        or user.district_id is None
-        or user.role not in SCHOOL_SETUP_READERS
-    ):
-        raise PermissionDenied("Bell schedules and travel times are for the OT team.")
-    return user.role in SCHOOL_SETUP_EDITORS
+    return district_role_access(
+        user=user,
+        readers=SCHOOL_SETUP_READERS,
+        editors=SCHOOL_SETUP_EDITORS,
+        refusal="Bell schedules and travel times are for the OT team.",
+    )
 
 
 def school_setup_editor_check(*, user: User) -> None:
