@@ -240,3 +240,73 @@ def test_weekdays_between_counts_monday_to_friday():
             last = first + dt.timedelta(days=span)
             expected = sum((first + dt.timedelta(days=i)).weekday() < 5 for i in range(span + 1))
             assert weekdays_between(first, last) == expected
+
+
+def test_removing_is_asked_first(client, world):
+    holiday_make(district=world.district, day=DAY)
+    event = CalendarEvent.objects.get()
+    client.force_login(world.users["admin"])
+    url = reverse("calendar_event_delete", args=[event.pk])
+    assert f'href="{url}"' in client.get(URL).content.decode()
+    page = client.get(url).content.decode()
+    assert "Remove Founders&#x27; Day?" in page and "become school days again" in page
+    assert CalendarEvent.objects.exists()
+    assert client.post(url).status_code == 302
+    assert not CalendarEvent.objects.exists()
+
+
+def _year(client, **typed):
+    return client.post(URL, {"action": "year", **typed})
+
+
+def test_a_school_year_added_in_the_app(client, world):
+    client.force_login(world.users["supervisor"])
+    first, last = YEAR_ON + dt.timedelta(days=60), YEAR_ON + dt.timedelta(days=330)
+    response = _year(client, name="next year", first_day=first, last_day=last)
+    assert response.status_code == 302
+    year = SchoolYear.objects.get(name="next year")
+    assert (year.first_day, year.last_day, year.district) == (first, last, world.district)
+    assert response.url.endswith(f"?year={year.pk}")
+    refused = [
+        (
+            dict(
+                name="This Year",
+                first_day=last + dt.timedelta(days=60),
+                last_day=last + dt.timedelta(days=300),
+            ),
+            "The district has a school year named This Year.",
+        ),
+        (
+            dict(
+                name="overlap",
+                first_day=YEAR_ON - dt.timedelta(days=5),
+                last_day=YEAR_ON + dt.timedelta(days=50),
+            ),
+            "These days overlap this year",
+        ),
+        (
+            dict(
+                name="backwards",
+                first_day=last + dt.timedelta(days=90),
+                last_day=last + dt.timedelta(days=60),
+            ),
+            "The last day must come after the first day.",
+        ),
+        (
+            dict(
+                name="long",
+                first_day=last + dt.timedelta(days=60),
+                last_day=last + dt.timedelta(days=600),
+            ),
+            "at most about a year long",
+        ),
+        (dict(name="", first_day="junk", last_day=""), "This field is required"),
+    ]
+    for typed, message in refused:
+        response = _year(client, **typed)
+        assert response.status_code == 400, typed
+        page = response.content.decode()
+        assert "The school year was not added" in page and message in page, message
+    assert SchoolYear.objects.filter(district=world.district).count() == 2
+    client.force_login(world.users["therapist"])
+    assert _year(client, name="x", first_day=first, last_day=last).status_code == 403

@@ -101,3 +101,27 @@ class CalendarImportForm(forms.Form):
         if not (data.get("text") or "").strip():
             raise forms.ValidationError("Choose the calendar's .ics file, or paste its text.")
         return data
+
+
+class SchoolYearForm(forms.Form):
+    """A new school year of the district: its name and first and last days of instruction
+    (directory.services.school_year_add)."""
+
+    name = forms.CharField(
+        label="Name", max_length=20, help_text="As the district says it: 2027-28."
+    )
+    first_day = forms.DateField(
+        label="First day of school", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_day = forms.DateField(
+        label="Last day of school", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last <= first:
+            self.add_error("last_day", "The last day must come after the first day.")
+        elif first and last and (last - first).days > 400:
+            self.add_error("last_day", "A school year is at most about a year long.")
+        return data

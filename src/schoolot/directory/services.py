@@ -206,3 +206,30 @@ def calendar_events_import(
         if problems:  # nothing added: every entry's answer at once
             raise ValidationError(problems)
     return result
+
+
+def school_year_add(*, user: User, name: str, first_day: dt.date, last_day: dt.date) -> SchoolYear:
+    """Add a school year to the district (its breaks and closures are then entered on the
+    school calendar). Refused with a ValidationError naming the field: a name the district
+    already has, or days that overlap another of its years (a day belongs to one year).
+    Administrators and OT supervisors only."""
+    _editor_check(user=user)
+    name = name.strip()
+    with transaction.atomic():
+        years = SchoolYear.objects.select_for_update().filter(district_id=user.district_id)
+        if years.filter(name__iexact=name).exists():
+            raise ValidationError({"name": f"The district has a school year named {name}."})
+        overlap = years.filter(first_day__lte=last_day, last_day__gte=first_day).first()
+        if overlap is not None:
+            raise ValidationError(
+                {
+                    "first_day": f"These days overlap {overlap.name} ({overlap.first_day:%b %d, %Y}"
+                    f" to {overlap.last_day:%b %d, %Y}): a day belongs to one school year."
+                }
+            )
+        year = SchoolYear(
+            district_id=user.district_id, name=name, first_day=first_day, last_day=last_day
+        )
+        year.full_clean()
+        year.save()
+    return year

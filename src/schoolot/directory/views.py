@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
@@ -23,7 +22,12 @@ from schoolot.directory.calendar_import import (
     CalendarImportError,
     ics_days_off_read,
 )
-from schoolot.directory.forms import CalendarEventForm, CalendarImportForm, CaseloadFilterForm
+from schoolot.directory.forms import (
+    CalendarEventForm,
+    CalendarImportForm,
+    CaseloadFilterForm,
+    SchoolYearForm,
+)
 from schoolot.directory.models import CalendarEvent, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
@@ -37,6 +41,7 @@ from schoolot.directory.services import (
     calendar_event_remove,
     calendar_event_save,
     calendar_events_import,
+    school_year_add,
 )
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
@@ -145,27 +150,44 @@ def school_calendar(request):
     """The district's school calendar: one school year's breaks, holidays and closures (the
     whole district's and single schools'), and how many school days it has. Administrators
     and OT supervisors add days without school here (a snow day, a water main break at one
-    school); the therapists whose sessions they take are told. Therapists read it. A refused
-    form comes back in place (status 400) with what was typed."""
+    school; the therapists whose sessions they take are told), and school years (`action`
+    "year"). Therapists read it. A refused form comes back in place (status 400) with what
+    was typed."""
     may_edit = school_calendar_access(user=request.user)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
-    today = timezone.localdate()
-    page = school_calendar_get(
-        district_id=request.user.district_id,
-        today=today,
-        year_id=id_parse(request.GET.get("year")),
+    adding_year = request.method == "POST" and request.POST.get("action") == "year"
+    form = CalendarEventForm(
+        request.POST if request.method == "POST" and not adding_year else None,
+        schools=_schools(request),
     )
-    form = CalendarEventForm(request.POST or None, schools=_schools(request))
-    if request.method == "POST" and form.is_valid():
+    year_form = SchoolYearForm(request.POST if adding_year else None)
+    if adding_year and year_form.is_valid():
+        try:
+            year = school_year_add(user=request.user, **year_form.cleaned_data)
+        except ValidationError as exc:
+            for key, texts in exc.message_dict.items():
+                for text in texts:
+                    year_form.add_error(key if key in year_form.fields else None, text)
+        else:
+            messages.success(
+                request, f"School year {year.name} added: now enter its days without school."
+            )
+            return redirect(f"{reverse('school_calendar')}?year={year.pk}")
+    elif form.is_bound and form.is_valid():
         event = _calendar_form_save(request, form)
         if event is not None:
             return redirect(f"{reverse('school_calendar')}?year={event.school_year_id}")
+    page = school_calendar_get(
+        district_id=request.user.district_id,
+        today=timezone.localdate(),
+        year_id=id_parse(request.GET.get("year")),
+    )
     return render(
         request,
         "directory/school_calendar.html",
-        {"page": page, "form": form, "may_edit": may_edit, "today": today},
-        status=400 if form.errors else 200,
+        {"page": page, "form": form, "year_form": year_form, "may_edit": may_edit},
+        status=400 if form.errors or year_form.errors else 200,
     )
 
 
@@ -201,10 +223,21 @@ def calendar_event_edit(request, event_id: int):
     )
 
 
-@require_POST
 def calendar_event_delete(request, event_id: int):
     """Take a break, holiday or closure off the calendar (administrators and OT
-    supervisors); the therapists whose sessions are held after all are told."""
+    supervisors): asked first (GET), then done (POST); the therapists whose sessions are
+    held after all are told."""
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    if request.method != "POST":
+        event = (
+            CalendarEvent.objects.filter(pk=event_id, district_id=request.user.district_id)
+            .select_related("school")
+            .first()
+        )
+        if event is None:
+            raise Http404("No such calendar event.")
+        return render(request, "directory/calendar_event_remove.html", {"event": event})
     event, told = calendar_event_remove(
         user=request.user, event_id=event_id, today=timezone.localdate()
     )
