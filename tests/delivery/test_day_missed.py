@@ -23,10 +23,12 @@ def week(world):
     return world
 
 
-def _post(client, *, day=SCHOOL_DAY, reason="therapist_absent", makeup_owed=True):
+def _post(client, *, day=SCHOOL_DAY, reason="therapist_absent", makeup_owed=True, sign=True):
     data = {"date": day.isoformat(), "reason": reason}
     if makeup_owed:
         data["makeup_owed"] = "on"
+    if sign:
+        data["sign"] = "on"
     return client.post(reverse("day_missed"), data, follow=True)
 
 
@@ -71,10 +73,11 @@ def test_a_day_out_logs_each_session_left_as_missed(client, week):
 def test_pulled_to_a_meeting_without_make_ups(client, week):
     weekly_slot_make(world=week, weekday=SCHOOL_DAY.weekday(), start=dt.time(9))
     client.force_login(week.users["therapist"])
-    page = _post(client, reason="therapist_pulled", makeup_owed=False).content.decode()
-    assert "1 session logged as missed and signed." in page
+    page = _post(client, reason="therapist_pulled", makeup_owed=False, sign=False)
+    assert "1 session logged as missed (drafts to sign)." in page.content.decode()
     entry = SessionStudent.objects.get(date=SCHOOL_DAY)
     assert (entry.missed_reason, entry.makeup_owed) == ("therapist_pulled", False)
+    assert not entry.session.is_signed
 
 
 def test_what_is_refused_writes_nothing(client, week):

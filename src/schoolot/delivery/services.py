@@ -833,7 +833,7 @@ class DayMissed:
 
 
 def day_missed_log(
-    *, user: User, date: dt.date, reason: str, makeup_owed: bool, today: dt.date
+    *, user: User, date: dt.date, reason: str, makeup_owed: bool, today: dt.date, sign: bool = True
 ) -> DayMissed:
     """A day she could not give her sessions (out sick, pulled to a district meeting): each of
     her sessions held on `date` (Today's slots: the weekly ones and that rotation week's, none
@@ -902,7 +902,7 @@ def day_missed_log(
                     parts=parts,
                     slot_id=slot.pk,
                     submission_key=uuid.uuid4(),
-                    sign=True,
+                    sign=sign,
                 ),
             )
         except ValidationError as exc:

@@ -78,6 +78,7 @@ def day_missed(request):
             reason=request.POST.get("reason", ""),
             makeup_owed=request.POST.get("makeup_owed") == "on",
             today=timezone.localdate(),
+            sign=request.POST.get("sign") == "on",
         )
     except ValidationError as exc:
         for problem in exc.messages:
@@ -93,8 +94,9 @@ def day_missed(request):
                 )
         n = len(result.logged)
         owed = ", make-ups owed" if request.POST.get("makeup_owed") == "on" else ""
+        signed = " and signed" if request.POST.get("sign") == "on" else " (drafts to sign)"
         messages.success(
-            request, f"{n} session{'s' if n != 1 else ''} logged as missed and signed{owed}."
+            request, f"{n} session{'s' if n != 1 else ''} logged as missed{signed}{owed}."
         )
         for slot, why in result.refused:
             messages.error(
