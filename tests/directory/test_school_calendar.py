@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from schoolot.directory.models import CalendarEvent, SchoolYear
-from schoolot.directory.selectors import weekdays_between
 from schoolot.referrals.models import Notification
+from schoolot.rules.calendar import weekdays, weekdays_between
 from tests.factories import TODAY, YEAR_AGO, YEAR_ON, holiday_make, weekly_slot_make
 
 # A school day (Monday to Thursday) within the next two weeks, and the one after it.
@@ -239,7 +239,10 @@ def test_weekdays_between_counts_monday_to_friday():
             first = start + dt.timedelta(days=offset)
             last = first + dt.timedelta(days=span)
             expected = sum((first + dt.timedelta(days=i)).weekday() < 5 for i in range(span + 1))
-            assert weekdays_between(first, last) == expected
+            assert weekdays_between(first, last) == expected == len(weekdays(first, last))
+            assert all(d.weekday() < 5 and first <= d <= last for d in weekdays(first, last))
+    before = start - dt.timedelta(days=1)
+    assert weekdays_between(start, before) == 0 and weekdays(start, before) == []
 
 
 def test_removing_is_asked_first(client, world):

@@ -916,7 +916,7 @@ def day_missed_log(
 
 def _day_missed_tell(*, staff: Staff, date: dt.date, reason: str, day: DayMissed, today):
     """Her supervisor hears of a day of sessions missed; on the day, the teachers too."""
-    from schoolot.directory.models import Enrollment
+    from schoolot.directory.selectors import class_teachers_get
     from schoolot.referrals.services import notify
 
     why = MissedReason(reason).label.lower()
@@ -933,16 +933,8 @@ def _day_missed_tell(*, staff: Staff, date: dt.date, reason: str, day: DayMissed
     if date != today:
         return
     students = {e.student_id: e.student for s in day.logged for e in s.students.all()}
-    theirs: dict[int, tuple[User, list]] = {}
-    for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
-        "school_class__teacher__user"
-    ):
-        teacher = enrollment.school_class.teacher.user
-        mine = theirs.setdefault(teacher.pk, (teacher, []))[1]
-        if students[enrollment.student_id] not in mine:
-            mine.append(students[enrollment.student_id])
-    for teacher, mine in theirs.values():
-        names = ", ".join(s.full_name for s in sorted(mine, key=lambda s: s.last_name))
+    for teacher, mine in class_teachers_get(students=students.values()):
+        names = ", ".join(s.full_name for s in mine)
         notify(
             users=[teacher],
             student=mine[0] if len(mine) == 1 else None,

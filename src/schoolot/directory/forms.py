@@ -1,9 +1,8 @@
-import datetime as dt
-
 from django import forms
 
 from schoolot.directory.models import CalendarEvent, Grade
 from schoolot.plans.models import Plan
+from schoolot.rules.calendar import weekdays
 
 
 class CaseloadFilterForm(forms.Form):
@@ -66,9 +65,7 @@ class CalendarEventForm(forms.Form):
             end = data["end_date"] = start
         if end < start:
             self.add_error("end_date", "The last day must be on or after the first day.")
-        elif (end - start).days < 6 and all(
-            (start + dt.timedelta(days=i)).weekday() >= 5 for i in range((end - start).days + 1)
-        ):
+        elif not weekdays(start, end):
             self.add_error(
                 "start_date",
                 "Those days fall on a weekend: include at least one day Monday to Friday.",

@@ -16,8 +16,17 @@ from schoolot.core.access import (
     record_scope_for,
     students_visible_to,
 )
-from schoolot.directory.models import CalendarEvent, Guardian, School, SchoolYear, Staff, Student
+from schoolot.directory.models import (
+    CalendarEvent,
+    Enrollment,
+    Guardian,
+    School,
+    SchoolYear,
+    Staff,
+    Student,
+)
 from schoolot.plans.models import Plan, ServiceMandate
+from schoolot.rules.calendar import weekdays_between
 from schoolot.rules.cycles import assumed_first_day, cycle_week, rotation_number
 
 
@@ -244,6 +253,24 @@ CALENDAR_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.SUPERVISOR})
 CALENDAR_READERS = CALENDAR_EDITORS | {Role.THERAPIST}
 
 
+def class_teachers_get(*, students) -> list[tuple[User, list[Student]]]:
+    """The teachers of `students`' classes, each with her students among them (by last name,
+    then first), for telling teachers about their students' OT. A student in two teachers'
+    classes is under both. One query."""
+    students = {s.pk: s for s in students}
+    theirs: dict[int, tuple[User, list[Student]]] = {}
+    for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
+        "school_class__teacher__user"
+    ):
+        teacher = enrollment.school_class.teacher.user
+        mine = theirs.setdefault(teacher.pk, (teacher, []))[1]
+        if students[enrollment.student_id] not in mine:
+            mine.append(students[enrollment.student_id])
+    for _, mine in theirs.values():
+        mine.sort(key=lambda s: (s.last_name, s.first_name))
+    return list(theirs.values())
+
+
 def school_calendar_access(*, user: User) -> bool:
     """Whether `user` may change (True) or only read (False) her district's school calendar
     (breaks, holidays, closures): district administrators and OT supervisors change it, as
@@ -273,12 +300,6 @@ class SchoolCalendarPage:
     rows: list[CalendarRow]
     school_days: int  # instructional days of the district's calendar (every school)
     school_days_left: int  # from today on
-
-
-def weekdays_between(start: dt.date, end: dt.date) -> int:
-    """How many days Monday to Friday lie in [start, end], both inclusive."""
-    whole, rest = divmod((end - start).days + 1, 7)
-    return whole * 5 + sum((start.weekday() + i) % 7 < 5 for i in range(rest))
 
 
 def school_calendar_get(

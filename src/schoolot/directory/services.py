@@ -16,6 +16,7 @@ from schoolot.accounts.models import User
 from schoolot.directory.calendar_import import CalendarEntry
 from schoolot.directory.models import CalendarEvent, School, SchoolYear
 from schoolot.directory.selectors import school_calendar_access
+from schoolot.rules.calendar import weekdays
 
 #: The code of calendar_event_save's refusal of days that are all without school already.
 ALREADY_WITHOUT_SCHOOL = "already_without_school"
@@ -39,17 +40,16 @@ def _closed_already(
         ).exclude(pk=other_than)
         if e.school_id is None or e.school_id == school_id
     ]
-    if not any((start + dt.timedelta(days=i)).weekday() < 5 for i in range((end - start).days + 1)):
+    days = weekdays(start, end)
+    if not days:
         return ["a weekend"]
-    day, names = start, []
-    while day <= end:
-        if day.weekday() < 5:
-            event = next((e for e in covering if e.start_date <= day <= e.end_date), None)
-            if event is None:
-                return []
-            if event.name not in names:
-                names.append(event.name)
-        day += dt.timedelta(days=1)
+    names = []
+    for day in days:
+        event = next((e for e in covering if e.start_date <= day <= e.end_date), None)
+        if event is None:
+            return []
+        if event.name not in names:
+            names.append(event.name)
     return names
 
 

@@ -17,6 +17,21 @@ from functools import cached_property
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 
 
+def weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days Monday to Friday in [start, end], both inclusive, in order (none if end < start)."""
+    days = (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
+    return [day for day in days if day.weekday() < 5]
+
+
+def weekdays_between(start: dt.date, end: dt.date) -> int:
+    """How many days Monday to Friday lie in [start, end], both inclusive, without walking
+    them (a calendar page counts every event's)."""
+    if end < start:
+        return 0
+    whole, rest = divmod((end - start).days + 1, 7)
+    return whole * 5 + sum((start.weekday() + i) % 7 < 5 for i in range(rest))
+
+
 class CalendarError(ValueError):
     """The calendar cannot answer: e.g. it has no instructional days at all."""
 

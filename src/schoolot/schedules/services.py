@@ -31,6 +31,7 @@ from schoolot.directory.models import (
 )
 from schoolot.directory.selectors import rotation_get
 from schoolot.plans.models import Plan, ServiceMandate
+from schoolot.rules.calendar import weekdays
 from schoolot.rules.cycles import CYCLE_WEEKS, rotations_between, sessions_per_cycle
 from schoolot.rules.travel import distance_km, drive_minutes
 from schoolot.schedules.models import (
@@ -1596,23 +1597,12 @@ def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
     (schedules.selectors.student_ot_times_get) and a link to the record; for several (a
     rebuilt week), their names and a link to her students' page, whose week of OT shows
     the new times. Returns how many were sent."""
-    from schoolot.directory.models import Enrollment
+    from schoolot.directory.selectors import class_teachers_get
     from schoolot.referrals.services import notify
     from schoolot.schedules.selectors import student_ot_times_get
 
-    students = {s.pk: s for s in students}
-    teachers: dict[int, User] = {}
-    theirs: dict[int, list] = defaultdict(list)  # teacher's user id: her students
-    for enrollment in Enrollment.objects.filter(student_id__in=students).select_related(
-        "school_class__teacher__user"
-    ):
-        user = enrollment.school_class.teacher.user
-        teachers[user.pk] = user
-        if students[enrollment.student_id] not in theirs[user.pk]:
-            theirs[user.pk].append(students[enrollment.student_id])
     sent = 0
-    for user_id, mine in theirs.items():
-        mine.sort(key=lambda s: (s.last_name, s.first_name))
+    for teacher, mine in class_teachers_get(students=students):
         if len(mine) == 1:
             (student,) = mine
             times = "; ".join(
@@ -1633,7 +1623,7 @@ def teachers_ot_times_notify(*, students, on: dt.date, by: User) -> int:
                 f"{shown}{more}. Your students' page shows the week of OT."
             )
             link, student = reverse("caseload"), None
-        sent += notify(users=[teachers[user_id]], student=student, text=text, link=link)
+        sent += notify(users=[teacher], student=student, text=text, link=link)
     return sent
 
 
@@ -1645,12 +1635,7 @@ def _closure_days(event, *, first: dt.date, last: dt.date) -> set[dt.date]:
     """The weekdays of `event` (a CalendarEvent, or None) inside [first, last]."""
     if event is None:
         return set()
-    start, end = max(event.start_date, first), min(event.end_date, last)
-    return {
-        start + dt.timedelta(days=i)
-        for i in range((end - start).days + 1)
-        if (start + dt.timedelta(days=i)).weekday() < 5
-    }
+    return set(weekdays(max(event.start_date, first), min(event.end_date, last)))
 
 
 def closure_therapists_notify(*, before=None, after=None, today: dt.date) -> int:
