@@ -37,6 +37,16 @@ urlpatterns = [
         directory_views.calendar_event_delete,
         name="calendar_event_delete",
     ),
+    path(
+        "school-calendar/periods/<id:period_id>/",
+        directory_views.reporting_period_edit,
+        name="reporting_period_edit",
+    ),
+    path(
+        "school-calendar/periods/<id:period_id>/remove/",
+        directory_views.reporting_period_delete,
+        name="reporting_period_delete",
+    ),
     path("", include("schoolot.delivery.urls")),
     path("", include("schoolot.referrals.urls")),
     path("", include("schoolot.compliance.urls")),

@@ -73,6 +73,40 @@ class CalendarEventForm(forms.Form):
         return data
 
 
+class ReportingPeriodForm(forms.Form):
+    """A reporting period of a school year: progress reports are due at its end
+    (directory.services.reporting_period_save)."""
+
+    name = forms.CharField(
+        label="Name", max_length=60, help_text="As report cards say it: Quarter 1, Trimester 2."
+    )
+    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="Last day",
+        help_text="Progress reports are due on it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", "The last day must come after the first day.")
+        return data
+
+
+class PeriodsSplitForm(forms.Form):
+    """A school year split at once into quarters, trimesters or semesters
+    (directory.services.reporting_periods_split)."""
+
+    parts = forms.TypedChoiceField(
+        label="Split the year into",
+        coerce=int,
+        choices=[(4, "Quarters (4)"), (3, "Trimesters (3)"), (2, "Semesters (2)")],
+        initial=4,
+    )
+
+
 class CalendarImportForm(forms.Form):
     """A district's published calendar (directory.calendar_import): an .ics file, or its text
     pasted; a file, when given, is read instead of the text."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from schoolot.accounts.models import Role, User
@@ -20,6 +21,7 @@ from schoolot.directory.models import (
     CalendarEvent,
     Enrollment,
     Guardian,
+    ReportingPeriod,
     School,
     SchoolYear,
     Staff,
@@ -294,21 +296,36 @@ class CalendarRow:
 
 
 @dataclass(frozen=True)
+class PeriodRow:
+    """One reporting period as the school calendar's page lists it."""
+
+    period: ReportingPeriod
+    school_days: int  # of the district's calendar (every school) inside its dates
+    reports: int  # progress reports written for it (drafts and signed)
+    now: bool  # today lies inside it
+    past: bool
+
+
+@dataclass(frozen=True)
 class SchoolCalendarPage:
     years: list[SchoolYear]
     year: SchoolYear | None
     rows: list[CalendarRow]
     school_days: int  # instructional days of the district's calendar (every school)
     school_days_left: int  # from today on
+    periods: list[PeriodRow] = field(default_factory=list)
 
 
 def school_calendar_get(
     *, district_id: int, today: dt.date, year_id: int | None = None
 ) -> SchoolCalendarPage:
     """The district's school years, and one year's breaks, holidays and closures (the whole
-    district's and single schools') in date order: the year `year_id` (Http404 if it is not
+    district's and single schools') and reporting periods (each with its school days and the
+    progress reports written for it) in date order: the year `year_id` (Http404 if it is not
     the district's), else the year holding `today`, else the next, else the latest. Three
-    queries, however many events."""
+    queries, however many events and periods."""
+    from schoolot.progress.models import ProgressReport
+
     years = list(SchoolYear.objects.filter(district_id=district_id).order_by("first_day"))
     if year_id is not None:
         year = next((y for y in years if y.pk == year_id), None)
@@ -324,6 +341,16 @@ def school_calendar_get(
         .order_by("start_date", "end_date", "pk")
     )
     calendar = year.calendar(events=events)  # the district's own: every school's days
+    written = (
+        ProgressReport.objects.filter(period=OuterRef("pk"))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    periods = ReportingPeriod.objects.filter(school_year=year).annotate(
+        reports=Coalesce(Subquery(written), 0)
+    )
     return SchoolCalendarPage(
         years=years,
         year=year,
@@ -333,4 +360,14 @@ def school_calendar_get(
         ],
         school_days=len(calendar.instructional_days()),
         school_days_left=len(calendar.instructional_days(start=today)),
+        periods=[
+            PeriodRow(
+                p,
+                calendar.count_instructional(p.start_date, p.end_date),
+                p.reports,
+                p.start_date <= today <= p.end_date,
+                p.end_date < today,
+            )
+            for p in periods.order_by("start_date")
+        ],
     )

@@ -1,6 +1,6 @@
 """Writes to the district's directory that the app makes outside the back office: the school
-calendar's breaks, holidays and closures (a snow day entered by the supervisor who heard of it
-first)."""
+calendar's years, breaks, holidays and closures (a snow day entered by the supervisor who heard
+of it first), and its reporting periods (when progress reports are due)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.http import Http404
 
 from schoolot.accounts.models import User
 from schoolot.directory.calendar_import import CalendarEntry
-from schoolot.directory.models import CalendarEvent, School, SchoolYear
+from schoolot.directory.models import CalendarEvent, ReportingPeriod, School, SchoolYear
 from schoolot.directory.selectors import school_calendar_access
-from schoolot.rules.calendar import weekdays
+from schoolot.rules.calendar import CalendarError, periods_split, weekdays
 
 #: The code of calendar_event_save's refusal of days that are all without school already.
 ALREADY_WITHOUT_SCHOOL = "already_without_school"
@@ -82,8 +82,8 @@ def calendar_event_save(
         if year is None:
             raise ValidationError(
                 {
-                    "start_date": f"No school year on record holds {start_date:%b %d, %Y}. "
-                    "An administrator adds the year in the back office first."
+                    "start_date": f"No school year on record holds {start_date:%b %d, %Y}: "
+                    "add the school year first."
                 }
             )
         if end_date > year.last_day:
@@ -233,3 +233,152 @@ def school_year_add(*, user: User, name: str, first_day: dt.date, last_day: dt.d
         year.full_clean()
         year.save()
     return year
+
+
+def _reports_written(period_id: int) -> tuple[int, int]:
+    """How many progress reports are written for the period, and how many of them signed."""
+    from django.db.models import Count, Q
+
+    from schoolot.progress.models import ProgressReport
+
+    counts = ProgressReport.objects.filter(period_id=period_id).aggregate(
+        written=Count("pk"), signed=Count("pk", filter=Q(status=ProgressReport.Status.SIGNED))
+    )
+    return counts["written"], counts["signed"]
+
+
+def _reports_hold(period: ReportingPeriod, written: int, signed: int) -> str:
+    n = f"{written} progress report{'s are' if written != 1 else ' is'}"
+    whose = f" ({signed} signed)" if signed else ""
+    return (
+        f"{n} written for {period.name}{whose}: their minutes and sessions are counted over "
+        f"{period.start_date:%b %d} to {period.end_date:%b %d, %Y}, so those dates stay."
+    )
+
+
+def reporting_period_save(
+    *,
+    user: User,
+    school_year_id: int,
+    name: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    period_id: int | None = None,
+) -> ReportingPeriod:
+    """Add a reporting period to one of the district's school years (or, with `period_id`,
+    change one): progress reports are due at its end, and count the minutes and sessions
+    between its dates. Refused with a ValidationError naming the field: dates outside the
+    year, an end not after the start, an overlap with another period of the year, a name
+    the year has already; and, for a period with progress reports written, new dates (its
+    name may still change). Http404 for a year or period not the district's.
+    Administrators and OT supervisors only."""
+    _editor_check(user=user)
+    name = name.strip()
+    with transaction.atomic():
+        year = (
+            SchoolYear.objects.select_for_update()
+            .filter(pk=school_year_id, district_id=user.district_id)
+            .first()
+        )
+        if year is None:
+            raise Http404("No such school year.")
+        if period_id is None:
+            period = ReportingPeriod(district_id=user.district_id, school_year=year)
+        else:
+            period = ReportingPeriod.objects.filter(pk=period_id, school_year=year).first()
+            if period is None:
+                raise Http404("No such reporting period.")
+            if (period.start_date, period.end_date) != (start_date, end_date):
+                written, signed = _reports_written(period.pk)
+                if written:
+                    raise ValidationError({"start_date": _reports_hold(period, written, signed)})
+        span = f"{year.first_day:%b %d, %Y} to {year.last_day:%b %d, %Y}"
+        if not year.first_day <= start_date <= year.last_day:
+            raise ValidationError(
+                {"start_date": f"Start inside the {year.name} school year ({span})."}
+            )
+        if not year.first_day <= end_date <= year.last_day:
+            raise ValidationError({"end_date": f"End inside the {year.name} school year ({span})."})
+        same_name = ReportingPeriod.objects.filter(school_year=year, name__iexact=name)
+        if same_name.exclude(pk=period.pk).exists():
+            raise ValidationError({"name": f"{year.name} has a reporting period named {name}."})
+        period.name = name
+        period.start_date = start_date
+        period.end_date = end_date
+        period.full_clean()
+        period.save()
+    return period
+
+
+def reporting_period_remove(*, user: User, period_id: int) -> ReportingPeriod:
+    """Take a reporting period off the district's calendar (Http404 when it is not the
+    district's). Refused with a ValidationError while progress reports are written for it:
+    they belong to it. Administrators and OT supervisors only. Returns the removed period."""
+    _editor_check(user=user)
+    with transaction.atomic():
+        period = (
+            ReportingPeriod.objects.select_for_update()
+            .filter(pk=period_id, district_id=user.district_id)
+            .first()
+        )
+        if period is None:
+            raise Http404("No such reporting period.")
+        written, signed = _reports_written(period.pk)
+        if written:
+            raise ValidationError(
+                _reports_hold(period, written, signed).replace(
+                    "so those dates stay", "so the period stays"
+                )
+            )
+        period.delete()
+    return period
+
+
+#: How a school year is commonly split for report cards, and what each part is called.
+PERIOD_SPLITS = {4: "Quarter", 3: "Trimester", 2: "Semester"}
+
+
+def reporting_periods_split(
+    *, user: User, school_year_id: int, parts: int
+) -> list[ReportingPeriod]:
+    """Give a school year without reporting periods `parts` of them (PERIOD_SPLITS:
+    quarters, trimesters or semesters) of as equal a number of the district's school days as
+    can be (rules.calendar.periods_split), each ending on its last school day. Refused with
+    a ValidationError when the year has periods already (change those one by one) or too few
+    school days. Http404 for a year not the district's. Administrators and OT supervisors
+    only."""
+    _editor_check(user=user)
+    if parts not in PERIOD_SPLITS:
+        raise ValidationError("Split the year into quarters, trimesters or semesters.")
+    with transaction.atomic():
+        year = (
+            SchoolYear.objects.select_for_update()
+            .filter(pk=school_year_id, district_id=user.district_id)
+            .first()
+        )
+        if year is None:
+            raise Http404("No such school year.")
+        if ReportingPeriod.objects.filter(school_year=year).exists():
+            raise ValidationError(
+                f"{year.name} has reporting periods already: change them one by one."
+            )
+        events = CalendarEvent.objects.filter(school_year=year, school__isnull=True)
+        try:
+            spans = periods_split(year.calendar(events=events).instructional_days(), parts)
+        except CalendarError as exc:
+            raise ValidationError(str(exc)) from exc
+        word = PERIOD_SPLITS[parts]
+        periods = [
+            ReportingPeriod(
+                district_id=user.district_id,
+                school_year=year,
+                name=f"{word} {k}",
+                start_date=start,
+                end_date=end,
+            )
+            for k, (start, end) in enumerate(spans, start=1)
+        ]
+        for period in periods:
+            period.full_clean()
+        ReportingPeriod.objects.bulk_create(periods)
+    return periods

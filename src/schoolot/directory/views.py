@@ -26,9 +26,11 @@ from schoolot.directory.forms import (
     CalendarEventForm,
     CalendarImportForm,
     CaseloadFilterForm,
+    PeriodsSplitForm,
+    ReportingPeriodForm,
     SchoolYearForm,
 )
-from schoolot.directory.models import CalendarEvent, School
+from schoolot.directory.models import CalendarEvent, ReportingPeriod, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
     caseload_filter_choices,
@@ -41,6 +43,9 @@ from schoolot.directory.services import (
     calendar_event_remove,
     calendar_event_save,
     calendar_events_import,
+    reporting_period_remove,
+    reporting_period_save,
+    reporting_periods_split,
     school_year_add,
 )
 from schoolot.schedules.models import CalendarFeed
@@ -133,10 +138,7 @@ def _calendar_form_save(request, form, *, event_id=None) -> CalendarEvent | None
             today=timezone.localdate(),
         )
     except ValidationError as exc:
-        problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        for key, texts in problems.items():
-            for text in texts:
-                form.add_error(key if key in form.fields else None, text)
+        _refusal_show(form, exc)
         return None
     messages.success(request, f"Saved: {event.name}. {_told_text(told)}")
     return event
@@ -148,27 +150,38 @@ def _schools(request):
 
 def school_calendar(request):
     """The district's school calendar: one school year's breaks, holidays and closures (the
-    whole district's and single schools'), and how many school days it has. Administrators
-    and OT supervisors add days without school here (a snow day, a water main break at one
-    school; the therapists whose sessions they take are told), and school years (`action`
-    "year"). Therapists read it. A refused form comes back in place (status 400) with what
-    was typed."""
+    whole district's and single schools'), how many school days it has, and its reporting
+    periods. Administrators and OT supervisors add days without school here (a snow day, a
+    water main break at one school; the therapists whose sessions they take are told),
+    school years, and reporting periods (one at a time, or the year split at once).
+    Therapists read it. A refused form comes back in place (status 400) with what was
+    typed."""
     may_edit = school_calendar_access(user=request.user)
     if request.method == "POST" and not may_edit:
         raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
-    adding_year = request.method == "POST" and request.POST.get("action") == "year"
-    form = CalendarEventForm(
-        request.POST if request.method == "POST" and not adding_year else None,
-        schools=_schools(request),
-    )
+    # What a POST does: "event" (the days without school: the default), "year", "period"
+    # (a reporting period added) or "split" (a year's periods added at once).
+    action = (request.POST.get("action") or "event") if request.method == "POST" else None
+    adding_year = action == "year"
+    form = CalendarEventForm(request.POST if action == "event" else None, schools=_schools(request))
     year_form = SchoolYearForm(request.POST if adding_year else None)
-    if adding_year and year_form.is_valid():
+    period_form = ReportingPeriodForm(request.POST if action == "period" else None)
+    split_form = PeriodsSplitForm(request.POST if action == "split" else None)
+    year_id = id_parse(request.GET.get("year"))
+    if action in ("period", "split"):
+        year_id = id_parse(request.POST.get("year"))
+        if year_id is None:
+            raise Http404("No such school year.")
+        done = _periods_form_save(
+            request, period_form if action == "period" else split_form, year_id
+        )
+        if done:
+            return redirect(f"{reverse('school_calendar')}?year={year_id}#periods")
+    elif adding_year and year_form.is_valid():
         try:
             year = school_year_add(user=request.user, **year_form.cleaned_data)
         except ValidationError as exc:
-            for key, texts in exc.message_dict.items():
-                for text in texts:
-                    year_form.add_error(key if key in year_form.fields else None, text)
+            _refusal_show(year_form, exc)
         else:
             messages.success(
                 request, f"School year {year.name} added: now enter its days without school."
@@ -179,15 +192,110 @@ def school_calendar(request):
         if event is not None:
             return redirect(f"{reverse('school_calendar')}?year={event.school_year_id}")
     page = school_calendar_get(
-        district_id=request.user.district_id,
-        today=timezone.localdate(),
-        year_id=id_parse(request.GET.get("year")),
+        district_id=request.user.district_id, today=timezone.localdate(), year_id=year_id
     )
+    forms_shown = (form, year_form, period_form, split_form)
     return render(
         request,
         "directory/school_calendar.html",
-        {"page": page, "form": form, "year_form": year_form, "may_edit": may_edit},
-        status=400 if form.errors or year_form.errors else 200,
+        {
+            "page": page,
+            "form": form,
+            "year_form": year_form,
+            "period_form": period_form,
+            "split_form": split_form,
+            "may_edit": may_edit,
+        },
+        status=400 if any(f.errors for f in forms_shown) else 200,
+    )
+
+
+def _refusal_show(form, exc: ValidationError) -> None:
+    """Put a service's refusal onto the form: on the field it names, else above them all."""
+    problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for key, texts in problems.items():
+        for text in texts:
+            form.add_error(key if key in form.fields else None, text)
+
+
+def _periods_form_save(request, form, year_id: int, *, period_id: int | None = None) -> bool:
+    """Save a reporting period (ReportingPeriodForm) or split a year into periods
+    (PeriodsSplitForm); a refusal goes back onto the form. True when saved."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        if isinstance(form, PeriodsSplitForm):
+            made = reporting_periods_split(
+                user=request.user, school_year_id=year_id, parts=data["parts"]
+            )
+            done = f"{len(made)} reporting periods added: {', '.join(p.name for p in made)}."
+        else:
+            period = reporting_period_save(
+                user=request.user,
+                school_year_id=year_id,
+                period_id=period_id,
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+            done = f"Saved: {period.name}, {period.start_date:%b %d} to {period.end_date:%b %d}."
+    except ValidationError as exc:
+        _refusal_show(form, exc)
+        return False
+    messages.success(request, f"{done} Progress reports are due at the end of each.")
+    return True
+
+
+def reporting_period_edit(request, period_id: int):
+    """Change a reporting period's name or dates (administrators and OT supervisors); a
+    period with progress reports written keeps its dates."""
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    period = ReportingPeriod.objects.filter(
+        pk=period_id, district_id=request.user.district_id
+    ).first()
+    if period is None:
+        raise Http404("No such reporting period.")
+    initial = {"name": period.name, "start_date": period.start_date, "end_date": period.end_date}
+    form = ReportingPeriodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _periods_form_save(
+        request, form, period.school_year_id, period_id=period.pk
+    ):
+        return redirect(f"{reverse('school_calendar')}?year={period.school_year_id}#periods")
+    return render(
+        request,
+        "directory/reporting_period_form.html",
+        {"period": period, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def reporting_period_delete(request, period_id: int):
+    """Take a reporting period off the calendar (administrators and OT supervisors): asked
+    first (GET), then done (POST); refused, and said why, while progress reports are
+    written for it."""
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    period = ReportingPeriod.objects.filter(
+        pk=period_id, district_id=request.user.district_id
+    ).first()
+    if period is None:
+        raise Http404("No such reporting period.")
+    refused = None
+    if request.method == "POST":
+        try:
+            reporting_period_remove(user=request.user, period_id=period.pk)
+        except ValidationError as exc:
+            refused = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{period.name} is off the calendar.")
+            return redirect(f"{reverse('school_calendar')}?year={period.school_year_id}#periods")
+    return render(
+        request,
+        "directory/reporting_period_remove.html",
+        {"period": period, "refused": refused},
+        status=400 if refused else 200,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -34,6 +35,28 @@ def weekdays_between(start: dt.date, end: dt.date) -> int:
 
 class CalendarError(ValueError):
     """The calendar cannot answer: e.g. it has no instructional days at all."""
+
+
+def periods_split(days: Sequence[dt.date], parts: int) -> list[tuple[dt.date, dt.date]]:
+    """Split a school year's instructional `days` (in order) into `parts` reporting periods
+    of as equal a number of school days as can be (the earlier ones one longer when they do
+    not divide), as (first day, last day) of each: quarters, trimesters or semesters, each
+    ending on its last school day, when reports are due. CalendarError when there are too
+    few days for each period to span at least two."""
+    if parts < 1:
+        raise CalendarError("Split the year into at least one period.")
+    if len(days) < 2 * parts:
+        raise CalendarError(
+            f"The year has {len(days)} school day{'s' if len(days) != 1 else ''}: too few for "
+            f"{parts} periods of at least two days each."
+        )
+    size, longer = divmod(len(days), parts)
+    spans, at = [], 0
+    for k in range(parts):
+        n = size + (1 if k < longer else 0)
+        spans.append((days[at], days[at + n - 1]))
+        at += n
+    return spans
 
 
 @dataclass(frozen=True)
