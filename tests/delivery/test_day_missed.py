@@ -84,7 +84,7 @@ def test_what_is_refused_writes_nothing(client, week):
     weekly_slot_make(world=week, weekday=SCHOOL_DAY.weekday(), start=dt.time(9))
     client.force_login(week.users["therapist"])
     ahead = SCHOOL_DAY + dt.timedelta(days=7)
-    assert "for a day ahead, add fixed time" in _post(client, day=ahead).content.decode()
+    assert "for days ahead, enter them on Time away" in _post(client, day=ahead).content.decode()
     assert "Choose why" in _post(client, reason="student_absent").content.decode()
     assert "Choose why" in _post(client, reason="").content.decode()
     holiday_make(district=week.district, day=SCHOOL_DAY)

@@ -199,3 +199,15 @@ def test_some_schools_close_while_the_others_are_open(demo):
         assert not Session.objects.filter(school=closure.school, date=on).exists()
         assert Session.objects.filter(district=demo, date=on).exists()  # the others are open
     assert closures.get(name__startswith="HVAC").start_date > TODAY
+
+
+def test_the_demo_therapist_has_a_training_day_ahead(demo):
+    """Time away entered long ago: her My week and the teachers' weeks show it; nobody is
+    told again now."""
+    from schoolot.referrals.models import Notification
+    from schoolot.schedules.models import TimeAway
+
+    entries = list(TimeAway.objects.filter(district=demo).select_related("staff__user"))
+    assert any(e.staff.user.username == "therapist" for e in entries)
+    assert all(e.start_date > TODAY and e.start_date.weekday() < 5 for e in entries)
+    assert not Notification.objects.filter(district=demo, text__contains=" is away ").exists()

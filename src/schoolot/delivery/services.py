@@ -854,8 +854,8 @@ def day_missed_log(
     if date > today:
         raise ValidationError(
             {
-                "date": "A day is marked missed on the day or after; for a day ahead, add fixed "
-                "time on My hours."
+                "date": "A day is marked missed on the day or after; for days ahead, enter "
+                "them on Time away (the teachers are told)."
             }
         )
     day = today_get(staff=staff, date=date)

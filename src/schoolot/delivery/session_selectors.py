@@ -39,6 +39,7 @@ class Today:
     closed: str | None = None  # why the day has no instruction (a break, a holiday), if so
     next_school_day: dt.date | None = None  # when closed: the next day with instruction
     fixed: list = field(default_factory=list)  # her fixed time that weekday (IEP meetings)
+    away: object = None  # her time away holding the date (schedules.models.TimeAway), if any
 
 
 def today_get(*, staff: Staff, date: dt.date) -> Today:
@@ -52,7 +53,10 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
     school alone is closed (`closed`: no session is owed there). On a day without
     instruction in the district's calendar (a break, a holiday, outside the school year) no
     slot or fixed time is offered, `closed` says why and `next_school_day` when school
-    resumes."""
+    resumes. `away` is her time away holding the date, if any (its sessions are not held;
+    Today offers to log them as missed)."""
+    from schoolot.schedules.models import TimeAway
+
     sessions = list(
         Session.objects.filter(therapist=staff, date=date)
         .select_related("school")
@@ -105,6 +109,11 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         other_sessions=[s for s in sessions if not s.slot_id],
         closed=closed,
         fixed=fixed,
+        away=(
+            TimeAway.objects.filter(staff=staff, start_date__lte=date, end_date__gte=date).first()
+            if slots
+            else None
+        ),
         next_school_day=(
             next_school_day_get(district_id=staff.district_id, after=date) if closed else None
         ),

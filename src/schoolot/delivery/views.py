@@ -32,7 +32,13 @@ from schoolot.delivery.session_selectors import (
     today_get,
     unsigned_sessions,
 )
-from schoolot.schedules.models import CalendarFeed, Commitment, ScheduleRun, WeekBuild
+from schoolot.schedules.models import (
+    CalendarFeed,
+    Commitment,
+    ScheduleRun,
+    TimeAway,
+    WeekBuild,
+)
 from schoolot.schedules.selectors import (
     build_changes_get,
     rotation_set_get,
@@ -557,6 +563,9 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
             "build": WeekBuild.objects.filter(staff=staff).first(),
             "check": week_check_get(staff=staff, on=timezone.localdate()),
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
+            "away_coming": TimeAway.objects.filter(
+                staff=staff, end_date__gte=timezone.localdate()
+            ).order_by("start_date")[:3],
             "move": move,
         },
         status=400 if form.errors or move else 200,

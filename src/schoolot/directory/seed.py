@@ -635,10 +635,15 @@ def district_seed(
                 session_history_seed,
                 weekly_slots_seed,
             )
-            from schoolot.schedules.seed import one_off_meetings_seed, week_checks_seed
+            from schoolot.schedules.seed import (
+                one_off_meetings_seed,
+                time_away_seed,
+                week_checks_seed,
+            )
 
             slots = weekly_slots_seed(district=district, rng=builder.rng, today=today)
             one_off_meetings_seed(district=district, today=today, slots=slots)
+            time_away_seed(district=district, today=today, rng=random.Random(seed))
             session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
             periodic_history_seed(district=district, rng=builder.rng, today=today)
             week_checks_seed(district=district, today=today)

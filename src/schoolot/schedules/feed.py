@@ -16,6 +16,8 @@ her district's time zone, lines folded at 75 octets and ended by CRLF.
 - The drives, lunch and planning time of each weekday, as My week draws them
   (selectors.week_breaks_get), are weekly events too, closed days excepted, so that whoever
   books a meeting by her calendar sees that time taken. A drive's summary names where to.
+- Her time away to come (schedules.models.TimeAway) is an all-day event ("Away: ..."),
+  and none of her weekly events is held on its days (EXDATE).
 - A session or commitment not held again before the year's last day is left out.
 """
 
@@ -31,6 +33,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import Staff
 from schoolot.rules.cycles import slot_recurrence
 from schoolot.schedules import ical
+from schoolot.schedules.away import away_days_get
 from schoolot.schedules.models import Commitment
 from schoolot.schedules.selectors import (
     rotation_sets_split,
@@ -69,6 +72,8 @@ class _Feed:
             .strftime("%Y%m%dT%H%M%SZ")
         )
         self.stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        # Therapists' days away (schedules.away.away_days_get): their weekly events skip them.
+        self.away: dict[int, dict[dt.date, object]] = {}
         self.lines = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -84,10 +89,21 @@ class _Feed:
         )
 
     def weekly(
-        self, *, uid, weekday, start, end, cycle_week=None, every=1, offset=0, school_id=None
+        self,
+        *,
+        uid,
+        weekday,
+        start,
+        end,
+        cycle_week=None,
+        every=1,
+        offset=0,
+        school_id=None,
+        therapist_id=None,
     ) -> bool:
         """The lines of a weekly event (its school's closed days excepted, with the
-        district's), False when it is not held again this year."""
+        district's, and the days its therapist is away), False when it is not held again
+        this year."""
         dates = slot_recurrence(
             weekday=weekday,
             week_of=self.week_of,
@@ -96,7 +112,7 @@ class _Feed:
             cycle_week=cycle_week,
             every=every,
             offset=offset,
-            closed=self.span.closed_at(school_id),
+            closed=self.span.closed_at(school_id) | set(self.away.get(therapist_id, ())),
         )
         if dates.first is None:
             return False
@@ -120,6 +136,7 @@ class _Feed:
             every=slot.every_rotations,
             offset=slot.rotation_offset,
             school_id=slot.school_id,
+            therapist_id=slot.therapist_id,
         )
 
     def text(self) -> str:
@@ -130,8 +147,24 @@ class _Feed:
 def calendar_text_get(*, staff: Staff, today: dt.date) -> str:
     """The feed's text (see the module contract)."""
     feed = _Feed(district=staff.district, name="OT week: " + staff.user.display_name, today=today)
-    weekly, lines = feed.weekly, feed.lines
     monday, last_day, span = feed.monday, feed.span.last_day, feed.span
+    feed.away = away_days_get(staff_ids=[staff.pk], first=monday, last=last_day)
+
+    def weekly(**kwargs) -> bool:
+        return feed.weekly(therapist_id=staff.pk, **kwargs)
+
+    lines = feed.lines
+    for away in {a.pk: a for a in feed.away.get(staff.pk, {}).values()}.values():
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:away-{away.pk}@schoolot",
+            f"DTSTAMP:{feed.stamp}",
+            f"DTSTART;VALUE=DATE:{away.start_date:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{away.end_date + dt.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{ical.escape('Away: ' + (away.note or away.get_reason_display()))}",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
 
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
@@ -201,12 +234,16 @@ def class_calendar_text_get(*, user, today: dt.date) -> str:
     each week of the rotation as one weekly event, the district's and its school's closed
     days as EXDATE); its summary gives her students by initials only, never by name, and
     whether OT comes into the class; its description the therapist and the group's size;
-    its location the school. Nothing else of the therapist's week."""
+    its location the school; none on the days its therapist is away. Nothing else of the
+    therapist's week."""
     from schoolot.schedules.selectors import ot_slots_get
 
     mine = "my children" if user.role == Role.PARENT else "my class"
     feed = _Feed(district=user.district, name=f"OT for {mine}", today=today)
     held = ot_slots_get(user=user, on=feed.week_of)
+    feed.away = away_days_get(
+        staff_ids={h.slot.therapist_id for h in held}, first=feed.monday, last=feed.span.last_day
+    )
     every_week, later_weeks = rotation_sets_split([h.slot for h in held])
     for h in held:
         slot = h.slot

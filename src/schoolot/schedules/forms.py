@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django import forms
 
 from schoolot.directory.models import Grade, School
-from schoolot.schedules.models import WEEKDAYS, BellPeriod
+from schoolot.schedules.models import WEEKDAYS, BellPeriod, TimeAway
 from schoolot.schedules.services import (
     GRADES_MESSAGE,
     LUNCH_MAX_MINUTES,
@@ -119,6 +119,41 @@ class CommitmentForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class TimeAwayForm(forms.Form):
+    """Days ahead she gives no sessions (schedules.away.time_away_add checks the rules)."""
+
+    start_date = forms.DateField(
+        label="First day",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the first day away.",
+            "invalid": "Enter a date such as 2026-12-10.",
+        },
+    )
+    end_date = forms.DateField(
+        label="Last day",
+        required=False,
+        help_text="Leave empty for one day.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date such as 2026-12-11."},
+    )
+    reason = forms.ChoiceField(
+        label="Why", choices=TimeAway.Reason.choices, initial=TimeAway.Reason.PULLED
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=120,
+        required=False,
+        help_text="Teachers and your supervisor read it: State OT conference.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and not data.get("end_date"):
+            data["end_date"] = data["start_date"]
+        return data
 
 
 def minutes_field(*, label: str, top: int) -> forms.IntegerField:

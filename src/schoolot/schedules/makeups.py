@@ -7,6 +7,7 @@ A time fits when, that date:
 - the district and the student's school have school (directory CalendarEvent: breaks,
   holidays, a school closed alone; a district with no school year entered has school on
   every weekday);
+- she is not away (schedules.models.TimeAway);
 - it lies inside the school's day and the therapist's hours there (My hours; without any,
   the scheduler's default day);
 - it is clear of the student's protected time and of her other OT sessions that day (with
@@ -63,6 +64,7 @@ def makeup_times_get(
     contract). The caller checks that the therapist may see the student."""
     from schoolot.delivery.models import Session, WeeklySlot
     from schoolot.directory.models import SchoolYear
+    from schoolot.schedules.away import away_days_get
     from schoolot.schedules.models import Availability, BellPeriod, Commitment, ProtectedBlock
     from schoolot.schedules.selectors import (
         _closures_on,
@@ -109,10 +111,16 @@ def makeup_times_get(
     schools[school.pk] = school
     drive = _drive_minutes(schools)
 
+    away = (
+        away_days_get(staff_ids=[staff.pk], first=weeks[0][0], last=weeks[-1][0]).get(staff.pk, {})
+        if weeks
+        else {}
+    )
+
     found: list[MakeupTime] = []
     for date, week in weeks:
         closed, closed_schools = _closures_on(week.years, date, on_record=on_record)
-        if closed or school.pk in closed_schools:
+        if closed or school.pk in closed_schools or date in away:
             continue
         weekday = date.weekday()
         # Her stops that day: (start, end, school or None, what).

@@ -154,6 +154,45 @@ class Commitment(DistrictOwned):
         return f"{self.staff} {self.label} {self.start:%H:%M}"
 
 
+class TimeAway(DistrictOwned):
+    """Days ahead that a therapist gives no sessions (schedules.away): leave, a conference,
+    a district training. Her weekly week does not move for it; those days' sessions are not
+    held, the teachers know ahead, and on the day Today offers to log them as missed."""
+
+    class Reason(models.TextChoices):
+        # The values are delivery.models.MissedReason's: the day's sessions are logged so.
+        OUT = "therapist_absent", "Out (leave, illness, personal)"
+        PULLED = "therapist_pulled", "District work (training, conference)"
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="time_away")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    note = models.CharField(
+        max_length=120, blank=True, help_text="What the supervisor reads: State OT conference."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="timeaway_end_after_start",
+                violation_error_message="The last day must be on or after the first day.",
+            )
+        ]
+        indexes = [models.Index(fields=["district", "staff", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} away {self.start_date}-{self.end_date}"
+
+    @property
+    def why(self) -> str:
+        """In a teacher's words: the note, else the reason."""
+        return self.note or ("out" if self.reason == self.Reason.OUT else "at district work")
+
+
 class LunchAndPlanning(DistrictOwned):
     """The therapist's daily lunch (its length, somewhere in a window) and planning time (a
     free stretch each working day). Without a row: 30 minutes between 11:00 and 13:00, no

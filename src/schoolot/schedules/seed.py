@@ -159,6 +159,53 @@ def one_off_meetings_seed(*, district: District, today: dt.date, slots: list) ->
     return len(meetings)
 
 
+def time_away_seed(*, district: District, today: dt.date, rng: random.Random) -> int:
+    """A district training that takes one therapist in eight (the demo's own OTR among them)
+    away for a day, the second school day of the week after next; and a few days of leave
+    for one of them in the weeks after. Seeded as entered long ago: nobody is notified now.
+    Returns how many entries."""
+    from schoolot.directory.models import Staff
+    from schoolot.directory.selectors import next_school_day_get
+    from schoolot.schedules.models import TimeAway
+
+    monday = today + dt.timedelta(days=14 - today.weekday())
+    day = next_school_day_get(district_id=district.pk, after=monday)
+    if day is None:
+        return 0
+    therapists = list(
+        Staff.objects.filter(district=district, weekly_slots__isnull=False)
+        .distinct()
+        .select_related("user")
+        .order_by("pk")
+    )
+    chosen = [s for s in therapists if s.user.username == "therapist" or rng.random() < 0.125]
+    entries = [
+        TimeAway(
+            district=district,
+            staff=staff,
+            start_date=day,
+            end_date=day,
+            reason=TimeAway.Reason.PULLED,
+            note="District sensory processing training",
+        )
+        for staff in chosen
+    ]
+    others = [s for s in therapists if s not in chosen]
+    if others:
+        start = day + dt.timedelta(days=14)
+        entries.append(
+            TimeAway(
+                district=district,
+                staff=rng.choice(others),
+                start_date=start,
+                end_date=start + dt.timedelta(days=2),
+                reason=TimeAway.Reason.OUT,
+            )
+        )
+    TimeAway.objects.bulk_create(entries)
+    return len(entries)
+
+
 def week_checks_seed(*, district: District, today: dt.date) -> int:
     """Each seeded week checked against the records as of `today` and the result kept
     (services.week_check_save), as a build keeps it: the supervisor's Schedules page then

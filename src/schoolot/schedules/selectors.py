@@ -568,6 +568,9 @@ class OtDay:
     # Schools of the user's sessions closed that day while the district is not, each as
     # "Lincoln Elementary: Water main break"; their sessions are not held, so not listed.
     closed_schools: list[str] = field(default_factory=list)
+    # Therapists away that day (schedules.models.TimeAway), each as "Ms. Rivera is away
+    # (State OT conference)"; their sessions are not held, so not listed.
+    away: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -672,19 +675,27 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
     the weeks of the rotation that hold them, none on a day the school calendar closes (its
     reason said instead), none at a school closed that day while the others are open (its
     name and reason said instead). A group names only the user's own students in it, with
-    its size. Empty for other roles (their pages show whole weeks), and when none of the
+    its size. None by a therapist away that day (schedules.away: her name and why said
+    instead). Empty for other roles (their pages show whole weeks), and when none of the
     user's students has a weekly OT session (a week of breaks still shows its days). At most
-    six queries, whatever the students."""
+    seven queries, whatever the students."""
+    from schoolot.schedules.away import away_days_get
+
     if user.role not in (Role.TEACHER, Role.PARENT):
         return []
     school_week = school_week_get(district_id=user.district_id, on=on)
     sessions_of_week = ot_slots_get(user=user, on=on if on.weekday() < 5 else school_week.dates[0])
     if not sessions_of_week:
         return []
+    away = away_days_get(
+        staff_ids={held.slot.therapist_id for held in sessions_of_week},
+        first=school_week.dates[0],
+        last=school_week.dates[-1],
+    )
     days = []
     for date in school_week.dates:
         closed, school_closed = _closures_on(school_week.years, date)
-        sessions, closed_schools = [], []
+        sessions, closed_schools, away_notes = [], [], []
         for held in sessions_of_week if not closed else []:
             slot = held.slot
             if slot.weekday != date.weekday():
@@ -695,6 +706,11 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                 note = f"{slot.school.name}: {school_closed[slot.school_id]}"
                 if note not in closed_schools:
                     closed_schools.append(note)
+            elif date in away.get(slot.therapist_id, {}):
+                why = away[slot.therapist_id][date].why
+                note = f"{slot.therapist.user.display_name} is away ({why})"
+                if note not in away_notes:
+                    away_notes.append(note)
             else:
                 sessions.append(
                     OtPullOut(
@@ -707,7 +723,7 @@ def ot_week_get(*, user, on: dt.date) -> list[OtDay]:
                         setting=slot.get_setting_display(),
                     )
                 )
-        days.append(OtDay(date, closed, sessions, closed_schools))
+        days.append(OtDay(date, closed, sessions, closed_schools, away_notes))
     return days
 
 
@@ -880,9 +896,7 @@ def week_printout_get(
                 date=date,
                 closed=closed,
                 closed_schools=[
-                    f"{school_names[pk]}: {why}"
-                    for pk, why in schools.items()
-                    if pk in mine
+                    f"{school_names[pk]}: {why}" for pk, why in schools.items() if pk in mine
                 ],
             )
         )

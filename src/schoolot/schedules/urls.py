@@ -10,6 +10,7 @@ urlpatterns = [
     path("week/calendar/", views.calendar_feed_new, name="calendar_feed_new"),
     path("week/print.pdf", views.week_pdf, name="week_pdf"),
     path("week/hours/", views.availability_page, name="availability"),
+    path("week/away/", views.time_away_page, name="time_away"),
     path("makeups/", views.makeups_page, name="makeups"),
     path("makeups/<id:entry_id>/", views.makeup_times, name="makeup_times"),
     path(

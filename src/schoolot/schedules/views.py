@@ -31,6 +31,7 @@ from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
 from schoolot.directory.models import School, Staff, Student
+from schoolot.schedules.away import time_away_add, time_away_list, time_away_remove
 from schoolot.schedules.bell_import import COLUMNS, BellImportError, bell_periods_import
 from schoolot.schedules.feed import calendar_text_get, class_calendar_text_get
 from schoolot.schedules.forms import (
@@ -42,6 +43,7 @@ from schoolot.schedules.forms import (
     ProtectedBlockForm,
     SchedulePrioritiesForm,
     SchoolLocationForm,
+    TimeAwayForm,
     TravelMatrixForm,
 )
 from schoolot.schedules.makeups import (
@@ -630,6 +632,48 @@ def availability_page(request):
             "breaks_form": breaks_form,
         },
         status=400 if refused else 200,
+    )
+
+
+def time_away_page(request):
+    """Her time away (a therapist or COTA): the days ahead she gives no sessions, entered
+    before they come (schedules.away). Lists hers to come and the latest past; adds (her
+    supervisor and the teachers of the students whose sessions fall on them are told) and
+    takes back (`remove`). A refused form comes back in place with what was typed (400)."""
+    staff = therapist_staff_get(user=request.user)
+    today = timezone.localdate()
+    form = TimeAwayForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "remove" in request.POST:
+        away_id = id_parse(request.POST["remove"])
+        if away_id is None:
+            raise Http404("No such time away.")
+        away, told = time_away_remove(user=request.user, away_id=away_id, today=today)
+        messages.success(
+            request,
+            f"Taken back: your sessions from {date_text(max(away.start_date, today))} on are "
+            f"held as usual. {'1 person' if told == 1 else f'{told} people'} told.",
+        )
+        return redirect("time_away")
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = time_away_add(user=request.user, today=today, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_on_form(form, exc)
+        else:
+            n = len(added.sessions)
+            messages.success(
+                request,
+                f"Saved: {_count(n, 'session')} not held. Your supervisor and the teachers of "
+                f"those students are told ({_count(added.told, 'notification')}). On each day, "
+                "Today offers to log them as missed.",
+            )
+            return redirect("time_away")
+    listed = time_away_list(staff=staff, today=today)
+    return render(
+        request,
+        "schedules/time_away.html",
+        {"form": form, "coming": listed.coming, "past": listed.past, "today": today},
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,0 +1,277 @@
+"""Time away: the days ahead a therapist gives no sessions (schedules.models.TimeAway: leave,
+a conference, a district training), entered before they come so that nobody waits for her.
+
+Contract:
+- `time_away_add(user=, start_date=, end_date=, reason=, note=, today=)` records her own time
+  away (a therapist or COTA). Refused, with a ValidationError naming the field and writing
+  nothing: a first day before `today` (days gone by are logged on Today: Day missed), a last
+  day before the first, days overlapping time away she has entered, days without school in
+  the whole district. Then it tells her OT supervisor (and a COTA's supervising OTR) which
+  days and how many sessions are not held, and the teacher of each student whose session
+  falls on them which days her students have no OT (they stay in class): one notification
+  each, in the app and by email.
+- `time_away_remove(user=, away_id=, today=)` takes back time away of hers that has not
+  ended before `today` (Http404 otherwise: what is past was logged). The same people hear
+  that the sessions from `today` on are held as usual.
+- `away_sessions_get(staff=, first=, last=)`: her weekly sessions held on the days of
+  [first, last], as Today would list them: that week of the rotation's, none on a day
+  without school in the district or at the session's school. A fixed number of queries.
+- `away_days_get(staff_ids=, first=, last=)`: for each therapist, the weekdays of
+  [first, last] she is away, with the time away that holds each. One query.
+- `time_away_list(staff=, today=)`: hers to come (and under way), and the latest past ones.
+
+Her weekly schedule does not change for time away; the week is built as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+
+from schoolot.accounts.models import User
+from schoolot.delivery.models import WeeklySlot
+from schoolot.directory.models import SchoolYear, Staff
+from schoolot.rules.calendar import weekdays
+from schoolot.rules.cycles import assumed_first_day, cycle_week, rotation_number
+from schoolot.schedules.models import TimeAway
+
+PAST_SHOWN = 5  # past time away listed, newest first
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    """One of her weekly sessions on one date."""
+
+    date: dt.date
+    slot: WeeklySlot
+
+
+@dataclass(frozen=True)
+class AwayAdded:
+    """What time_away_add did: the time away, the sessions it keeps her from, and how many
+    people were told."""
+
+    away: TimeAway
+    sessions: list[HeldSession]
+    told: int
+
+
+def away_sessions_get(*, staff: Staff, first: dt.date, last: dt.date) -> list[HeldSession]:
+    """Her weekly sessions held on the school days of [first, last] (see the module)."""
+    from schoolot.schedules.selectors import _closures_on
+
+    years = list(
+        SchoolYear.objects.filter(district_id=staff.district_id)
+        .prefetch_related("events")
+        .order_by("first_day")
+    )
+    slots = list(
+        WeeklySlot.objects.filter(therapist=staff)
+        .select_related("school")
+        .prefetch_related("students")
+        .order_by("start_time")
+    )
+    held = []
+    for day in weekdays(first, last):
+        closed, schools_closed = _closures_on(years, day, on_record=bool(years))
+        if closed:
+            continue
+        begun = [y.first_day for y in years if y.first_day <= day]
+        start = begun[-1] if begun else assumed_first_day(day=day)
+        rotation = rotation_number(day=day, first_day=start)
+        week = cycle_week(day=day, first_day=start)
+        held.extend(
+            HeldSession(day, slot)
+            for slot in slots
+            if slot.weekday == day.weekday()
+            and slot.comes_in(rotation=rotation, week=week)
+            and slot.school_id not in schools_closed
+        )
+    return held
+
+
+def away_days_get(
+    *, staff_ids, first: dt.date, last: dt.date
+) -> dict[int, dict[dt.date, TimeAway]]:
+    """Each therapist's weekdays of [first, last] away, with the time away holding each."""
+    days: dict[int, dict[dt.date, TimeAway]] = {}
+    for away in TimeAway.objects.filter(
+        staff_id__in=staff_ids, start_date__lte=last, end_date__gte=first
+    ):
+        mine = days.setdefault(away.staff_id, {})
+        for day in weekdays(max(away.start_date, first), min(away.end_date, last)):
+            mine[day] = away
+    return days
+
+
+@dataclass(frozen=True)
+class TimeAwayList:
+    coming: list[TimeAway]  # under way or to come, soonest first
+    past: list[TimeAway]  # the latest PAST_SHOWN ended, newest first
+
+
+def time_away_list(*, staff: Staff, today: dt.date) -> TimeAwayList:
+    """Her time away to come (and under way) and the latest past. Two queries."""
+    mine = TimeAway.objects.filter(staff=staff)
+    return TimeAwayList(
+        coming=list(mine.filter(end_date__gte=today).order_by("start_date")),
+        past=list(mine.filter(end_date__lt=today).order_by("-start_date")[:PAST_SHOWN]),
+    )
+
+
+def _span_text(first: dt.date, last: dt.date) -> str:
+    from schoolot.schedules.services import date_text
+
+    if first == last:
+        return date_text(first, short=True)
+    return f"{date_text(first, short=True)} to {date_text(last, short=True)}"
+
+
+def _days_text(days: list[dt.date]) -> str:
+    from schoolot.schedules.services import date_text
+
+    named = [date_text(d, short=True) for d in sorted(set(days))]
+    if len(named) > 4:
+        return f"{', '.join(named[:3])} and {len(named) - 3} more days"
+    return f"{', '.join(named[:-1])} and {named[-1]}" if len(named) > 1 else named[0]
+
+
+def _tell(
+    *, staff: Staff, away: TimeAway, first: dt.date, sessions: list[HeldSession], back: bool
+) -> int:
+    """Her supervisors hear of the days from `first` and their sessions; each teacher, of her
+    students' days."""
+    from schoolot.directory.selectors import class_teachers_get
+    from schoolot.referrals.services import notify
+
+    name = staff.user.display_name
+    span = _span_text(first, away.end_date)
+    n = len(sessions)
+    count = f"{n} session{'s' if n != 1 else ''}"
+    if back:
+        text = f"{name} is not away after all on {span}: {count} held as usual."
+    else:
+        owed = " Log them as missed on the day; make-ups as the team decides." if n else ""
+        text = f"{name} is away {span} ({away.why}): {count} not held.{owed}"
+    leads = [s.user for s in (staff.supervisor, staff.supervising_otr) if s is not None]
+    told = notify(users=leads, student=None, text=text, link=reverse("makeups"))
+    dates: dict[int, list[dt.date]] = {}  # a student's dates with a session
+    students = {}
+    for held in sessions:
+        for student in held.slot.students.all():
+            students[student.pk] = student
+            dates.setdefault(student.pk, []).append(held.date)
+    for teacher, mine in class_teachers_get(students=students.values()):
+        names = ", ".join(s.full_name for s in mine)
+        days = _days_text([d for s in mine for d in dates[s.pk]])
+        if back:
+            text = f"OT as usual for {names} on {days} after all: {name} is not away."
+        else:
+            text = (
+                f"No OT for {names} on {days}: {name} is away ({away.why}). "
+                f"{'They stay' if len(mine) > 1 else 'The student stays'} in class."
+            )
+        told += notify(
+            users=[teacher],
+            student=mine[0] if len(mine) == 1 else None,
+            text=text,
+            link=reverse("caseload"),
+        )
+    return told
+
+
+def time_away_add(
+    *,
+    user: User,
+    start_date: dt.date,
+    end_date: dt.date,
+    reason: str,
+    note: str = "",
+    today: dt.date,
+) -> AwayAdded:
+    """Record her time away and tell who must know (see the module)."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    if reason not in TimeAway.Reason.values:
+        raise ValidationError({"reason": "Choose why you are away."})
+    if start_date < today:
+        raise ValidationError(
+            {
+                "start_date": "Start today or later; a day gone by is logged on its Today "
+                "(Day missed)."
+            }
+        )
+    if end_date < start_date:
+        raise ValidationError({"end_date": "The last day must be on or after the first day."})
+    with transaction.atomic():
+        # One writer at a time per therapist, so that two overlapping entries cannot both pass.
+        Staff.objects.select_for_update().filter(pk=staff.pk).first()
+        clash = (
+            TimeAway.objects.filter(staff=staff, start_date__lte=end_date, end_date__gte=start_date)
+            .order_by("start_date")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "start_date": f"You are away {_span_text(clash.start_date, clash.end_date)} "
+                    "already; change the days so they do not overlap, or remove that entry."
+                }
+            )
+        if not _school_days(district_id=staff.district_id, first=start_date, last=end_date):
+            raise ValidationError(
+                {"start_date": "There is no school on those days: nothing to plan for."}
+            )
+        away = TimeAway(
+            district_id=staff.district_id,
+            staff=staff,
+            start_date=start_date,
+            end_date=end_date,
+            reason=reason,
+            note=note.strip(),
+        )
+        away.full_clean()
+        away.save()
+        sessions = away_sessions_get(staff=staff, first=start_date, last=end_date)
+        told = _tell(staff=staff, away=away, first=start_date, sessions=sessions, back=False)
+    return AwayAdded(away, sessions, told)
+
+
+def _school_days(*, district_id: int, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The weekdays of [first, last] that have school somewhere in the district."""
+    from schoolot.schedules.selectors import _closures_on
+
+    years = list(
+        SchoolYear.objects.filter(
+            district_id=district_id, first_day__lte=last, last_day__gte=first
+        ).prefetch_related("events")
+    )
+    on_record = bool(years) or SchoolYear.objects.filter(district_id=district_id).exists()
+    return [d for d in weekdays(first, last) if not _closures_on(years, d, on_record=on_record)[0]]
+
+
+def time_away_remove(*, user: User, away_id: int, today: dt.date) -> tuple[TimeAway, int]:
+    """Take back time away of hers not ended before `today` (see the module). Returns it and
+    how many people were told."""
+    from schoolot.delivery.services import therapist_staff_get
+
+    staff = therapist_staff_get(user=user)
+    with transaction.atomic():
+        away = (
+            TimeAway.objects.select_for_update()
+            .filter(pk=away_id, staff=staff, end_date__gte=today)
+            .first()
+        )
+        if away is None:
+            raise Http404("No such time away to come.")
+        first = max(away.start_date, today)
+        sessions = away_sessions_get(staff=staff, first=first, last=away.end_date)
+        away.delete()
+        told = _tell(staff=staff, away=away, first=first, sessions=sessions, back=True)
+    return away, told

@@ -1,0 +1,297 @@
+"""Time away: days ahead she gives no sessions (a conference, leave), entered before they
+come. Her supervisor and the teachers of the students whose sessions fall on them are told;
+the teachers' and parents' week of OT, the calendar feeds and the make-up times leave those
+days out; on the day, Today offers to log them as missed. Bad input answers in place."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from schoolot.referrals.models import Notification
+from schoolot.rules.cycles import cycle_week
+from schoolot.schedules.away import away_sessions_get, time_away_add
+from schoolot.schedules.makeups import makeup_times_get
+from schoolot.schedules.models import CalendarFeed, TimeAway
+from schoolot.schedules.selectors import ot_week_get
+from tests.delivery.helpers import log, part
+from tests.factories import (
+    TODAY,
+    YEAR_AGO,
+    holiday_make,
+    school_closure_make,
+    weekly_slot_make,
+)
+from tests.schedules.test_week import _feed_events
+
+# Next week, inside the world's school year.
+MONDAY = TODAY + dt.timedelta(days=7 - TODAY.weekday())
+TUESDAY, WEDNESDAY, THURSDAY = (MONDAY + dt.timedelta(days=i) for i in (1, 2, 3))
+URL = "/week/away/"
+
+
+def _post(client, **fields):
+    data = {"start_date": TUESDAY, "end_date": WEDNESDAY, "reason": "therapist_pulled"}
+    data["note"] = "State OT conference"
+    data.update(fields)
+    return client.post(
+        URL, {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
+    )
+
+
+def _texts(user):
+    return list(
+        Notification.objects.filter(user=user).order_by("pk").values_list("text", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("therapist", 200),
+        ("cota", 200),
+        ("supervisor", 403),
+        ("admin", 403),
+        ("teacher", 403),
+        ("parent", 403),
+    ],
+)
+def test_only_therapists_enter_their_time_away(client, week, who, status):
+    client.force_login(week.users[who])
+    assert client.get(URL).status_code == status
+    assert _post(client).status_code == (302 if status == 200 else 403)
+    assert TimeAway.objects.count() == (1 if status == 200 else 0)
+    if status == 200:
+        (away,) = TimeAway.objects.all()
+        assert away.staff == week.staff[who] and away.district == week.district
+
+
+def test_time_away_tells_the_supervisor_and_the_teachers(client, week):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    weekly_slot_make(world=week, weekday=2, start=dt.time(10))
+    weekly_slot_make(world=week, weekday=2, start=dt.time(13), student="cota")  # in no class
+    weekly_slot_make(world=week, weekday=3, start=dt.time(9))  # Thursday: not away
+    client.force_login(week.users["therapist"])
+    response = _post(client)
+    assert response.status_code == 302
+    away = TimeAway.objects.get()
+    assert (away.start_date, away.end_date, away.note) == (
+        TUESDAY,
+        WEDNESDAY,
+        "State OT conference",
+    )
+    page = client.get(URL).content.decode()
+    assert "Saved: 3 sessions not held." in page and "State OT conference" in page
+    name = week.users["therapist"].display_name
+    (lead,) = _texts(week.users["supervisor"])
+    assert lead == (
+        f"{name} is away Tue {TUESDAY:%b} {TUESDAY.day} to Wed {WEDNESDAY:%b} {WEDNESDAY.day} "
+        "(State OT conference): 3 sessions not held. Log them as missed on the day; make-ups "
+        "as the team decides."
+    )
+    (teacher,) = _texts(week.users["teacher"])
+    own = week.students["own"]
+    assert teacher == (
+        f"No OT for {own.full_name} on Tue {TUESDAY:%b} {TUESDAY.day} and Wed {WEDNESDAY:%b} "
+        f"{WEDNESDAY.day}: {name} is away (State OT conference). The student stays in class."
+    )
+    assert _texts(week.users["other_teacher"]) == []
+    assert "Time away ahead" in client.get(reverse("slot_list")).content.decode()
+
+
+def test_the_teachers_and_parents_week_leaves_the_days_out(week):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    time_away_add(
+        user=week.users["therapist"],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        reason="therapist_absent",
+        today=TODAY,
+    )
+    name = week.users["therapist"].display_name
+    for who in ("teacher", "parent"):
+        days = {d.date: d for d in ot_week_get(user=week.users[who], on=TUESDAY)}
+        assert days[TUESDAY].sessions == [] and days[TUESDAY].away == [f"{name} is away (out)"]
+        assert len(days[THURSDAY].sessions) == 1 and days[THURSDAY].away == []
+
+
+def test_on_the_day_today_offers_to_log_them_missed(client, week):
+    if TODAY.weekday() > 4:
+        pytest.skip("today is a weekend: no sessions to offer")
+    weekly_slot_make(world=week, weekday=TODAY.weekday(), start=dt.time(9))
+    client.force_login(week.users["therapist"])
+    posted = _post(client, start_date=TODAY, end_date=TODAY, reason="therapist_absent")
+    assert posted.status_code == 302
+    page = client.get(reverse("today")).content.decode()
+    assert "You are away today (State OT conference)." in page
+    assert '<details class="card" id="day-missed" open>' in page
+    assert 'value="therapist_absent" checked' in page
+    ahead = client.get(reverse("today"), {"date": TUESDAY.isoformat()}).content.decode()
+    assert 'id="away"' not in ahead
+
+
+def test_a_day_ahead_shows_on_its_today(client, week):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    client.force_login(week.users["therapist"])
+    _post(client)
+    page = client.get(reverse("today"), {"date": TUESDAY.isoformat()}).content.decode()
+    assert "You are away that day" in page and "on the day, log them as missed" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"start_date": TODAY - dt.timedelta(days=1)}, "start_date", "Start today or later"),
+        ({"end_date": MONDAY}, "end_date", "on or after the first day"),
+        ({"start_date": "next week"}, "start_date", "Enter a date such as"),
+        ({"start_date": ""}, "start_date", "Enter the first day away"),
+        ({"reason": "vacation"}, "reason", "Select a valid choice"),
+        (
+            {
+                "start_date": MONDAY - dt.timedelta(days=2),
+                "end_date": MONDAY - dt.timedelta(days=1),
+            },
+            "start_date",
+            "no school on those days",
+        ),
+        ({"start_date": MONDAY, "end_date": THURSDAY}, "start_date", "You are away Tue"),
+    ],
+)
+def test_bad_input_answers_in_place(client, week, fields, field, message):
+    client.force_login(week.users["therapist"])
+    time_away_add(
+        user=week.users["therapist"],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        reason="therapist_pulled",
+        today=TODAY,
+    )
+    response = _post(client, note="Kept as typed", **fields)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert message in " ".join(errors.get(field, [])), errors
+    page = response.content.decode()
+    assert "Nothing was saved" in page and 'value="Kept as typed"' in page
+    assert TimeAway.objects.count() == 1
+
+
+def test_days_without_school_are_not_planned(week):
+    holiday_make(district=week.district, day=TUESDAY)
+    with pytest.raises(ValidationError, match="no school on those days"):
+        time_away_add(
+            user=week.users["therapist"],
+            start_date=TUESDAY,
+            end_date=TUESDAY,
+            reason="therapist_absent",
+            today=TODAY,
+        )
+
+
+def test_the_sessions_counted_are_those_held(week):
+    weekly = weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    rotation = weekly_slot_make(world=week, weekday=2, start=dt.time(9))
+    rotation.cycle_week = cycle_week(day=WEDNESDAY, first_day=YEAR_AGO) % 4 + 1  # another week
+    rotation.save()
+    closed = weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    school_closure_make(school=week.school, day=THURSDAY)
+    held = away_sessions_get(staff=week.staff["therapist"], first=MONDAY, last=THURSDAY)
+    assert [(h.date, h.slot) for h in held] == [(TUESDAY, weekly)]
+    assert closed.pk and rotation.pk
+
+
+def test_make_up_times_leave_her_days_away_out(week):
+    own = week.students["own"]
+    (entry,) = log(
+        week,
+        [part(own, attendance="missed", missed_reason="student_absent", makeup_owed=True)],
+        day=TODAY - dt.timedelta(days=1),
+    ).students.all()
+
+    def days():
+        times = makeup_times_get(
+            staff=week.staff["therapist"],
+            student=own,
+            minutes=entry.minutes,
+            on=MONDAY,
+            now=dt.time(7),
+            limit=100,
+        )
+        return {t.date for t in times}
+
+    assert TUESDAY in days()
+    time_away_add(
+        user=week.users["therapist"],
+        start_date=TUESDAY,
+        end_date=WEDNESDAY,
+        reason="therapist_pulled",
+        today=TODAY,
+    )
+    assert {TUESDAY, WEDNESDAY}.isdisjoint(days()) and THURSDAY in days()
+
+
+def test_the_feeds_leave_the_days_out(client, week):
+    slot = weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    time_away_add(
+        user=week.users["therapist"],
+        start_date=TUESDAY,
+        end_date=WEDNESDAY,
+        reason="therapist_pulled",
+        note="State OT conference",
+        today=TODAY,
+    )
+    away = TimeAway.objects.get()
+    for who in ("therapist", "teacher"):
+        client.force_login(week.users[who])
+        client.post(reverse("calendar_feed_new"))
+        token = CalendarFeed.objects.get(staff=week.staff[who]).token
+        events = _feed_events(client.get(reverse("calendar_feed", args=[token])).content.decode())
+        uid = (
+            f"slot-{slot.pk}"
+            if who == "therapist"
+            else f"class-{week.users[who].pk}-slot-{slot.pk}"
+        )
+        assert f"{TUESDAY:%Y%m%d}T090000" in events[uid]["EXDATE"]
+        if who == "therapist":
+            day = events[f"away-{away.pk}"]
+            assert day["SUMMARY"] == "Away: State OT conference"
+            assert day["DTSTART"] == f"{TUESDAY:%Y%m%d}"
+            assert day["DTEND"] == f"{THURSDAY:%Y%m%d}"  # the day after the last, as RFC 5545
+        else:
+            assert not any(k.startswith("away-") for k in events)
+
+
+def test_taken_back_the_teachers_hear_ot_is_as_usual(client, week, elsewhere):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    client.force_login(week.users["therapist"])
+    _post(client)
+    away = TimeAway.objects.get()
+    response = client.post(URL, {"remove": away.pk})
+    assert response.status_code == 302 and not TimeAway.objects.exists()
+    texts = _texts(week.users["teacher"])
+    assert len(texts) == 2 and texts[1].startswith(
+        f"OT as usual for {week.students['own'].full_name}"
+    )
+    assert "held as usual" in _texts(week.users["supervisor"])[1]
+    # Another's, or one over, cannot be taken back.
+    past = TimeAway.objects.create(
+        district=week.district,
+        staff=week.staff["therapist"],
+        start_date=TODAY - dt.timedelta(days=9),
+        end_date=TODAY - dt.timedelta(days=8),
+        reason="therapist_absent",
+    )
+    theirs = TimeAway.objects.create(
+        district=week.district,
+        staff=week.staff["cota"],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        reason="therapist_absent",
+    )
+    for pk in (past.pk, theirs.pk):
+        assert client.post(URL, {"remove": pk}).status_code == 404
+    assert TimeAway.objects.count() == 2
+    page = client.get(URL).content.decode()
+    assert 'id="h-past"' in page and f'value="{past.pk}"' not in page  # listed, not taken back
+
