@@ -295,3 +295,38 @@ def test_taken_back_the_teachers_hear_ot_is_as_usual(client, week, elsewhere):
     page = client.get(URL).content.decode()
     assert 'id="h-past"' in page and f'value="{past.pk}"' not in page  # listed, not taken back
 
+
+def test_supervisors_see_their_teams_time_away_ahead(client, week, elsewhere):
+    def away(staff, start, days=0):
+        return TimeAway.objects.create(
+            district=staff.district,
+            staff=staff,
+            start_date=start,
+            end_date=start + dt.timedelta(days=days),
+            reason="therapist_pulled",
+            note=f"Training of {staff.user.username}",
+        )
+
+    away(week.staff["therapist"], TUESDAY, days=1)
+    away(week.staff["cota"], TODAY + dt.timedelta(days=40))  # beyond the four weeks
+    away(week.staff["other_therapist"], THURSDAY)  # another supervisor's team
+    away(elsewhere.staff["therapist"], TUESDAY)
+    seen = {}
+    for who in ("supervisor", "other_supervisor", "admin"):
+        client.force_login(week.users[who])
+        page = client.get(reverse("makeups")).content.decode()
+        seen[who] = {
+            name
+            for name in (
+                "north-therapist",
+                "north-cota",
+                "north-other_therapist",
+                "south-therapist",
+            )
+            if f"Training of {name}" in page
+        }
+    assert seen["supervisor"] == {"north-therapist"}
+    assert seen["other_supervisor"] == {"north-other_therapist"}
+    assert seen["admin"] == {"north-therapist", "north-other_therapist"}
+    client.force_login(week.users["therapist"])
+    assert "Away in the next" not in client.get(reverse("makeups")).content.decode()

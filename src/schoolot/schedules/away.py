@@ -19,6 +19,9 @@ Contract:
 - `away_days_get(staff_ids=, first=, last=)`: for each therapist, the weekdays of
   [first, last] she is away, with the time away that holds each. One query.
 - `time_away_list(staff=, today=)`: hers to come (and under way), and the latest past ones.
+- `team_time_away_get(user=, today=)`: the time away under way or beginning within
+  TEAM_AHEAD_DAYS of the therapists a supervisor oversees (an administrator: the
+  district's), soonest first, for planning make-ups and cover. One query.
 
 Her weekly schedule does not change for time away; the week is built as usual.
 """
@@ -121,6 +124,30 @@ def time_away_list(*, staff: Staff, today: dt.date) -> TimeAwayList:
     return TimeAwayList(
         coming=list(mine.filter(end_date__gte=today).order_by("start_date")),
         past=list(mine.filter(end_date__lt=today).order_by("-start_date")[:PAST_SHOWN]),
+    )
+
+
+TEAM_AHEAD_DAYS = 28
+
+
+def team_time_away_get(*, user: User, today: dt.date) -> list[TimeAway]:
+    """Her team's time away soon (see the module). PermissionDenied for anyone but a
+    supervisor or an administrator."""
+    from django.core.exceptions import PermissionDenied
+
+    from schoolot.accounts.models import Role
+    from schoolot.delivery.outputs import therapists_visible_to
+
+    if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        raise PermissionDenied("A team's time away is for supervisors and administrators.")
+    return list(
+        TimeAway.objects.filter(
+            staff__in=therapists_visible_to(user=user),
+            end_date__gte=today,
+            start_date__lte=today + dt.timedelta(days=TEAM_AHEAD_DAYS),
+        )
+        .select_related("staff__user")
+        .order_by("start_date", "staff__user__last_name")
     )
 
 

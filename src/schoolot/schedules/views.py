@@ -31,7 +31,13 @@ from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
 from schoolot.directory.models import School, Staff, Student
-from schoolot.schedules.away import time_away_add, time_away_list, time_away_remove
+from schoolot.schedules.away import (
+    TEAM_AHEAD_DAYS,
+    team_time_away_get,
+    time_away_add,
+    time_away_list,
+    time_away_remove,
+)
 from schoolot.schedules.bell_import import COLUMNS, BellImportError, bell_periods_import
 from schoolot.schedules.feed import calendar_text_get, class_calendar_text_get
 from schoolot.schedules.forms import (
@@ -874,7 +880,12 @@ def makeups_page(request):
     today = timezone.localdate()
     if request.user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         team = makeups_team_get(user=request.user, on=today)
-        return render(request, "schedules/makeups_team.html", {"team": team, "today": today})
+        away = team_time_away_get(user=request.user, today=today)
+        return render(
+            request,
+            "schedules/makeups_team.html",
+            {"team": team, "away": away, "today": today, "ahead_days": TEAM_AHEAD_DAYS},
+        )
     staff = therapist_staff_get(user=request.user)
     owed = list(makeups_owed_get(staff=staff, on=today))
     return render(request, "schedules/makeups.html", {"owed": owed})
