@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from schoolot.delivery.models import WeeklySlot
-from schoolot.directory.seed import district_seed
+from schoolot.directory.seed import DEMO_PASSWORD, district_seed
 from tests.browser.test_walking_skeleton import log_in
 from tests.factories import school_day_next
 
@@ -185,3 +185,33 @@ def test_a_build_is_put_back(page, demo):
     ).to_be_visible()
     expect(page.get_by_role("button", name="Put back the week before this build")).to_have_count(0)
     assert week() == before
+
+
+def test_time_away_reaches_the_teachers_week(page, demo):
+    """She enters next week as time away; a teacher whose student she sees then reads, on
+    her students' page, that OT with her is not held those days."""
+    import datetime as dt
+
+    from schoolot.referrals.models import Notification
+
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    page.get_by_role("link", name="Time away").first.click()
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    page.get_by_label("First day").fill(monday.isoformat())
+    page.get_by_label("Last day").fill((monday + dt.timedelta(days=4)).isoformat())
+    page.get_by_label("Note").fill("State OT conference")
+    page.get_by_role("button", name="Save and tell them").click()
+    expect(page.locator(".messages")).to_contain_text(re.compile(r"Saved: \d+ sessions? not held"))
+    expect(page.locator("#away-coming")).to_contain_text("State OT conference")
+    told = Notification.objects.filter(text__contains="is away (State OT conference)")
+    teacher = told.filter(user__role="teacher").select_related("user").first().user
+    teacher.set_password(DEMO_PASSWORD)  # one of the district's teachers, not a demo login
+    teacher.save()
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    log_in(page, teacher.username)
+    page.goto("/caseload/?week=next")
+    expect(page.locator(".ot-week")).to_contain_text("is away (State OT conference)")
