@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from schoolot.audit.models import AuditEvent
-from schoolot.core.admin import is_district_admin
+from schoolot.core.admin import OverflowSafeChangelist, is_district_admin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(OverflowSafeChangelist, admin.ModelAdmin):
     """Read-only: nobody adds, changes or deletes audit events from the application."""
 
     list_display = ("at", "actor_name", "actor_role", "action", "what", "student_id", "ip_address")

@@ -73,7 +73,19 @@ def _autocomplete_widget(admin_obj, db_field, request, kwargs, widget_class):
     return kwargs
 
 
-class DistrictScopedAdmin(admin.ModelAdmin):
+class OverflowSafeChangelist:
+    """A list filter holding a number no database key can be (?school=99999999999999999999
+    typed into the address) is answered as Django answers any bad filter, by the list again
+    with "?e=1", not a server error: SQLite refuses such a number outright."""
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except OverflowError:
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+
+
+class DistrictScopedAdmin(OverflowSafeChangelist, admin.ModelAdmin):
     def _allowed(self, request) -> bool:
         return request.user.is_superuser or is_district_admin(request.user)
 
@@ -97,15 +109,6 @@ class DistrictScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(district_id=request.user.district_id)
-
-    def changelist_view(self, request, extra_context=None):
-        """A list filter holding a number no database key can be (?school=99999999999999999999
-        typed into the address) is answered as Django answers any bad filter, by the list
-        again with "?e=1", not a server error: SQLite refuses such a number outright."""
-        try:
-            return super().changelist_view(request, extra_context)
-        except OverflowError:
-            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])

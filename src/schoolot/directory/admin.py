@@ -3,12 +3,17 @@ from django.contrib import admin
 
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
-from schoolot.core.admin import DistrictScopedAdmin, DistrictScopedInline, is_district_admin
+from schoolot.core.admin import (
+    DistrictScopedAdmin,
+    DistrictScopedInline,
+    OverflowSafeChangelist,
+    is_district_admin,
+)
 from schoolot.directory import models
 
 
 @admin.register(models.District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(OverflowSafeChangelist, admin.ModelAdmin):
     """The platform operator manages districts; a district administrator edits her own
     district's settings (timeline profile, co-signature, billing units)."""
 

@@ -107,6 +107,39 @@ class PeriodsSplitForm(forms.Form):
     )
 
 
+class StudentMoveForm(forms.Form):
+    """A student moved to another OTR's caseload (directory.services.student_therapist_move);
+    `choices` are directory.selectors.therapist_choices_get's."""
+
+    to_staff = forms.TypedChoiceField(
+        label="To",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the OTR to move the student to.",
+            "invalid_choice": "Choose one of the OTRs listed.",
+        },
+    )
+    on = forms.DateField(
+        label="From",
+        help_text="The first day the new OTR serves the student.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date such as 2026-12-07."},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_staff"].choices = [(c.staff.pk, _choice_label(c)) for c in choices]
+
+
+def _choice_label(choice) -> str:
+    n = choice.students
+    label = f"{choice.staff.user.display_name} · {n} student{'s' if n != 1 else ''}"
+    if choice.serves_school:
+        label += " · serves the student's school"
+    return label if choice.mine else label + " · another team"
+
+
 class CalendarImportForm(forms.Form):
     """A district's published calendar (directory.calendar_import): an .ics file, or its text
     pasted; a file, when given, is read instead of the text."""

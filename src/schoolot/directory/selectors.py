@@ -19,6 +19,7 @@ from schoolot.core.access import (
 )
 from schoolot.directory.models import (
     CalendarEvent,
+    CaseloadAssignment,
     Enrollment,
     Guardian,
     ReportingPeriod,
@@ -370,4 +371,69 @@ def school_calendar_get(
             )
             for p in periods.order_by("start_date")
         ],
+    )
+
+
+def caseload_move_access(*, user: User) -> bool:
+    """Whether `user` may move a student she sees to another therapist's caseload: OT
+    supervisors and district administrators."""
+    return user.is_active and user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN)
+
+
+@dataclass(frozen=True)
+class TherapistChoice:
+    """An OTR a student may move to, as the move page offers her."""
+
+    staff: Staff
+    students: int  # on her caseload today
+    serves_school: bool  # the student's school is one of hers
+    mine: bool  # on the supervisor's own team (always True for an administrator)
+
+
+def therapist_choices_get(*, user: User, student: Student, on: dt.date) -> list[TherapistChoice]:
+    """The district's OTRs a student could move to (not her primary OTR on `on`): those who
+    serve her school first, then the supervisor's own team, then by name; each with her
+    caseload's size today. Two queries."""
+    current = (
+        current_assignments(on=on)
+        .filter(student=student, role=CaseloadAssignment.Role.PRIMARY_OTR)
+        .values("staff_id")
+    )
+    otrs = (
+        Staff.objects.filter(
+            district_id=user.district_id,
+            user__role=Role.THERAPIST,
+            user__is_active=True,
+            credential=Staff.Credential.OTR,
+        )
+        .exclude(pk__in=current)
+        .select_related("user", "supervisor")
+        .annotate(
+            caseload=Count(
+                "assignments",
+                filter=Q(assignments__start_date__lte=on)
+                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
+                distinct=True,
+            ),
+            serves=Count("schools", filter=Q(schools=student.school_id), distinct=True),
+        )
+    )
+    choices = [
+        TherapistChoice(
+            staff=s,
+            students=s.caseload,
+            serves_school=bool(s.serves),
+            mine=user.role == Role.DISTRICT_ADMIN
+            or (s.supervisor is not None and s.supervisor.user_id == user.pk),
+        )
+        for s in otrs
+    ]
+    return sorted(
+        choices,
+        key=lambda c: (
+            not c.serves_school,
+            not c.mine,
+            c.staff.user.last_name,
+            c.staff.user.first_name,
+        ),
     )

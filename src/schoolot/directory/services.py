@@ -11,10 +11,19 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 
-from schoolot.accounts.models import User
+from schoolot.accounts.models import Role, User
 from schoolot.directory.calendar_import import CalendarEntry
-from schoolot.directory.models import CalendarEvent, ReportingPeriod, School, SchoolYear
+from schoolot.directory.models import (
+    CalendarEvent,
+    CaseloadAssignment,
+    ReportingPeriod,
+    School,
+    SchoolYear,
+    Staff,
+    Student,
+)
 from schoolot.directory.selectors import school_calendar_access
 from schoolot.rules.calendar import CalendarError, periods_split, weekdays
 
@@ -382,3 +391,109 @@ def reporting_periods_split(
             period.full_clean()
         ReportingPeriod.objects.bulk_create(periods)
     return periods
+
+
+@dataclass(frozen=True)
+class CaseloadMove:
+    """What student_therapist_move did."""
+
+    student: Student
+    from_staff: Staff | None  # her primary OTR before (None: she had none)
+    to_staff: Staff
+    on: dt.date
+    told: int
+
+
+#: How far ahead a move may be dated: the next school year's start at most.
+MOVE_AHEAD_DAYS = 366
+
+
+def student_therapist_move(
+    *, user: User, student_id: int, to_staff_id: int, on: dt.date, today: dt.date
+) -> CaseloadMove:
+    """Move a student to another OTR's caseload from `on` (a new school, caseloads
+    balanced): her primary OTR's assignment ends the day before, the new one's begins that
+    day. Her weekly sessions with the one she leaves stay in that week until its next build
+    (My week then lists them as no longer hers; the new OTR's lists the sessions her
+    mandates lack). Both therapists are told, in the app and by email. Refused with a
+    ValidationError naming the field: a date before `today` or over a year ahead, an OTR
+    who is already hers on that day, someone who is not an active OTR of the district.
+    Http404 for a student `user` may not see. OT supervisors and administrators only."""
+    from schoolot.core.access import current_assignments, students_visible_to
+    from schoolot.directory.selectors import caseload_move_access
+    from schoolot.referrals.services import notify
+
+    if not caseload_move_access(user=user):
+        raise PermissionDenied("OT supervisors and administrators move caseloads.")
+    student = students_visible_to(user=user).filter(pk=student_id).select_related("school")
+    student = student.first()
+    if student is None:
+        raise Http404("No such student.")
+    if on < today:
+        raise ValidationError({"on": "Choose today or a later day."})
+    if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
+        raise ValidationError({"on": "Choose a day within the next year."})
+    to_staff = (
+        Staff.objects.filter(
+            pk=to_staff_id,
+            district_id=user.district_id,
+            user__role=Role.THERAPIST,
+            user__is_active=True,
+            credential=Staff.Credential.OTR,
+        )
+        .select_related("user")
+        .first()
+    )
+    if to_staff is None:
+        raise ValidationError({"to_staff": "Choose an OTR of this district."})
+    with transaction.atomic():
+        before = list(
+            current_assignments(on=on)
+            .select_for_update()
+            .filter(student=student, role=CaseloadAssignment.Role.PRIMARY_OTR)
+            .select_related("staff__user")
+        )
+        if any(a.staff_id == to_staff.pk for a in before):
+            raise ValidationError(
+                {
+                    "to_staff": f"{to_staff.user.display_name} is {student.first_name}'s OTR "
+                    "on that day already."
+                }
+            )
+        # Moves dated later than `on` are replaced by this one.
+        CaseloadAssignment.objects.filter(
+            student=student, role=CaseloadAssignment.Role.PRIMARY_OTR, start_date__gt=on
+        ).delete()
+        for assignment in before:
+            if assignment.start_date >= on:
+                assignment.delete()  # not begun: nothing of it stands
+            else:
+                assignment.end_date = on - dt.timedelta(days=1)
+                assignment.save(update_fields=["end_date"])
+        CaseloadAssignment.objects.create(
+            district_id=user.district_id,
+            staff=to_staff,
+            student=student,
+            role=CaseloadAssignment.Role.PRIMARY_OTR,
+            start_date=on,
+        )
+        from_staff = before[0].staff if before else None
+        when = "today" if on == today else f"on {on:%a %b} {on.day}"
+        told = notify(
+            users=[to_staff.user],
+            student=student,
+            text=f"{student.full_name} ({student.school.name}) joins your caseload {when}"
+            + (f", from {from_staff.user.display_name}" if from_staff else "")
+            + f": build your week to place {student.first_name}'s sessions.",
+            link=reverse("slot_list"),
+        )
+        if from_staff is not None:
+            told += notify(
+                users=[from_staff.user],
+                student=None,
+                text=f"{student.full_name} leaves your caseload {when}, for "
+                f"{to_staff.user.display_name}: {student.first_name}'s sessions in your week end "
+                "then; build your week after.",
+                link=reverse("slot_list"),
+            )
+    return CaseloadMove(student, from_staff, to_staff, on, told)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from schoolot.accounts.models import Role
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
-from schoolot.core.access import sees_staff_filter
+from schoolot.core.access import sees_staff_filter, students_visible_to
 from schoolot.core.params import id_parse
 from schoolot.directory.calendar_import import (
     MAX_EVENTS,
@@ -29,15 +29,18 @@ from schoolot.directory.forms import (
     PeriodsSplitForm,
     ReportingPeriodForm,
     SchoolYearForm,
+    StudentMoveForm,
 )
 from schoolot.directory.models import CalendarEvent, ReportingPeriod, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
     caseload_filter_choices,
     caseload_list,
+    caseload_move_access,
     school_calendar_access,
     school_calendar_get,
     student_record_get,
+    therapist_choices_get,
 )
 from schoolot.directory.services import (
     calendar_event_remove,
@@ -47,6 +50,7 @@ from schoolot.directory.services import (
     reporting_period_save,
     reporting_periods_split,
     school_year_add,
+    student_therapist_move,
 )
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
@@ -112,7 +116,64 @@ def student_detail(request, student_id: int):
     return render(
         request,
         "directory/student_detail.html",
-        {"record": record, "ot_times": ot_times, "today": today},
+        {
+            "record": record,
+            "ot_times": ot_times,
+            "today": today,
+            "may_move": caseload_move_access(user=request.user),
+        },
+    )
+
+
+def student_move(request, student_id: int):
+    """Move a student to another OTR's caseload from a day (OT supervisors and
+    administrators, for a student they see): the district's OTRs listed with their
+    caseloads, those who serve her school first. Both therapists are told; the move is
+    audited. A refused form comes back in place (400) with what was chosen."""
+    if not caseload_move_access(user=request.user):
+        raise PermissionDenied("OT supervisors and administrators move caseloads.")
+    record = student_record_get(user=request.user, student_id=student_id)
+    today = timezone.localdate()
+    choices = therapist_choices_get(user=request.user, student=record.student, on=today)
+    form = StudentMoveForm(
+        request.POST if request.method == "POST" else None,
+        choices=choices,
+        initial={"on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = student_therapist_move(
+                user=request.user,
+                student_id=record.student.pk,
+                to_staff_id=form.cleaned_data["to_staff"],
+                on=form.cleaned_data["on"],
+                today=today,
+            )
+        except ValidationError as exc:
+            _refusal_show(form, exc)
+        else:
+            audit_event_record(
+                request=request,
+                student=moved.student,
+                action=AuditAction.UPDATE,
+                what=f"caseload moved to {moved.to_staff.user.display_name} from {moved.on}",
+            )
+            who = moved.to_staff.user.display_name
+            messages.success(
+                request,
+                f"{moved.student.full_name} moves to {who} "
+                f"{'today' if moved.on == today else f'on {moved.on:%a %b} {moved.on.day}'}. "
+                f"{'Both therapists are' if moved.from_staff else who + ' is'} told.",
+            )
+            still_seen = students_visible_to(user=request.user).filter(pk=moved.student.pk)
+            if still_seen.exists():
+                return redirect("student_detail", student_id=moved.student.pk)
+            return redirect("caseload")
+    return render(
+        request,
+        "directory/student_move.html",
+        {"record": record, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,0 +1,181 @@
+"""A student moved to another OTR's caseload from a day: OT supervisors and administrators
+only, for students they see; the old assignment ends the day before, the new one begins;
+both therapists are told, the move is audited; the old week lists the student's sessions as
+no longer hers from that day. Bad input answers in place and writes nothing."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from schoolot.audit.models import AuditEvent
+from schoolot.core.access import current_assignments, students_visible_to
+from schoolot.directory.models import CaseloadAssignment
+from schoolot.directory.selectors import therapist_choices_get
+from schoolot.directory.services import student_therapist_move
+from schoolot.referrals.models import Notification
+from tests.factories import TODAY, weekly_slot_make
+
+LATER = TODAY + dt.timedelta(days=10)
+
+
+def _url(world, key="own"):
+    return reverse("student_move", args=[world.students[key].pk])
+
+
+def _post(client, world, to="other_therapist", on=TODAY, key="own"):
+    to_id = world.staff[to].pk if to in world.staff else to
+    on = on.isoformat() if isinstance(on, dt.date) else on
+    return client.post(_url(world, key), {"to_staff": to_id, "on": on})
+
+
+def _primary(world, key="own", on=TODAY):
+    return [
+        a.staff
+        for a in current_assignments(on=on).filter(student=world.students[key], role="primary_otr")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("supervisor", 200),
+        ("admin", 200),
+        ("other_supervisor", 404),  # not her team's student
+        ("therapist", 403),
+        ("cota", 403),
+        ("teacher", 403),
+        ("parent", 403),
+    ],
+)
+def test_who_moves_a_student(client, world, who, status):
+    client.force_login(world.users[who])
+    assert client.get(_url(world)).status_code == status
+    record = client.get(reverse("student_detail", args=[world.students["own"].pk]))
+    if record.status_code == 200:
+        assert ("Move to another OTR" in record.content.decode()) == (status == 200)
+    assert _post(client, world).status_code == (302 if status == 200 else status)
+    moved = status == 200
+    assert _primary(world) == [world.staff["other_therapist" if moved else "therapist"]]
+
+
+def test_another_districts_student_is_not_there(client, world, elsewhere):
+    client.force_login(world.users["admin"])
+    response = client.post(
+        reverse("student_move", args=[elsewhere.students["own"].pk]),
+        {"to_staff": world.staff["other_therapist"].pk, "on": TODAY.isoformat()},
+    )
+    assert response.status_code == 404
+    assert _primary(elsewhere) == [elsewhere.staff["therapist"]]
+
+
+def test_a_move_today_ends_one_assignment_and_begins_the_other(client, world):
+    client.force_login(world.users["supervisor"])
+    response = _post(client, world)
+    # The student went to another team: her supervisor no longer sees the record.
+    assert response.status_code == 302 and response.url == reverse("caseload")
+    own = world.students["own"]
+    old = CaseloadAssignment.objects.get(student=own, staff=world.staff["therapist"])
+    assert old.end_date == TODAY - dt.timedelta(days=1)
+    new = CaseloadAssignment.objects.get(student=own, staff=world.staff["other_therapist"])
+    assert (new.start_date, new.end_date, new.role) == (TODAY, None, "primary_otr")
+    assert own in students_visible_to(user=world.users["other_therapist"])
+    assert own not in students_visible_to(user=world.users["therapist"])
+    assert own not in students_visible_to(user=world.users["supervisor"])
+    (joins,) = Notification.objects.filter(user=world.users["other_therapist"])
+    assert joins.text.startswith(f"{own.full_name} ({world.school.name}) joins your caseload today")
+    (leaves,) = Notification.objects.filter(user=world.users["therapist"])
+    assert leaves.text.startswith(f"{own.full_name} leaves your caseload today, for ")
+    event = AuditEvent.objects.get(student=own, action="update")
+    assert event.actor == world.users["supervisor"] and "caseload moved to" in event.what
+    page = client.get(response.url).content.decode()
+    assert "moves to" in page and "Both therapists are told" in page
+
+
+def test_a_move_ahead_keeps_her_until_then_and_her_week_says_so(client, world):
+    from schoolot.schedules.week_check import week_check_get
+
+    world.staff["therapist"].schools.add(world.school)
+    slot = weekly_slot_make(world=world, weekday=1, start=dt.time(9))
+    client.force_login(world.users["admin"])
+    assert _post(client, world, on=LATER).status_code == 302
+    assert _primary(world) == [world.staff["therapist"]]
+    assert _primary(world, on=LATER) == [world.staff["other_therapist"]]
+    staff = world.staff["therapist"]
+    assert not week_check_get(staff=staff, on=TODAY).strays
+    assert [s.pk for s, _names in week_check_get(staff=staff, on=LATER).strays] == [slot.pk]
+    # Moved again, sooner: the later move gives way.
+    assert _post(client, world, to="supervisor", on=LATER).status_code == 400  # not an OTR
+    student_therapist_move(
+        user=world.users["admin"],
+        student_id=world.students["own"].pk,
+        to_staff_id=world.staff["other_therapist"].pk,
+        on=TODAY + dt.timedelta(days=3),
+        today=TODAY,
+    )
+    assert _primary(world, on=TODAY + dt.timedelta(days=3)) == [world.staff["other_therapist"]]
+    assert _primary(world, on=TODAY + dt.timedelta(days=2)) == [world.staff["therapist"]]
+    assert (
+        CaseloadAssignment.objects.filter(
+            student=world.students["own"], staff=world.staff["other_therapist"]
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("to", "on", "field", "message"),
+    [
+        ("other_therapist", TODAY - dt.timedelta(days=1), "on", "today or a later day"),
+        ("other_therapist", TODAY + dt.timedelta(days=400), "on", "within the next year"),
+        ("other_therapist", "soon", "on", "Enter a date such as"),
+        ("therapist", TODAY, "to_staff", "Choose one of the OTRs listed"),  # hers already
+        ("cota", TODAY, "to_staff", "Choose one of the OTRs listed"),  # not an OTR
+        ("teacher", TODAY, "to_staff", "Choose one of the OTRs listed"),
+        ("", TODAY, "to_staff", "Choose the OTR to move the student to"),
+    ],
+)
+def test_bad_input_answers_in_place(client, world, to, on, field, message):
+    client.force_login(world.users["supervisor"])
+    to_id = world.staff[to].pk if to else ""
+    response = _post(client, world, to=to_id, on=on)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert message in " ".join(errors.get(field, [])), errors
+    assert "Nothing was moved" in response.content.decode()
+    assert _primary(world) == [world.staff["therapist"]]
+    assert not Notification.objects.exists()
+
+
+def test_the_service_refuses_what_the_form_would_not_offer(world):
+    with pytest.raises(ValidationError, match="OTR on that day already"):
+        student_therapist_move(
+            user=world.users["supervisor"],
+            student_id=world.students["own"].pk,
+            to_staff_id=world.staff["therapist"].pk,
+            on=TODAY,
+            today=TODAY,
+        )
+    with pytest.raises(ValidationError, match="Choose an OTR of this district"):
+        student_therapist_move(
+            user=world.users["supervisor"],
+            student_id=world.students["own"].pk,
+            to_staff_id=world.staff["cota"].pk,
+            on=TODAY,
+            today=TODAY,
+        )
+
+
+def test_the_choices_serve_her_school_first_with_their_caseloads(world):
+    world.staff["other_therapist"].schools.add(world.school)
+    choices = therapist_choices_get(
+        user=world.users["supervisor"], student=world.students["own"], on=TODAY
+    )
+    assert [c.staff for c in choices] == [world.staff["other_therapist"]]  # not hers already
+    (choice,) = choices
+    assert choice.students == 1 and choice.serves_school and not choice.mine
+    theirs = therapist_choices_get(
+        user=world.users["admin"], student=world.students["other"], on=TODAY
+    )
+    assert [(c.staff, c.students, c.mine) for c in theirs] == [(world.staff["therapist"], 1, True)]
