@@ -179,3 +179,50 @@ def test_the_choices_serve_her_school_first_with_their_caseloads(world):
         user=world.users["admin"], student=world.students["other"], on=TODAY
     )
     assert [(c.staff, c.students, c.mine) for c in theirs] == [(world.staff["therapist"], 1, True)]
+
+
+def test_her_make_ups_owed_move_with_her(client, world):
+    """The minutes are owed to the student: the OTR she moves to owes her make-ups; the one
+    she left no longer lists them (nor may she find times for them)."""
+    from schoolot.compliance.dashboards import supervisor_dashboard
+    from schoolot.delivery.session_selectors import today_get
+    from schoolot.schedules.makeups import makeups_owed_get, makeups_team_get
+    from tests.delivery.helpers import log, part
+
+    own, cota = world.students["own"], world.students["cota"]
+    yesterday = TODAY - dt.timedelta(days=1)
+    missed = {"attendance": "missed", "missed_reason": "student_absent", "makeup_owed": True}
+    (entry,) = log(world, [part(own, **missed)], day=yesterday).students.all()
+    (cotas,) = log(world, [part(cota, **missed)], day=yesterday, who="cota").students.all()
+    otr, other = world.staff["therapist"], world.staff["other_therapist"]
+
+    def owed(staff):
+        return [e.pk for e in makeups_owed_get(staff=staff)]
+
+    def team(who):
+        return {
+            t.staff.pk: [e.pk for e in t.owed]
+            for t in makeups_team_get(user=world.users[who], on=TODAY)
+        }
+
+    def counts(who):
+        rows = supervisor_dashboard(user=world.users[who], on=TODAY)
+        return {r.staff.pk: r.makeups for r in rows if r.makeups}
+
+    assert owed(otr) == [entry.pk] and owed(other) == []
+    assert owed(world.staff["cota"]) == [cotas.pk]  # the COTA's own student stays hers
+    assert team("supervisor") == {otr.pk: [entry.pk], world.staff["cota"].pk: [cotas.pk]}
+    assert counts("supervisor") == {otr.pk: 1, world.staff["cota"].pk: 1}
+    student_therapist_move(
+        user=world.users["admin"], student_id=own.pk, to_staff_id=other.pk, on=TODAY, today=TODAY
+    )
+    assert owed(otr) == [] and owed(other) == [entry.pk]
+    assert team("supervisor") == {world.staff["cota"].pk: [cotas.pk]}
+    assert team("other_supervisor") == {other.pk: [entry.pk]}
+    assert counts("other_supervisor") == {other.pk: 1}
+    assert today_get(staff=other, date=TODAY).owed_makeups == 1
+    assert today_get(staff=otr, date=TODAY).owed_makeups == 0
+    client.force_login(world.users["therapist"])
+    assert client.get(reverse("makeup_times", args=[entry.pk])).status_code == 404
+    client.force_login(world.users["other_therapist"])
+    assert client.get(reverse("makeup_times", args=[entry.pk])).status_code == 200

@@ -22,8 +22,8 @@ from schoolot.compliance.ledger import (
 )
 from schoolot.compliance.workload import workload_report
 from schoolot.core.access import students_visible_to
-from schoolot.delivery.models import Session, SessionStudent
-from schoolot.delivery.services import open_makeups_q
+from schoolot.delivery.models import Session
+from schoolot.delivery.services import open_makeups_owned
 from schoolot.directory.models import School, Staff
 from schoolot.rules.minutes import LedgerSum, ledger_sum
 
@@ -130,12 +130,9 @@ def supervisor_dashboard(*, user: User, on: dt.date) -> list[TeamRow]:
     start, end = _week(on)
     hours = {r.staff.pk: r for r in workload_report(user=user, start=start, end=end)}
     makeups = dict(
-        SessionStudent.objects.filter(
-            open_makeups_q(),
-            session__therapist__in=[s.pk for s in staff],
-            student__in=students_visible_to(user=user),
-        )
-        .values_list("session__therapist")
+        open_makeups_owned(on=on)
+        .filter(owner_id__in=[s.pk for s in staff], student__in=students_visible_to(user=user))
+        .values_list("owner_id")
         .annotate(n=Count("pk"))
         .order_by()
     )

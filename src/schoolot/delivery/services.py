@@ -469,6 +469,32 @@ def open_makeups_q() -> Q:
     return Q(makeup_owed=True, makeups__isnull=True)
 
 
+def open_makeups_owned(*, on: dt.date):
+    """The open make-ups (open_makeups_q), each with `owner_id`: the therapist who owes it
+    on `on`. The minutes are owed to the student, not to whoever missed them: the therapist
+    of the missed session while the student is still on her caseload, else the student's
+    primary OTR then (a student moved to another OTR takes her make-ups along); None when
+    the student has no therapist."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from schoolot.core.access import current_assignments
+    from schoolot.directory.models import CaseloadAssignment
+
+    serving = current_assignments(on=on)
+    still = serving.filter(
+        staff_id=OuterRef("session__therapist_id"), student_id=OuterRef("student_id")
+    ).values("staff_id")[:1]
+    primary = (
+        serving.filter(student_id=OuterRef("student_id"), role=CaseloadAssignment.Role.PRIMARY_OTR)
+        .order_by("start_date", "pk")
+        .values("staff_id")[:1]
+    )
+    return SessionStudent.objects.filter(open_makeups_q()).annotate(
+        owner_id=Coalesce(Subquery(still), Subquery(primary))
+    )
+
+
 def _commitment_clash(staff: Staff, weekday: int, start: dt.time, end: dt.time) -> str | None:
     """The message when her fixed time (an IEP meeting) falls in start-end that weekday."""
     from schoolot.schedules.selectors import commitment_clash_get

@@ -11,7 +11,7 @@ from django.http import Http404
 from schoolot.accounts.models import User
 from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
-from schoolot.delivery.services import open_makeups_q
+from schoolot.delivery.services import open_makeups_owned, open_makeups_q
 from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closures_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
@@ -124,9 +124,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             cosigned_at__isnull=True,
             signed_at__isnull=False,
         ).count(),
-        owed_makeups=SessionStudent.objects.filter(
-            open_makeups_q(), session__therapist=staff
-        ).count(),
+        owed_makeups=open_makeups_owned(on=date).filter(owner_id=staff.pk).count(),
     )
 
 

@@ -232,16 +232,17 @@ def _lunch_fits(busy: list[tuple[int, int]], lo: int, hi: int, minutes: int) -> 
 
 
 def _owed(*, on: dt.date | None):
-    """Open make-ups (delivery.services.open_makeups_q), oldest first, with the student and
-    the session; each with `held`, the times held for it from `on`, when `on` is given."""
+    """Open make-ups with who owes each (delivery.services.open_makeups_owned, on `on` or
+    today), oldest first, with the student and the session; each with `held`, the times
+    held for it from `on`, when `on` is given."""
     from django.db.models import Prefetch
+    from django.utils import timezone
 
-    from schoolot.delivery.models import SessionStudent
-    from schoolot.delivery.services import open_makeups_q
+    from schoolot.delivery.services import open_makeups_owned
     from schoolot.schedules.models import Commitment
 
     owed = (
-        SessionStudent.objects.filter(open_makeups_q())
+        open_makeups_owned(on=on or timezone.localdate())
         .select_related("student__school", "session")
         .order_by("date", "pk")
     )
@@ -257,10 +258,11 @@ def _owed(*, on: dt.date | None):
 
 
 def makeups_owed_get(*, staff: Staff, on: dt.date | None = None):
-    """The missed entries of her sessions that are owed a make-up and not yet made up
-    (delivery.services.open_makeups_q), oldest first, with the student and the session;
-    each with `held`, the times held for it from `on` (makeup_hold), when `on` is given."""
-    return _owed(on=on).filter(session__therapist=staff)
+    """The make-ups she owes and has not given yet (delivery.services.open_makeups_owned:
+    her missed sessions' while the student is hers, and those of students who moved to her
+    caseload), oldest first, with the student and the session; each with `held`, the times
+    held for it from `on` (makeup_hold), when `on` is given."""
+    return _owed(on=on).filter(owner_id=staff.pk)
 
 
 @dataclass(frozen=True)
@@ -294,13 +296,11 @@ def makeups_team_get(*, user, on: dt.date) -> list[TeamMakeups]:
     if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         raise PermissionDenied("A team's make-ups are for supervisors and administrators.")
     staff = {s.pk: s for s in therapists_visible_to(user=user).select_related("user")}
-    owed = _owed(on=on).filter(
-        session__therapist_id__in=list(staff), student__in=students_visible_to(user=user)
-    )
+    owed = _owed(on=on).filter(owner_id__in=list(staff), student__in=students_visible_to(user=user))
     by_staff: dict[int, list] = {}
     for entry in owed:
         entry.waiting = (on - entry.date).days
-        by_staff.setdefault(entry.session.therapist_id, []).append(entry)
+        by_staff.setdefault(entry.owner_id, []).append(entry)
     return sorted(
         (TeamMakeups(staff[pk], entries) for pk, entries in by_staff.items()),
         key=lambda t: (t.staff.user.last_name, t.staff.user.first_name, t.staff.pk),
