@@ -48,23 +48,67 @@ def _texts(user):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [
-        ("therapist", 200),
-        ("cota", 200),
-        ("supervisor", 403),
-        ("admin", 403),
-        ("teacher", 403),
-        ("parent", 403),
-    ],
+    [("therapist", 200), ("cota", 200), ("teacher", 403), ("parent", 403)],
 )
-def test_only_therapists_enter_their_time_away(client, week, who, status):
+def test_therapists_enter_their_own_time_away(client, week, who, status):
     client.force_login(week.users[who])
     assert client.get(URL).status_code == status
-    assert _post(client).status_code == (302 if status == 200 else 403)
+    # A therapist's form has no one else to choose: a staff id posted is not read.
+    other = week.staff["other_therapist"].pk
+    assert _post(client, staff_id=other).status_code == (302 if status == 200 else 403)
     assert TimeAway.objects.count() == (1 if status == 200 else 0)
     if status == 200:
         (away,) = TimeAway.objects.all()
         assert away.staff == week.staff[who] and away.district == week.district
+        assert away.entered_by == week.users[who]
+
+
+@pytest.mark.parametrize(
+    ("who", "whom", "ok"),
+    [
+        ("supervisor", "therapist", True),
+        ("supervisor", "cota", True),
+        ("supervisor", "other_therapist", False),  # another supervisor's team
+        ("other_supervisor", "therapist", False),
+        ("admin", "other_therapist", True),
+        ("admin", "teacher", False),
+    ],
+)
+def test_supervisors_enter_time_away_for_their_team(client, week, elsewhere, who, whom, ok):
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    client.force_login(week.users[who])
+    assert client.get(URL).status_code == 200
+    response = _post(client, staff_id=week.staff[whom].pk)
+    assert response.status_code == (302 if ok else 400)
+    if not ok:
+        errors = response.context["form"].errors
+        assert "Choose a therapist of your team." in errors["staff_id"]
+        assert not TimeAway.objects.exists()
+        return
+    (away,) = TimeAway.objects.all()
+    assert (away.staff, away.entered_by) == (week.staff[whom], week.users[who])
+    name = week.users[who].display_name
+    (own,) = _texts(week.users[whom])
+    assert own.startswith(f"{name} entered time away for you Tue")
+    lead = week.staff[whom].supervisor.user
+    # Her supervisor hears of it unless she entered it herself.
+    assert len(_texts(lead)) == (0 if lead == week.users[who] else 1)
+    if whom == "therapist":  # her session's student's teacher hears
+        assert len(_texts(week.users["teacher"])) == 1
+    page = client.get(URL).content.decode()
+    assert week.users[whom].display_name in page and f'value="{away.pk}"' in page
+    assert client.post(URL, {"remove": away.pk}).status_code == 302
+    assert not TimeAway.objects.exists()
+    assert _texts(week.users[whom])[-1].startswith(f"{name} took back your time away")
+    # Nobody takes back another district's.
+    theirs = TimeAway.objects.create(
+        district=elsewhere.district,
+        staff=elsewhere.staff["therapist"],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        reason="therapist_absent",
+    )
+    assert client.post(URL, {"remove": theirs.pk}).status_code == 404
 
 
 def test_time_away_tells_the_supervisor_and_the_teachers(client, week):

@@ -2,26 +2,31 @@
 a conference, a district training), entered before they come so that nobody waits for her.
 
 Contract:
-- `time_away_add(user=, start_date=, end_date=, reason=, note=, today=)` records her own time
-  away (a therapist or COTA). Refused, with a ValidationError naming the field and writing
+- `time_away_add(user=, start_date=, end_date=, reason=, note=, today=, staff_id=)` records
+  her own time away (a therapist or COTA), or, with `staff_id`, a team member's as her OT
+  supervisor (an administrator: any therapist of the district's) enters it: out sick and
+  unable to log in, or a leave; that therapist is told too. Refused, with a ValidationError
+  naming the field and writing
   nothing: a first day before `today` (days gone by are logged on Today: Day missed), a last
   day before the first, days overlapping time away she has entered, days without school in
   the whole district. Then it tells her OT supervisor (and a COTA's supervising OTR) which
   days and how many sessions are not held, and the teacher of each student whose session
   falls on them which days her students have no OT (they stay in class): one notification
   each, in the app and by email.
-- `time_away_remove(user=, away_id=, today=)` takes back time away of hers that has not
-  ended before `today` (Http404 otherwise: what is past was logged). The same people hear
-  that the sessions from `today` on are held as usual.
+- `time_away_remove(user=, away_id=, today=)` takes back time away of hers (or, for a
+  supervisor or administrator, of a therapist she oversees) that has not ended before
+  `today` (Http404 otherwise: what is past was logged). The same people hear that the
+  sessions from `today` on are held as usual.
 - `away_sessions_get(staff=, first=, last=)`: her weekly sessions held on the days of
   [first, last], as Today would list them: that week of the rotation's, none on a day
   without school in the district or at the session's school. A fixed number of queries.
 - `away_days_get(staff_ids=, first=, last=)`: for each therapist, the weekdays of
   [first, last] she is away, with the time away that holds each. One query.
 - `time_away_list(staff=, today=)`: hers to come (and under way), and the latest past ones.
-- `team_time_away_get(user=, today=)`: the time away under way or beginning within
-  TEAM_AHEAD_DAYS of the therapists a supervisor oversees (an administrator: the
-  district's), soonest first, for planning make-ups and cover. One query.
+- `team_time_away_get(user=, today=, days=TEAM_AHEAD_DAYS)`: the time away under way or
+  beginning within `days` (None: any to come) of the therapists a supervisor oversees (an
+  administrator: the district's), soonest first, for planning make-ups and cover. One
+  query.
 
 Her weekly schedule does not change for time away; the week is built as usual.
 """
@@ -130,7 +135,9 @@ def time_away_list(*, staff: Staff, today: dt.date) -> TimeAwayList:
 TEAM_AHEAD_DAYS = 28
 
 
-def team_time_away_get(*, user: User, today: dt.date) -> list[TimeAway]:
+def team_time_away_get(
+    *, user: User, today: dt.date, days: int | None = TEAM_AHEAD_DAYS
+) -> list[TimeAway]:
     """Her team's time away soon (see the module). PermissionDenied for anyone but a
     supervisor or an administrator."""
     from django.core.exceptions import PermissionDenied
@@ -140,14 +147,13 @@ def team_time_away_get(*, user: User, today: dt.date) -> list[TimeAway]:
 
     if user.role not in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
         raise PermissionDenied("A team's time away is for supervisors and administrators.")
+    away = TimeAway.objects.filter(staff__in=therapists_visible_to(user=user), end_date__gte=today)
+    if days is not None:
+        away = away.filter(start_date__lte=today + dt.timedelta(days=days))
     return list(
-        TimeAway.objects.filter(
-            staff__in=therapists_visible_to(user=user),
-            end_date__gte=today,
-            start_date__lte=today + dt.timedelta(days=TEAM_AHEAD_DAYS),
+        away.select_related("staff__user", "entered_by").order_by(
+            "start_date", "staff__user__last_name"
         )
-        .select_related("staff__user")
-        .order_by("start_date", "staff__user__last_name")
     )
 
 
@@ -169,10 +175,16 @@ def _days_text(days: list[dt.date]) -> str:
 
 
 def _tell(
-    *, staff: Staff, away: TimeAway, first: dt.date, sessions: list[HeldSession], back: bool
+    *,
+    staff: Staff,
+    away: TimeAway,
+    first: dt.date,
+    sessions: list[HeldSession],
+    back: bool,
+    by: User,
 ) -> int:
     """Her supervisors hear of the days from `first` and their sessions; each teacher, of her
-    students' days."""
+    students' days; she herself when someone else (`by`) entered or took back the days."""
     from schoolot.directory.selectors import class_teachers_get
     from schoolot.referrals.services import notify
 
@@ -186,7 +198,18 @@ def _tell(
         owed = " Log them as missed on the day; make-ups as the team decides." if n else ""
         text = f"{name} is away {span} ({away.why}): {count} not held.{owed}"
     leads = [s.user for s in (staff.supervisor, staff.supervising_otr) if s is not None]
-    told = notify(users=leads, student=None, text=text, link=reverse("makeups"))
+    told = notify(
+        users=[u for u in leads if u.pk != by.pk], student=None, text=text, link=reverse("makeups")
+    )
+    if by.pk != staff.user_id:
+        span_days = _span_text(first, away.end_date)
+        own = (
+            f"{by.display_name} took back your time away {span_days}: your sessions are held."
+            if back
+            else f"{by.display_name} entered time away for you {span_days} ({away.why}): "
+            f"{count} not held; your students' teachers are told."
+        )
+        told += notify(users=[staff.user], student=None, text=own, link=reverse("time_away"))
     dates: dict[int, list[dt.date]] = {}  # a student's dates with a session
     students = {}
     for held in sessions:
@@ -212,6 +235,25 @@ def _tell(
     return told
 
 
+def _whose(*, user: User, staff_id: int | None) -> Staff:
+    """The therapist whose time away `user` enters or takes back: herself, or (`staff_id`)
+    one she oversees (delivery.outputs.therapists_visible_to)."""
+    from schoolot.delivery.outputs import therapists_visible_to
+    from schoolot.delivery.services import therapist_staff_get
+
+    if staff_id is None:
+        return therapist_staff_get(user=user)
+    staff = (
+        therapists_visible_to(user=user)
+        .filter(pk=staff_id)
+        .select_related("user", "supervisor__user", "supervising_otr__user")
+        .first()
+    )
+    if staff is None:
+        raise ValidationError({"staff": "Choose a therapist of your team."})
+    return staff
+
+
 def time_away_add(
     *,
     user: User,
@@ -220,11 +262,11 @@ def time_away_add(
     reason: str,
     note: str = "",
     today: dt.date,
+    staff_id: int | None = None,
 ) -> AwayAdded:
-    """Record her time away and tell who must know (see the module)."""
-    from schoolot.delivery.services import therapist_staff_get
-
-    staff = therapist_staff_get(user=user)
+    """Record her time away, or a team member's, and tell who must know (see the module)."""
+    staff = _whose(user=user, staff_id=staff_id)
+    she = "You are" if staff.user_id == user.pk else f"{staff.user.display_name} is"
     if reason not in TimeAway.Reason.values:
         raise ValidationError({"reason": "Choose why you are away."})
     if start_date < today:
@@ -247,7 +289,7 @@ def time_away_add(
         if clash is not None:
             raise ValidationError(
                 {
-                    "start_date": f"You are away {_span_text(clash.start_date, clash.end_date)} "
+                    "start_date": f"{she} away {_span_text(clash.start_date, clash.end_date)} "
                     "already; change the days so they do not overlap, or remove that entry."
                 }
             )
@@ -262,11 +304,14 @@ def time_away_add(
             end_date=end_date,
             reason=reason,
             note=note.strip(),
+            entered_by=user,
         )
         away.full_clean()
         away.save()
         sessions = away_sessions_get(staff=staff, first=start_date, last=end_date)
-        told = _tell(staff=staff, away=away, first=start_date, sessions=sessions, back=False)
+        told = _tell(
+            staff=staff, away=away, first=start_date, sessions=sessions, back=False, by=user
+        )
     return AwayAdded(away, sessions, told)
 
 
@@ -284,21 +329,31 @@ def _school_days(*, district_id: int, first: dt.date, last: dt.date) -> list[dt.
 
 
 def time_away_remove(*, user: User, away_id: int, today: dt.date) -> tuple[TimeAway, int]:
-    """Take back time away of hers not ended before `today` (see the module). Returns it and
-    how many people were told."""
+    """Take back time away of hers (or of a therapist she oversees) not ended before `today`
+    (see the module). Returns it and how many people were told."""
+    from schoolot.accounts.models import Role
+    from schoolot.delivery.outputs import therapists_visible_to
     from schoolot.delivery.services import therapist_staff_get
 
-    staff = therapist_staff_get(user=user)
+    if user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        whose = therapists_visible_to(user=user)
+    else:
+        whose = Staff.objects.filter(pk=therapist_staff_get(user=user).pk)
     with transaction.atomic():
         away = (
-            TimeAway.objects.select_for_update()
-            .filter(pk=away_id, staff=staff, end_date__gte=today)
+            # Only the entry is locked: the joined supervisors may be missing (outer joins).
+            TimeAway.objects.select_for_update(of=("self",))
+            .filter(pk=away_id, staff__in=whose, end_date__gte=today)
+            .select_related(
+                "staff__user", "staff__supervisor__user", "staff__supervising_otr__user"
+            )
             .first()
         )
         if away is None:
             raise Http404("No such time away to come.")
+        staff = away.staff
         first = max(away.start_date, today)
         sessions = away_sessions_get(staff=staff, first=first, last=away.end_date)
         away.delete()
-        told = _tell(staff=staff, away=away, first=first, sessions=sessions, back=True)
+        told = _tell(staff=staff, away=away, first=first, sessions=sessions, back=True, by=user)
     return away, told

@@ -149,6 +149,24 @@ class TimeAwayForm(forms.Form):
         help_text="Teachers and your supervisor read it: State OT conference.",
     )
 
+    def __init__(self, *args, team=None, **kwargs):
+        """`team`: the therapists a supervisor enters time away for (a field to choose one)."""
+        super().__init__(*args, **kwargs)
+        if team is not None:
+            self.fields = {
+                "staff_id": forms.TypedChoiceField(
+                    label="Therapist",
+                    coerce=int,
+                    choices=[("", "Choose…")] + [(s.pk, s.user.display_name) for s in team],
+                    error_messages={
+                        "required": "Choose whose time away it is.",
+                        "invalid_choice": "Choose a therapist of your team.",
+                    },
+                ),
+                **self.fields,
+            }
+            self.fields["note"].help_text = "The therapist, teachers and you read it."
+
     def clean(self):
         data = super().clean()
         if data.get("start_date") and not data.get("end_date"):

@@ -172,6 +172,10 @@ class TimeAway(DistrictOwned):
         max_length=120, blank=True, help_text="What the supervisor reads: State OT conference."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who entered it: herself, or her supervisor when she could not (out sick, a leave).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["start_date"]

@@ -29,6 +29,7 @@ from schoolot.core.access import students_visible_to
 from schoolot.core.params import date_parse, id_parse
 from schoolot.core.timezones import zone_get
 from schoolot.delivery.models import WeeklySlot
+from schoolot.delivery.outputs import therapists_visible_to
 from schoolot.delivery.services import therapist_staff_get, weekly_slots_lock
 from schoolot.directory.models import School, Staff, Student
 from schoolot.schedules.away import (
@@ -642,22 +643,33 @@ def availability_page(request):
 
 
 def time_away_page(request):
-    """Her time away (a therapist or COTA): the days ahead she gives no sessions, entered
-    before they come (schedules.away). Lists hers to come and the latest past; adds (her
+    """Time away (schedules.away): the days ahead a therapist gives no sessions, entered
+    before they come. A therapist or COTA lists hers to come and the latest past, adds (her
     supervisor and the teachers of the students whose sessions fall on them are told) and
-    takes back (`remove`). A refused form comes back in place with what was typed (400)."""
-    staff = therapist_staff_get(user=request.user)
+    takes back (`remove`). An OT supervisor does the same for the therapists of her team (an
+    administrator for the district's): one out sick who cannot log in, a leave; the
+    therapist is told too. A refused form comes back in place with what was typed (400)."""
     today = timezone.localdate()
-    form = TimeAwayForm(request.POST if request.method == "POST" else None)
+    team = None
+    if request.user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        team = list(
+            therapists_visible_to(user=request.user)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+    else:
+        staff = therapist_staff_get(user=request.user)
+    form = TimeAwayForm(request.POST if request.method == "POST" else None, team=team)
     if request.method == "POST" and "remove" in request.POST:
         away_id = id_parse(request.POST["remove"])
         if away_id is None:
             raise Http404("No such time away.")
         away, told = time_away_remove(user=request.user, away_id=away_id, today=today)
+        whose = "your" if team is None else f"{away.staff.user.display_name}'s"
         messages.success(
             request,
-            f"Taken back: your sessions from {date_text(max(away.start_date, today))} on are "
-            f"held as usual. {'1 person' if told == 1 else f'{told} people'} told.",
+            f"Taken back: {whose} sessions from {date_text(max(away.start_date, today))} on "
+            f"are held as usual. {'1 person' if told == 1 else f'{told} people'} told.",
         )
         return redirect("time_away")
     if request.method == "POST" and form.is_valid():
@@ -667,18 +679,23 @@ def time_away_page(request):
             _errors_on_form(form, exc)
         else:
             n = len(added.sessions)
+            who = "Your supervisor" if team is None else added.away.staff.user.display_name
             messages.success(
                 request,
-                f"Saved: {_count(n, 'session')} not held. Your supervisor and the teachers of "
-                f"those students are told ({_count(added.told, 'notification')}). On each day, "
+                f"Saved: {_count(n, 'session')} not held. {who} and the teachers of those "
+                f"students are told ({_count(added.told, 'notification')}). On each day, "
                 "Today offers to log them as missed.",
             )
             return redirect("time_away")
-    listed = time_away_list(staff=staff, today=today)
+    if team is None:
+        listed = time_away_list(staff=staff, today=today)
+        coming, past = listed.coming, listed.past
+    else:
+        coming, past = team_time_away_get(user=request.user, today=today, days=None), []
     return render(
         request,
         "schedules/time_away.html",
-        {"form": form, "coming": listed.coming, "past": listed.past, "today": today},
+        {"form": form, "coming": coming, "past": past, "today": today, "team": team},
         status=400 if form.errors else 200,
     )
 
