@@ -11,7 +11,7 @@ from schoolot.directory.calendar_import import (
     ics_days_off_read,
     kind_guess,
 )
-from schoolot.directory.models import CalendarEvent
+from schoolot.directory.models import CalendarEvent, SchoolYear
 from tests.factories import TODAY, YEAR_ON
 
 URL = "/school-calendar/import/"
@@ -107,9 +107,9 @@ def test_an_ics_file_read():
     assert recurring[0].recurring and recurring[0].kind is None
 
 
-def _read(client):
+def _read(client, school=""):
     upload = SimpleUploadedFile("district.ics", ICS.encode(), content_type="text/calendar")
-    return client.post(URL, {"file": upload})
+    return client.post(URL, {"file": upload, "school": school})
 
 
 def _rows(page: str) -> dict[str, bool]:
@@ -171,6 +171,55 @@ def test_read_choose_and_add(client, world):
     )
     # Read again: it is on the calendar already, not chosen.
     assert _rows(_read(client).content.decode())["Winter Break - No School"] is False
+
+
+def test_one_schools_own_calendar(client, world, elsewhere):
+    """A school with days off of its own (a charter school's calendar): its entries are
+    added at that school alone; the district's days stay as they are."""
+    from schoolot.referrals.models import Notification
+    from tests.factories import weekly_slot_make
+
+    world.staff["therapist"].schools.add(world.school)
+    CalendarEvent.objects.create(  # the district's break, not this school's entry
+        district=world.district,
+        school_year=SchoolYear.objects.get(district=world.district),
+        kind="break",
+        name="Winter Break - No School",
+        start_date=BREAK[0],
+        end_date=BREAK[1],
+    )
+    client.force_login(world.users["supervisor"])
+    page = _read(client, school=world.other_school.pk).content.decode()
+    assert f"at <strong>{world.other_school.name}</strong> alone" in page
+    assert f'name="school" value="{world.other_school.pk}"' in page
+    assert _rows(page)["Winter Break - No School"] is True  # not on that school's calendar
+    posted = {
+        "action": "add",
+        "rows": "1",
+        "take": ["0"],
+        "n-0": "Winter Break - No School",
+        "s-0": BREAK[0].isoformat(),
+        "e-0": BREAK[1].isoformat(),
+        "k-0": "break",
+    }
+    # The district's break covers those days at every school already: left out.
+    response = client.post(URL, {**posted, "school": world.other_school.pk}, follow=True)
+    assert "left out as without school already" in response.content.decode()
+    assert CalendarEvent.objects.filter(school=world.other_school).count() == 0
+    day = SATURDAY + dt.timedelta(days=3)  # a Tuesday, within two weeks and a half
+    weekly_slot_make(world=world, weekday=day.weekday(), start=dt.time(9))
+    moved = {**posted, "n-0": "Staff retreat", "s-0": day.isoformat(), "e-0": day.isoformat()}
+    moved["k-0"] = "staff_day"
+    response = client.post(URL, {**moved, "school": world.school.pk}, follow=True)
+    assert f"1 day without school added at {world.school.name}" in response.content.decode()
+    event = CalendarEvent.objects.get(name="Staff retreat")
+    assert (event.school, event.start_date) == (world.school, day)
+    told = Notification.objects.filter(user=world.users["therapist"]).count()
+    assert told == (1 if (day - TODAY).days < 14 else 0)
+    # Another district's school is not there.
+    other = elsewhere.school.pk
+    assert client.post(URL, {**moved, "school": other}).status_code == 404
+    assert client.post(URL, {"school": other, "text": ICS}).status_code == 400
 
 
 def test_a_refused_entry_adds_nothing_and_keeps_the_choices(client, world):

@@ -151,6 +151,20 @@ class CalendarImportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text="Beginning with BEGIN:VCALENDAR.",
     )
+    school = forms.TypedChoiceField(
+        label="Whose calendar",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="The district's (every school), or one school's own: a charter school, a "
+        "high school with its own days off.",
+    )
+
+    def __init__(self, *args, schools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "The district's: every school")] + [
+            (s.pk, s.name) for s in schools
+        ]
 
     def clean(self):
         data = super().clean()

@@ -174,10 +174,11 @@ class CalendarImport:
 
 
 def calendar_events_import(
-    *, user: User, entries: list[CalendarEntry], today: dt.date
+    *, user: User, entries: list[CalendarEntry], today: dt.date, school_id: int | None = None
 ) -> CalendarImport:
     """Add the chosen entries of a published calendar (directory.calendar_import), each
-    district-wide as calendar_event_save adds one, all or nothing: an entry whose days are
+    district-wide (or, with `school_id`, at that school alone: its own calendar) as
+    calendar_event_save adds one, all or nothing: an entry whose days are
     all without school already (Christmas Day inside the winter break) is left out and named;
     any other refusal (a day outside the school years on record) raises a ValidationError
     listing every refused entry, and nothing is added. Administrators and OT supervisors
@@ -198,7 +199,7 @@ def calendar_events_import(
                         user=user,
                         kind=entry.kind,
                         name=entry.name,
-                        school_id=None,
+                        school_id=school_id,
                         start_date=entry.start,
                         end_date=entry.end,
                         today=today,

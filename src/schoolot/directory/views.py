@@ -439,16 +439,19 @@ def _import_rows(post) -> tuple[list[dict], list[str]]:
     return rows, problems
 
 
-def _preview_rows(*, district_id: int, entries: list[CalendarEntry]) -> list[dict]:
+def _preview_rows(
+    *, district_id: int, entries: list[CalendarEntry], school_id: int | None
+) -> list[dict]:
     """The entries of a calendar file as the preview lists them: taken when they look like a
-    day off inside a school year on record and are not on the calendar already."""
+    day off inside a school year on record and are not on the calendar already (the
+    district's, or with `school_id` that school's)."""
     from schoolot.directory.models import SchoolYear
 
     years = list(
         SchoolYear.objects.filter(district_id=district_id).values_list("first_day", "last_day")
     )
     known = set(
-        CalendarEvent.objects.filter(district_id=district_id, school__isnull=True).values_list(
+        CalendarEvent.objects.filter(district_id=district_id, school_id=school_id).values_list(
             "name", "start_date", "end_date"
         )
     )
@@ -486,9 +489,15 @@ def calendar_import(request):
     supervisors. A refused file or choice comes back in place (status 400)."""
     if not school_calendar_access(user=request.user):
         raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
-    form, rows, problems = CalendarImportForm(), None, []
+    schools = _schools(request)
+    form, rows, problems, school = CalendarImportForm(schools=schools), None, [], None
     if request.method == "POST" and request.POST.get("action") == "add":
         rows, problems = _import_rows(request.POST)
+        school_id = id_parse(request.POST.get("school"))
+        if school_id is not None:
+            school = next((s for s in schools if s.pk == school_id), None)
+            if school is None:
+                raise Http404("No such school.")
         chosen = [r for r in rows if r["taken"]]
         if not problems and not chosen:
             problems = ["Choose at least one entry to add."]
@@ -500,20 +509,24 @@ def calendar_import(request):
                         CalendarEntry(r["name"], r["start"], r["end"], r["kind"]) for r in chosen
                     ],
                     today=timezone.localdate(),
+                    school_id=school.pk if school else None,
                 )
             except ValidationError as exc:
                 problems = exc.messages
             else:
                 n = len(result.added)
                 text = f"{n} day{'s' if n != 1 else ''} without school added"
+                text += f" at {school.name}" if school else ""
                 if result.skipped:
                     names = ", ".join(e.name for e, _why in result.skipped)
                     text += f"; left out as without school already: {names}"
                 messages.success(request, f"{text}. {_told_text(result.told)}")
                 return redirect("school_calendar")
     elif request.method == "POST":
-        form = CalendarImportForm(request.POST, request.FILES)
+        form = CalendarImportForm(request.POST, request.FILES, schools=schools)
         if form.is_valid():
+            school_id = form.cleaned_data["school"]
+            school = next((s for s in schools if s.pk == school_id), None)
             try:
                 entries = ics_days_off_read(form.cleaned_data["text"])
             except CalendarImportError as exc:
@@ -522,10 +535,20 @@ def calendar_import(request):
                 if not entries:
                     form.add_error(None, "The file holds no all-day events.")
                 else:
-                    rows = _preview_rows(district_id=request.user.district_id, entries=entries)
+                    rows = _preview_rows(
+                        district_id=request.user.district_id,
+                        entries=entries,
+                        school_id=school.pk if school else None,
+                    )
     return render(
         request,
         "directory/calendar_import.html",
-        {"form": form, "rows": rows, "problems": problems, "kinds": CalendarEvent.Kind.choices},
+        {
+            "form": form,
+            "rows": rows,
+            "problems": problems,
+            "kinds": CalendarEvent.Kind.choices,
+            "school": school,
+        },
         status=400 if problems or form.errors else 200,
     )
