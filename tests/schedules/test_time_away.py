@@ -374,3 +374,49 @@ def test_supervisors_see_their_teams_time_away_ahead(client, week, elsewhere):
     assert seen["admin"] == {"north-therapist", "north-other_therapist"}
     client.force_login(week.users["therapist"])
     assert "Away in the next" not in client.get(reverse("makeups")).content.decode()
+
+
+def test_make_up_times_held_on_those_days_go_back_and_meetings_are_named(client, week):
+    from schoolot.schedules.makeups import makeups_owed_get
+    from schoolot.schedules.models import Commitment
+
+    own = week.students["own"]
+    (entry,) = log(
+        week,
+        [part(own, attendance="missed", missed_reason="student_absent", makeup_owed=True)],
+        day=TODAY - dt.timedelta(days=1),
+    ).students.all()
+    staff = week.staff["therapist"]
+
+    def one_off(label, day, **kwargs):
+        return Commitment.objects.create(
+            district=week.district,
+            staff=staff,
+            label=label,
+            start=dt.time(13),
+            end=dt.time(13, 30),
+            on=day,
+            **kwargs,
+        )
+
+    held = one_off("Make-up: O.A.", TUESDAY, makeup_for=entry)
+    kept = one_off("Make-up: O.A.", THURSDAY, makeup_for=entry)  # after the time away
+    meeting = one_off("Annual IEP review", WEDNESDAY)
+    client.force_login(week.users["therapist"])
+    page = client.post(
+        URL,
+        {
+            "start_date": TUESDAY.isoformat(),
+            "end_date": WEDNESDAY.isoformat(),
+            "reason": "therapist_pulled",
+        },
+        follow=True,
+    ).content.decode()
+    assert "1 time held for make-ups on those days was given back" in page
+    assert (
+        "Fixed time on those days to move or cancel: Annual IEP review, "
+        f"Wed {WEDNESDAY:%b} {WEDNESDAY.day} 1:00 PM." in page
+    )
+    assert not Commitment.objects.filter(pk=held.pk).exists()
+    assert Commitment.objects.filter(pk__in=[kept.pk, meeting.pk]).count() == 2
+    assert [e.pk for e in makeups_owed_get(staff=staff)] == [entry.pk]  # still owed

@@ -12,7 +12,8 @@ Contract:
   the whole district. Then it tells her OT supervisor (and a COTA's supervising OTR) which
   days and how many sessions are not held, and the teacher of each student whose session
   falls on them which days her students have no OT (they stay in class): one notification
-  each, in the app and by email.
+  each, in the app and by email. Times she held for make-ups on those days are given back
+  (the make-ups stay owed); her one-off meetings on them are returned, for her to move.
 - `time_away_remove(user=, away_id=, today=)` takes back time away of hers (or, for a
   supervisor or administrator, of a therapist she oversees) that has not ended before
   `today` (Http404 otherwise: what is past was logged). The same people hear that the
@@ -34,7 +35,7 @@ Her weekly schedule does not change for time away; the week is built as usual.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,7 +47,7 @@ from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import SchoolYear, Staff
 from schoolot.rules.calendar import weekdays
 from schoolot.rules.cycles import assumed_first_day, cycle_week, rotation_number
-from schoolot.schedules.models import TimeAway
+from schoolot.schedules.models import Commitment, TimeAway
 
 PAST_SHOWN = 5  # past time away listed, newest first
 
@@ -67,6 +68,8 @@ class AwayAdded:
     away: TimeAway
     sessions: list[HeldSession]
     told: int
+    released: int = 0  # times she held for make-ups on those days, given back
+    meetings: list = field(default_factory=list)  # her one-off fixed time on those days
 
 
 def away_sessions_get(*, staff: Staff, first: dt.date, last: dt.date) -> list[HeldSession]:
@@ -309,10 +312,14 @@ def time_away_add(
         away.full_clean()
         away.save()
         sessions = away_sessions_get(staff=staff, first=start_date, last=end_date)
+        dated = Commitment.objects.filter(staff=staff, on__range=(start_date, end_date))
+        # A make-up cannot be given on a day away: the time goes back, the make-up stays owed.
+        released, _ = dated.filter(makeup_for__isnull=False).delete()
+        meetings = list(dated.filter(makeup_for__isnull=True).order_by("on", "start"))
         told = _tell(
             staff=staff, away=away, first=start_date, sessions=sessions, back=False, by=user
         )
-    return AwayAdded(away, sessions, told)
+    return AwayAdded(away, sessions, told, released, meetings)
 
 
 def _school_days(*, district_id: int, first: dt.date, last: dt.date) -> list[dt.date]:

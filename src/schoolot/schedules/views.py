@@ -680,12 +680,28 @@ def time_away_page(request):
         else:
             n = len(added.sessions)
             who = "Your supervisor" if team is None else added.away.staff.user.display_name
-            messages.success(
-                request,
+            text = (
                 f"Saved: {_count(n, 'session')} not held. {who} and the teachers of those "
                 f"students are told ({_count(added.told, 'notification')}). On each day, "
-                "Today offers to log them as missed.",
+                "Today offers to log them as missed."
             )
+            if added.released:
+                text += (
+                    f" {_count(added.released, 'time')} held for make-ups on those days "
+                    f"{'was' if added.released == 1 else 'were'} given back; the make-ups "
+                    "stay owed."
+                )
+            messages.success(request, text)
+            if added.meetings:
+                messages.warning(
+                    request,
+                    "Fixed time on those days to move or cancel: "
+                    + "; ".join(
+                        f"{c.label}, {date_text(c.on, short=True)} {time_format(c.start, 'g:i A')}"
+                        for c in added.meetings
+                    )
+                    + ".",
+                )
             return redirect("time_away")
     if team is None:
         listed = time_away_list(staff=staff, today=today)
