@@ -226,3 +226,30 @@ def test_her_make_ups_owed_move_with_her(client, world):
     assert client.get(reverse("makeup_times", args=[entry.pk])).status_code == 404
     client.force_login(world.users["other_therapist"])
     assert client.get(reverse("makeup_times", args=[entry.pk])).status_code == 200
+
+
+def test_the_move_page_reads_in_fixed_queries(client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schoolot.accounts.models import Role
+    from tests.factories import staff_make
+
+    client.force_login(world.users["admin"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(_url(world)).status_code == 200
+    for i in range(8):
+        otr = staff_make(
+            district=world.district,
+            username=f"north-otr{i}",
+            role=Role.THERAPIST,
+            credential="OTR/L",
+            supervisor=world.staff["supervisor"],
+        )
+        otr.schools.add(world.school)
+        CaseloadAssignment.objects.create(
+            district=world.district, staff=otr, student=world.students["cota"], start_date=TODAY
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(_url(world)).content.decode()
+    assert page.count('name="to_staff"') == 9

@@ -420,3 +420,26 @@ def test_make_up_times_held_on_those_days_go_back_and_meetings_are_named(client,
     assert not Commitment.objects.filter(pk=held.pk).exists()
     assert Commitment.objects.filter(pk__in=[kept.pk, meeting.pk]).count() == 2
     assert [e.pk for e in makeups_owed_get(staff=staff)] == [entry.pk]  # still owed
+
+
+def test_the_team_page_reads_in_fixed_queries(client, week, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(week.users["supervisor"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for i in range(6):
+        for key in ("therapist", "cota"):
+            day = TUESDAY + dt.timedelta(days=7 * i)
+            TimeAway.objects.create(
+                district=week.district,
+                staff=week.staff[key],
+                start_date=day,
+                end_date=day,
+                reason="therapist_pulled",
+                entered_by=week.users["supervisor"],
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(URL).content.decode()
+    assert page.count("Take back<") == 12
