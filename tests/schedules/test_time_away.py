@@ -443,3 +443,17 @@ def test_the_team_page_reads_in_fixed_queries(client, week, django_assert_max_nu
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(URL).content.decode()
     assert page.count("Take back<") == 12
+
+
+def test_the_service_refuses_a_therapist_she_does_not_oversee(week):
+    with pytest.raises(ValidationError) as refused:
+        time_away_add(
+            user=week.users["supervisor"],
+            staff_id=week.staff["other_therapist"].pk,
+            start_date=TUESDAY,
+            end_date=TUESDAY,
+            reason="therapist_absent",
+            today=TODAY,
+        )
+    assert refused.value.message_dict == {"staff_id": ["Choose a therapist of your team."]}
+    assert not TimeAway.objects.exists()

@@ -450,7 +450,7 @@ def student_therapist_move(
     with transaction.atomic():
         before = list(
             current_assignments(on=on)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(student=student, role=CaseloadAssignment.Role.PRIMARY_OTR)
             .select_related("staff__user")
         )

@@ -6,10 +6,10 @@ Contract:
   her own time away (a therapist or COTA), or, with `staff_id`, a team member's as her OT
   supervisor (an administrator: any therapist of the district's) enters it: out sick and
   unable to log in, or a leave; that therapist is told too. Refused, with a ValidationError
-  naming the field and writing
-  nothing: a first day before `today` (days gone by are logged on Today: Day missed), a last
-  day before the first, days overlapping time away she has entered, days without school in
-  the whole district. Then it tells her OT supervisor (and a COTA's supervising OTR) which
+  naming the field and writing nothing: a first day before `today` (days gone by are logged
+  on Today: Day missed), a last day before the first, days overlapping time away she has
+  entered, days without school in the whole district, a therapist `user` does not oversee.
+  Then it tells her OT supervisor (and a COTA's supervising OTR) which
   days and how many sessions are not held, and the teacher of each student whose session
   falls on them which days her students have no OT (they stay in class): one notification
   each, in the app and by email. Times she held for make-ups on those days are given back
@@ -253,7 +253,7 @@ def _whose(*, user: User, staff_id: int | None) -> Staff:
         .first()
     )
     if staff is None:
-        raise ValidationError({"staff": "Choose a therapist of your team."})
+        raise ValidationError({"staff_id": "Choose a therapist of your team."})
     return staff
 
 
