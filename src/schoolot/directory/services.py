@@ -257,12 +257,14 @@ def _reports_written(period_id: int) -> tuple[int, int]:
     return counts["written"], counts["signed"]
 
 
-def _reports_hold(period: ReportingPeriod, written: int, signed: int) -> str:
+def _reports_hold(period: ReportingPeriod, written: int, signed: int, *, what: str) -> str:
+    """Why a period with progress reports keeps `what`: "those dates stay", "the period
+    stays"."""
     n = f"{written} progress report{'s are' if written != 1 else ' is'}"
     whose = f" ({signed} signed)" if signed else ""
     return (
         f"{n} written for {period.name}{whose}: their minutes and sessions are counted over "
-        f"{period.start_date:%b %d} to {period.end_date:%b %d, %Y}, so those dates stay."
+        f"{period.start_date:%b %d} to {period.end_date:%b %d, %Y}, so {what}."
     )
 
 
@@ -301,7 +303,13 @@ def reporting_period_save(
             if (period.start_date, period.end_date) != (start_date, end_date):
                 written, signed = _reports_written(period.pk)
                 if written:
-                    raise ValidationError({"start_date": _reports_hold(period, written, signed)})
+                    raise ValidationError(
+                        {
+                            "start_date": _reports_hold(
+                                period, written, signed, what="those dates stay"
+                            )
+                        }
+                    )
         span = f"{year.first_day:%b %d, %Y} to {year.last_day:%b %d, %Y}"
         if not year.first_day <= start_date <= year.last_day:
             raise ValidationError(
@@ -335,11 +343,7 @@ def reporting_period_remove(*, user: User, period_id: int) -> ReportingPeriod:
             raise Http404("No such reporting period.")
         written, signed = _reports_written(period.pk)
         if written:
-            raise ValidationError(
-                _reports_hold(period, written, signed).replace(
-                    "so those dates stay", "so the period stays"
-                )
-            )
+            raise ValidationError(_reports_hold(period, written, signed, what="the period stays"))
         period.delete()
     return period
 

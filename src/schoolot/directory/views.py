@@ -177,6 +177,21 @@ def student_move(request, student_id: int):
     )
 
 
+def _calendar_editor_check(request) -> None:
+    if not school_calendar_access(user=request.user):
+        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+
+
+def _period_get(request, period_id: int) -> ReportingPeriod:
+    """The district's reporting period, or Http404."""
+    period = ReportingPeriod.objects.filter(
+        pk=period_id, district_id=request.user.district_id
+    ).first()
+    if period is None:
+        raise Http404("No such reporting period.")
+    return period
+
+
 def _told_text(told: int, *, gives_back: bool = False) -> str:
     if not told:
         return "No therapist has sessions it changes in the next two weeks."
@@ -218,8 +233,8 @@ def school_calendar(request):
     Therapists read it. A refused form comes back in place (status 400) with what was
     typed."""
     may_edit = school_calendar_access(user=request.user)
-    if request.method == "POST" and not may_edit:
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    if request.method == "POST":
+        _calendar_editor_check(request)
     # What a POST does: "event" (the days without school: the default), "year", "period"
     # (a reporting period added) or "split" (a year's periods added at once).
     action = (request.POST.get("action") or "event") if request.method == "POST" else None
@@ -311,13 +326,8 @@ def _periods_form_save(request, form, year_id: int, *, period_id: int | None = N
 def reporting_period_edit(request, period_id: int):
     """Change a reporting period's name or dates (administrators and OT supervisors); a
     period with progress reports written keeps its dates."""
-    if not school_calendar_access(user=request.user):
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
-    period = ReportingPeriod.objects.filter(
-        pk=period_id, district_id=request.user.district_id
-    ).first()
-    if period is None:
-        raise Http404("No such reporting period.")
+    _calendar_editor_check(request)
+    period = _period_get(request, period_id)
     initial = {"name": period.name, "start_date": period.start_date, "end_date": period.end_date}
     form = ReportingPeriodForm(request.POST or None, initial=initial)
     if request.method == "POST" and _periods_form_save(
@@ -336,13 +346,8 @@ def reporting_period_delete(request, period_id: int):
     """Take a reporting period off the calendar (administrators and OT supervisors): asked
     first (GET), then done (POST); refused, and said why, while progress reports are
     written for it."""
-    if not school_calendar_access(user=request.user):
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
-    period = ReportingPeriod.objects.filter(
-        pk=period_id, district_id=request.user.district_id
-    ).first()
-    if period is None:
-        raise Http404("No such reporting period.")
+    _calendar_editor_check(request)
+    period = _period_get(request, period_id)
     refused = None
     if request.method == "POST":
         try:
@@ -363,8 +368,7 @@ def reporting_period_delete(request, period_id: int):
 def calendar_event_edit(request, event_id: int):
     """Change one break, holiday or closure: its days, where and why (administrators and OT
     supervisors). The therapists whose sessions the change takes or gives back are told."""
-    if not school_calendar_access(user=request.user):
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    _calendar_editor_check(request)
     event = (
         CalendarEvent.objects.filter(pk=event_id, district_id=request.user.district_id)
         .select_related("school_year")
@@ -396,8 +400,7 @@ def calendar_event_delete(request, event_id: int):
     """Take a break, holiday or closure off the calendar (administrators and OT
     supervisors): asked first (GET), then done (POST); the therapists whose sessions are
     held after all are told."""
-    if not school_calendar_access(user=request.user):
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    _calendar_editor_check(request)
     if request.method != "POST":
         event = (
             CalendarEvent.objects.filter(pk=event_id, district_id=request.user.district_id)
@@ -487,8 +490,7 @@ def calendar_import(request):
     their kind, and add them at once (directory.services.calendar_events_import: all or
     nothing; days already without school are left out and named). Administrators and OT
     supervisors. A refused file or choice comes back in place (status 400)."""
-    if not school_calendar_access(user=request.user):
-        raise PermissionDenied("Administrators and OT supervisors change the school calendar.")
+    _calendar_editor_check(request)
     schools = _schools(request)
     form, rows, problems, school = CalendarImportForm(schools=schools), None, [], None
     if request.method == "POST" and request.POST.get("action") == "add":
