@@ -457,3 +457,28 @@ def test_the_service_refuses_a_therapist_she_does_not_oversee(week):
         )
     assert refused.value.message_dict == {"staff_id": ["Choose a therapist of your team."]}
     assert not TimeAway.objects.exists()
+
+
+def test_the_printed_week_with_dates_says_she_is_away(week):
+    from schoolot.schedules.selectors import week_printout_get
+
+    weekly_slot_make(world=week, weekday=1, start=dt.time(9))
+    weekly_slot_make(world=week, weekday=3, start=dt.time(9))
+    time_away_add(
+        user=week.users["therapist"],
+        start_date=TUESDAY,
+        end_date=TUESDAY,
+        reason="therapist_pulled",
+        note="State OT conference",
+        today=TODAY,
+    )
+    days = {
+        d.date: d
+        for d in week_printout_get(staff=week.staff["therapist"], names=False, week_of=TUESDAY)
+    }
+    assert (days[TUESDAY].away, days[TUESDAY].stops) == ("State OT conference", [])
+    assert days[THURSDAY].away == ""
+    assert [s.kind for s in days[THURSDAY].stops] == ["session", "lunch"]
+    # Her usual week, undated, is as it always is.
+    undated = week_printout_get(staff=week.staff["therapist"], names=False)
+    assert [s.kind for s in undated[1].stops] == ["session", "lunch"] and undated[1].away == ""

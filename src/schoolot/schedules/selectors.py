@@ -747,6 +747,7 @@ class PrintedDay:
     date: dt.date | None = None  # a dated week's (week_printout_get with `week_of`)
     closed: str = ""  # a dated day without school: why
     closed_schools: list[str] = field(default_factory=list)  # "Lincoln: Water main break"
+    away: str = ""  # a dated day of her time away: why (schedules.models.TimeAway)
 
 
 def _closures_on(years, day: dt.date, *, on_record: bool = True) -> tuple[str, dict[int, str]]:
@@ -780,8 +781,9 @@ def week_printout_get(
     With `week_of`, the dated week holding that day (from Saturday, the next): each day as
     it will be held, the sessions of that week of the rotation only, none on a day without
     school (its reason instead) or at a school closed alone that day (named instead), her
-    one-off fixed time of that week too, and the drives, lunch and planning of those days.
-    Four queries and those of week_breaks_get (and the calendar's two when dated)."""
+    one-off fixed time of that week too, and the drives, lunch and planning of those days;
+    on a day of her time away, nothing but why. Four queries and those of week_breaks_get
+    (and the calendar's two and her time away's one when dated)."""
     import copy
 
     from schoolot.delivery.models import WeeklySlot
@@ -845,12 +847,15 @@ def week_printout_get(
     on_record = bool(school_week.years) or (
         SchoolYear.objects.filter(district_id=staff.district_id).exists()
     )
+    from schoolot.schedules.away import away_days_get
+
+    away = away_days_get(staff_ids=[staff.pk], first=dates[0], last=dates[-1]).get(staff.pk, {})
     held, held_fixed, closures = [], [], {}
     for date in dates:
         closed, schools = closures[date] = _closures_on(
             school_week.years, date, on_record=on_record
         )
-        if closed:
+        if closed or date in away:
             continue
         for slot in slots:
             if (
@@ -892,9 +897,10 @@ def week_printout_get(
             day_of(
                 weekday,
                 stops,
-                {} if closed else breaks,
+                {} if closed or date in away else breaks,
                 date=date,
                 closed=closed,
+                away=away[date].why if date in away and not closed else "",
                 closed_schools=[
                     f"{school_names[pk]}: {why}" for pk, why in schools.items() if pk in mine
                 ],
