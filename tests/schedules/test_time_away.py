@@ -482,3 +482,11 @@ def test_the_printed_week_with_dates_says_she_is_away(week):
     # Her usual week, undated, is as it always is.
     undated = week_printout_get(staff=week.staff["therapist"], names=False)
     assert [s.kind for s in undated[1].stops] == ["session", "lunch"] and undated[1].away == ""
+
+
+def test_today_says_she_is_away_on_a_day_without_sessions(client, week):
+    client.force_login(week.users["therapist"])
+    _post(client, start_date=THURSDAY, end_date=THURSDAY)
+    page = client.get(reverse("today"), {"date": THURSDAY.isoformat()}).content.decode()
+    assert "You are away that day (State OT conference)." in page
+    assert "The teachers were told" not in page

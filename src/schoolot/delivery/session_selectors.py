@@ -111,7 +111,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
         fixed=fixed,
         away=(
             TimeAway.objects.filter(staff=staff, start_date__lte=date, end_date__gte=date).first()
-            if slots
+            if date.weekday() < 5 and closed is None
             else None
         ),
         next_school_day=(
