@@ -149,7 +149,7 @@ def test_bad_input_answers_in_place(client, world, to, on, field, message):
 
 
 def test_the_service_refuses_what_the_form_would_not_offer(world):
-    with pytest.raises(ValidationError, match="OTR on that day already"):
+    with pytest.raises(ValidationError, match="is the OTR of .* on that day already"):
         student_therapist_move(
             user=world.users["supervisor"],
             student_id=world.students["own"].pk,
@@ -170,13 +170,13 @@ def test_the_service_refuses_what_the_form_would_not_offer(world):
 def test_the_choices_serve_her_school_first_with_their_caseloads(world):
     world.staff["other_therapist"].schools.add(world.school)
     choices = therapist_choices_get(
-        user=world.users["supervisor"], student=world.students["own"], on=TODAY
+        user=world.users["supervisor"], students=[world.students["own"]], on=TODAY
     )
     assert [c.staff for c in choices] == [world.staff["other_therapist"]]  # not hers already
     (choice,) = choices
     assert choice.students == 1 and choice.serves_school and not choice.mine
     theirs = therapist_choices_get(
-        user=world.users["admin"], student=world.students["other"], on=TODAY
+        user=world.users["admin"], students=[world.students["other"]], on=TODAY
     )
     assert [(c.staff, c.students, c.mine) for c in theirs] == [(world.staff["therapist"], 1, True)]
 
@@ -253,3 +253,73 @@ def test_the_move_page_reads_in_fixed_queries(client, world, django_assert_max_n
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(_url(world)).content.decode()
     assert page.count('name="to_staff"') == 9
+
+
+def test_several_students_chosen_on_the_list_move_at_once(client, world):
+    own, cota, other = (world.students[k] for k in ("own", "cota", "other"))
+    client.force_login(world.users["admin"])
+    listed = client.get(reverse("caseload")).content.decode()
+    assert f'name="student" value="{own.pk}" form="move-form"' in listed
+    assert "Move the chosen students to another OTR" in listed
+    url = reverse("students_move")
+    page = client.get(url, {"student": [own.pk, cota.pk]}).content.decode()
+    assert "Move 2 students to another OTR" in page
+    assert own.full_name in page and cota.full_name in page
+    response = client.post(
+        url,
+        {
+            "student": [own.pk, cota.pk],
+            "to_staff": world.staff["other_therapist"].pk,
+            "on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("caseload")
+    assert _primary(world) == [world.staff["other_therapist"]]
+    assert _primary(world, key="cota") == [world.staff["other_therapist"]]
+    (joins,) = Notification.objects.filter(user=world.users["other_therapist"])
+    assert joins.text.startswith("2 students join your caseload today: ")
+    (leaves,) = Notification.objects.filter(user=world.users["therapist"])
+    assert leaves.text.startswith(f"{own.full_name} leaves your caseload today")
+    assert AuditEvent.objects.filter(action="update", student__in=[own, cota]).count() == 2
+    assert "2 students move to" in client.get(response.url).content.decode()
+
+
+def test_a_move_of_several_is_all_or_none(client, world):
+    own, other = world.students["own"], world.students["other"]
+    client.force_login(world.users["admin"])
+    response = client.post(
+        reverse("students_move"),
+        {
+            "student": [own.pk, other.pk],
+            "to_staff": world.staff["other_therapist"].pk,
+            "on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert f"is the OTR of {other.full_name} on that day already" in response.content.decode()
+    with pytest.raises(ValidationError, match=f"is the OTR of {other.full_name} on that day"):
+        from schoolot.directory.services import students_therapist_move
+
+        students_therapist_move(
+            user=world.users["admin"],
+            student_ids=[own.pk, other.pk],
+            to_staff_id=world.staff["other_therapist"].pk,
+            on=TODAY,
+            today=TODAY,
+        )
+    assert _primary(world) == [world.staff["therapist"]]
+    assert not Notification.objects.exists()
+
+
+def test_the_list_offers_no_move_to_therapists_and_the_page_refuses_others(client, world):
+    client.force_login(world.users["therapist"])
+    assert 'form="move-form"' not in client.get(reverse("caseload")).content.decode()
+    assert (
+        client.get(reverse("students_move"), {"student": world.students["own"].pk}).status_code
+        == 403
+    )
+    client.force_login(world.users["supervisor"])
+    url = reverse("students_move")
+    assert client.get(url, {"student": world.students["other"].pk}).status_code == 404
+    response = client.get(url, follow=True)
+    assert "Choose the students to move on the list first." in response.content.decode()

@@ -54,7 +54,8 @@ def _active_plans() -> Prefetch:
     )
 
 
-def _current_therapists() -> Prefetch:
+def current_therapists_prefetch() -> Prefetch:
+    """A student's caseload assignments in force today, as `current_assignments`."""
     return Prefetch(
         "assignments",
         queryset=current_assignments().select_related("staff__user").order_by("role"),
@@ -94,7 +95,7 @@ def caseload_list(*, user: User, filters: CaseloadFilters) -> QuerySet[Student]:
         )
     return (
         students.select_related("school")
-        .prefetch_related(_active_plans(), _current_therapists())
+        .prefetch_related(_active_plans(), current_therapists_prefetch())
         .order_by("school__name", "last_name", "first_name", "pk")
     )
 
@@ -136,7 +137,7 @@ def student_record_get(*, user: User, student_id: int) -> StudentRecord:
     student = (
         students_visible_to(user=user)
         .select_related("school")
-        .prefetch_related(_current_therapists())
+        .prefetch_related(current_therapists_prefetch())
         .filter(pk=student_id)
         .first()
     )
@@ -390,15 +391,20 @@ class TherapistChoice:
     mine: bool  # on the supervisor's own team (always True for an administrator)
 
 
-def therapist_choices_get(*, user: User, student: Student, on: dt.date) -> list[TherapistChoice]:
-    """The district's OTRs a student could move to (not her primary OTR on `on`): those who
-    serve her school first, then the supervisor's own team, then by name; each with her
-    caseload's size today. Two queries."""
-    current = (
+def therapist_choices_get(
+    *, user: User, students: list[Student], on: dt.date
+) -> list[TherapistChoice]:
+    """The district's OTRs `students` could move to (not the one who is the primary OTR of
+    all of them on `on`): those who serve one of their schools first, then the supervisor's
+    own team, then by name; each with her caseload's size on `on`. Two queries."""
+    ids = [s.pk for s in students]
+    primaries = set(
         current_assignments(on=on)
-        .filter(student=student, role=CaseloadAssignment.Role.PRIMARY_OTR)
-        .values("staff_id")
+        .filter(student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR)
+        .values_list("staff_id", "student_id")
     )
+    staff_ids = {staff_id for staff_id, _ in primaries}
+    current = [pk for pk in staff_ids if {sid for st, sid in primaries if st == pk} == set(ids)]
     otrs = (
         Staff.objects.filter(
             district_id=user.district_id,
@@ -415,7 +421,11 @@ def therapist_choices_get(*, user: User, student: Student, on: dt.date) -> list[
                 & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
                 distinct=True,
             ),
-            serves=Count("schools", filter=Q(schools=student.school_id), distinct=True),
+            serves=Count(
+                "schools",
+                filter=Q(schools__in={s.school_id for s in students}),
+                distinct=True,
+            ),
         )
     )
     choices = [

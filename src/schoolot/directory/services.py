@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -416,23 +416,48 @@ MOVE_AHEAD_DAYS = 366
 def student_therapist_move(
     *, user: User, student_id: int, to_staff_id: int, on: dt.date, today: dt.date
 ) -> CaseloadMove:
-    """Move a student to another OTR's caseload from `on` (a new school, caseloads
-    balanced): her primary OTR's assignment ends the day before, the new one's begins that
-    day. Her weekly sessions with the one she leaves stay in that week until its next build
-    (My week then lists them as no longer hers; the new OTR's lists the sessions her
-    mandates lack). Both therapists are told, in the app and by email. Refused with a
-    ValidationError naming the field: a date before `today` or over a year ahead, an OTR
-    who is already hers on that day, someone who is not an active OTR of the district.
-    Http404 for a student `user` may not see. OT supervisors and administrators only."""
+    """Move one student to another OTR's caseload from `on` (students_therapist_move)."""
+    (moved,) = students_therapist_move(
+        user=user, student_ids=[student_id], to_staff_id=to_staff_id, on=on, today=today
+    )
+    return moved
+
+
+#: The most students moved at once (a caseload: one OTR's fifty, with room).
+MOVE_MOST = 80
+
+
+def students_therapist_move(
+    *, user: User, student_ids: list[int], to_staff_id: int, on: dt.date, today: dt.date
+) -> list[CaseloadMove]:
+    """Move students to another OTR's caseload from `on` (a new school, caseloads
+    balanced), all or none: each one's primary OTR's assignment ends the day before, the
+    new one's begins that day (a move dated later is replaced). Their weekly sessions with
+    the one they leave stay in that week until its next build (My week then lists them as
+    no longer hers; the new OTR's lists the sessions their mandates lack). Each therapist
+    is told once, in the app and by email: the new OTR of all of them, each OTR left of
+    hers. Refused with a ValidationError naming the field: a date before `today` or over
+    a year ahead, no student or more than MOVE_MOST, a student whose OTR on that day is the
+    one chosen already, someone who is not an active OTR of the district. Http404 for a
+    student `user` may not see. OT supervisors and administrators only."""
     from schoolot.core.access import current_assignments, students_visible_to
     from schoolot.directory.selectors import caseload_move_access
     from schoolot.referrals.services import notify
 
     if not caseload_move_access(user=user):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
-    student = students_visible_to(user=user).filter(pk=student_id).select_related("school")
-    student = student.first()
-    if student is None:
+    ids = list(dict.fromkeys(student_ids))
+    if not ids:
+        raise ValidationError({"student": "Choose at least one student to move."})
+    if len(ids) > MOVE_MOST:
+        raise ValidationError({"student": f"Move at most {MOVE_MOST} students at once."})
+    students = list(
+        students_visible_to(user=user)
+        .filter(pk__in=ids)
+        .select_related("school")
+        .order_by("last_name", "first_name", "pk")
+    )
+    if len(students) != len(ids):
         raise Http404("No such student.")
     if on < today:
         raise ValidationError({"on": "Choose today or a later day."})
@@ -452,53 +477,93 @@ def student_therapist_move(
     if to_staff is None:
         raise ValidationError({"to_staff": "Choose an OTR of this district."})
     with transaction.atomic():
-        before = list(
+        before: dict[int, list[CaseloadAssignment]] = {s.pk: [] for s in students}
+        for assignment in (
             current_assignments(on=on)
             .select_for_update(of=("self",))
-            .filter(student=student, role=CaseloadAssignment.Role.PRIMARY_OTR)
+            .filter(student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR)
             .select_related("staff__user")
-        )
-        if any(a.staff_id == to_staff.pk for a in before):
+        ):
+            before[assignment.student_id].append(assignment)
+        hers = [s for s in students if any(a.staff_id == to_staff.pk for a in before[s.pk])]
+        if hers:
+            names = ", ".join(s.full_name for s in hers)
             raise ValidationError(
                 {
-                    "to_staff": f"{to_staff.user.display_name} is {student.first_name}'s OTR "
-                    "on that day already."
+                    "to_staff": f"{to_staff.user.display_name} is the OTR of {names} on that "
+                    "day already."
                 }
             )
         # Moves dated later than `on` are replaced by this one.
         CaseloadAssignment.objects.filter(
-            student=student, role=CaseloadAssignment.Role.PRIMARY_OTR, start_date__gt=on
+            student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR, start_date__gt=on
         ).delete()
-        for assignment in before:
-            if assignment.start_date >= on:
-                assignment.delete()  # not begun: nothing of it stands
-            else:
-                assignment.end_date = on - dt.timedelta(days=1)
-                assignment.save(update_fields=["end_date"])
-        CaseloadAssignment.objects.create(
-            district_id=user.district_id,
-            staff=to_staff,
-            student=student,
-            role=CaseloadAssignment.Role.PRIMARY_OTR,
-            start_date=on,
-        )
-        from_staff = before[0].staff if before else None
-        when = "today" if on == today else f"on {on:%a %b} {on.day}"
-        told = notify(
-            users=[to_staff.user],
-            student=student,
-            text=f"{student.full_name} ({student.school.name}) joins your caseload {when}"
-            + (f", from {from_staff.user.display_name}" if from_staff else "")
-            + f": build your week to place {student.first_name}'s sessions.",
-            link=reverse("slot_list"),
-        )
-        if from_staff is not None:
-            told += notify(
-                users=[from_staff.user],
-                student=None,
-                text=f"{student.full_name} leaves your caseload {when}, for "
-                f"{to_staff.user.display_name}: {student.first_name}'s sessions in your week end "
-                "then; build your week after.",
-                link=reverse("slot_list"),
+        moves = []
+        for student in students:
+            for assignment in before[student.pk]:
+                if assignment.start_date >= on:
+                    assignment.delete()  # not begun: nothing of it stands
+                else:
+                    assignment.end_date = on - dt.timedelta(days=1)
+                    assignment.save(update_fields=["end_date"])
+            from_staff = before[student.pk][0].staff if before[student.pk] else None
+            moves.append(CaseloadMove(student, from_staff, to_staff, on, 0))
+        CaseloadAssignment.objects.bulk_create(
+            CaseloadAssignment(
+                district_id=user.district_id,
+                staff=to_staff,
+                student=student,
+                role=CaseloadAssignment.Role.PRIMARY_OTR,
+                start_date=on,
             )
-    return CaseloadMove(student, from_staff, to_staff, on, told)
+            for student in students
+        )
+        told = _moves_tell(moves=moves, on=on, today=today, notify=notify)
+    return [replace(m, told=told) for m in moves]
+
+
+def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notify) -> int:
+    """The new OTR hears once of all the students; each OTR they leave, once of hers."""
+    when = "today" if on == today else f"on {on:%a %b} {on.day}"
+    to_staff = moves[0].to_staff
+    if len(moves) == 1:
+        (move,) = moves
+        student, was = move.student, move.from_staff
+        joins = (
+            f"{student.full_name} ({student.school.name}) joins your caseload {when}"
+            + (f", from {was.user.display_name}" if was else "")
+            + f": build your week to place {student.first_name}'s sessions."
+        )
+    else:
+        names = ", ".join(m.student.full_name for m in moves)
+        joins = (
+            f"{len(moves)} students join your caseload {when}: {names}. Build your week to "
+            "place their sessions."
+        )
+    told = notify(
+        users=[to_staff.user],
+        student=moves[0].student if len(moves) == 1 else None,
+        text=joins,
+        link=reverse("slot_list"),
+    )
+    left: dict[int, list[CaseloadMove]] = {}
+    for move in moves:
+        if move.from_staff is not None:
+            left.setdefault(move.from_staff.pk, []).append(move)
+    for mine in left.values():
+        was = mine[0].from_staff
+        whom = to_staff.user.display_name
+        if len(mine) == 1:
+            student = mine[0].student
+            text = (
+                f"{student.full_name} leaves your caseload {when}, for {whom}: "
+                f"{student.first_name}'s sessions in your week end then; build your week after."
+            )
+        else:
+            names = ", ".join(m.student.full_name for m in mine)
+            text = (
+                f"{len(mine)} students leave your caseload {when}, for {whom}: {names}. Their "
+                "sessions in your week end then; build your week after."
+            )
+        told += notify(users=[was.user], student=None, text=text, link=reverse("slot_list"))
+    return told

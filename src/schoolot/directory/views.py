@@ -37,12 +37,14 @@ from schoolot.directory.selectors import (
     caseload_filter_choices,
     caseload_list,
     caseload_move_access,
+    current_therapists_prefetch,
     school_calendar_access,
     school_calendar_get,
     student_record_get,
     therapist_choices_get,
 )
 from schoolot.directory.services import (
+    MOVE_MOST,
     calendar_event_remove,
     calendar_event_save,
     calendar_events_import,
@@ -50,7 +52,7 @@ from schoolot.directory.services import (
     reporting_period_save,
     reporting_periods_split,
     school_year_add,
-    student_therapist_move,
+    students_therapist_move,
 )
 from schoolot.schedules.models import CalendarFeed
 from schoolot.schedules.selectors import ot_week_get, student_ot_times_get
@@ -86,7 +88,12 @@ def caseload(request):
             request.GET.get("page")
         )
     template = "directory/caseload.html"
-    context = {"form": form, "page": page, "show_staff": show_staff}
+    context = {
+        "form": form,
+        "page": page,
+        "show_staff": show_staff,
+        "may_move": caseload_move_access(user=user),
+    }
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     else:  # a teacher's or a parent's week of OT sessions, above the list, if any
@@ -126,15 +133,41 @@ def student_detail(request, student_id: int):
 
 
 def student_move(request, student_id: int):
-    """Move a student to another OTR's caseload from a day (OT supervisors and
-    administrators, for a student they see): the district's OTRs listed with their
-    caseloads, those who serve her school first. Both therapists are told; the move is
-    audited. A refused form comes back in place (400) with what was chosen."""
+    """Move one student to another OTR's caseload (students_move, from her record)."""
     if not caseload_move_access(user=request.user):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
     record = student_record_get(user=request.user, student_id=student_id)
+    return _move_page(request, students=[record.student], record=record)
+
+
+def students_move(request):
+    """Move students to another OTR's caseload from a day (OT supervisors and
+    administrators, for students they see; chosen on the caseload list, `student` ids): the
+    district's OTRs listed with their caseloads, those who serve the students' schools
+    first. Each therapist is told once; each move is audited. A refused form comes back in
+    place (400) with what was chosen."""
+    if not caseload_move_access(user=request.user):
+        raise PermissionDenied("OT supervisors and administrators move caseloads.")
+    source = request.POST if request.method == "POST" else request.GET
+    ids = [pk for pk in (id_parse(v) for v in source.getlist("student")) if pk is not None]
+    if not ids:
+        messages.warning(request, "Choose the students to move on the list first.")
+        return redirect("caseload")
+    students = list(
+        students_visible_to(user=request.user)
+        .filter(pk__in=ids[:MOVE_MOST])
+        .select_related("school")
+        .prefetch_related(current_therapists_prefetch())
+        .order_by("last_name", "first_name", "pk")
+    )
+    if len(students) != len(set(ids)):
+        raise Http404("No such student.")
+    return _move_page(request, students=students, record=None)
+
+
+def _move_page(request, *, students, record):
     today = timezone.localdate()
-    choices = therapist_choices_get(user=request.user, student=record.student, on=today)
+    choices = therapist_choices_get(user=request.user, students=students, on=today)
     form = StudentMoveForm(
         request.POST if request.method == "POST" else None,
         choices=choices,
@@ -142,9 +175,9 @@ def student_move(request, student_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            moved = student_therapist_move(
+            moves = students_therapist_move(
                 user=request.user,
-                student_id=record.student.pk,
+                student_ids=[s.pk for s in students],
                 to_staff_id=form.cleaned_data["to_staff"],
                 on=form.cleaned_data["on"],
                 today=today,
@@ -152,27 +185,33 @@ def student_move(request, student_id: int):
         except ValidationError as exc:
             _refusal_show(form, exc)
         else:
-            audit_event_record(
-                request=request,
-                student=moved.student,
-                action=AuditAction.UPDATE,
-                what=f"caseload moved to {moved.to_staff.user.display_name} from {moved.on}",
-            )
-            who = moved.to_staff.user.display_name
+            for moved in moves:
+                audit_event_record(
+                    request=request,
+                    student=moved.student,
+                    action=AuditAction.UPDATE,
+                    what=f"caseload moved to {moved.to_staff.user.display_name} from {moved.on}",
+                )
+            who = moves[0].to_staff.user.display_name
+            on = moves[0].on
+            whom = moves[0].student.full_name if len(moves) == 1 else f"{len(moves)} students"
+            told = "Both therapists are" if moves[0].from_staff else f"{who} is"
+            if len(moves) > 1:
+                told = "Each therapist is"
             messages.success(
                 request,
-                f"{moved.student.full_name} moves to {who} "
-                f"{'today' if moved.on == today else f'on {moved.on:%a %b} {moved.on.day}'}. "
-                f"{'Both therapists are' if moved.from_staff else who + ' is'} told.",
+                f"{whom} {'moves' if len(moves) == 1 else 'move'} to {who} "
+                f"{'today' if on == today else f'on {on:%a %b} {on.day}'}. {told} told.",
             )
-            still_seen = students_visible_to(user=request.user).filter(pk=moved.student.pk)
-            if still_seen.exists():
-                return redirect("student_detail", student_id=moved.student.pk)
+            if len(moves) == 1:
+                still_seen = students_visible_to(user=request.user).filter(pk=moves[0].student.pk)
+                if still_seen.exists():
+                    return redirect("student_detail", student_id=moves[0].student.pk)
             return redirect("caseload")
     return render(
         request,
         "directory/student_move.html",
-        {"record": record, "form": form},
+        {"record": record, "students": students, "form": form},
         status=400 if form.errors else 200,
     )
 
