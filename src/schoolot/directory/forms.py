@@ -114,7 +114,6 @@ class StudentMoveForm(forms.Form):
     to_staff = forms.TypedChoiceField(
         label="To",
         coerce=int,
-        widget=forms.RadioSelect,
         error_messages={
             "required": "Choose the OTR to move the student to.",
             "invalid_choice": "Choose one of the OTRs listed.",
@@ -129,7 +128,10 @@ class StudentMoveForm(forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_staff"].choices = [(c.staff.pk, _choice_label(c)) for c in choices]
+        # A district may have two hundred OTRs: a list to pick from, not as many radios.
+        self.fields["to_staff"].choices = [("", "Choose an OTR…")] + [
+            (c.staff.pk, _choice_label(c)) for c in choices
+        ]
 
 
 def _choice_label(choice) -> str:
