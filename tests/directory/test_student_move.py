@@ -323,3 +323,38 @@ def test_the_list_offers_no_move_to_therapists_and_the_page_refuses_others(clien
     assert client.get(url, {"student": world.students["other"].pk}).status_code == 404
     response = client.get(url, follow=True)
     assert "Choose the students to move on the list first." in response.content.decode()
+
+
+def test_make_ups_of_a_student_with_no_therapist_are_the_districts_to_place(client, world):
+    """Her OTR left her and nobody took her on: the administrator sees the minutes still
+    owed, and once the student moves to an OTR, that OTR owes them."""
+    from schoolot.schedules.makeups import makeups_owed_get
+    from tests.delivery.helpers import log, part
+
+    former = world.students["own"]
+    missed = {"attendance": "missed", "missed_reason": "student_absent", "makeup_owed": True}
+    (entry,) = log(world, [part(former, **missed)]).students.all()
+    # Then her OTR's assignment ends, and nobody takes her on.
+    CaseloadAssignment.objects.filter(student=former).update(end_date=TODAY - dt.timedelta(days=1))
+    assert [e.pk for e in makeups_owed_get(staff=world.staff["therapist"])] == []
+    client.force_login(world.users["admin"])
+    page = client.get(reverse("makeups")).content.decode()
+    assert "Owed to students with no therapist now" in page and former.full_name in page
+    client.force_login(world.users["supervisor"])
+    assert (
+        "Owed to students with no therapist now"
+        not in client.get(reverse("makeups")).content.decode()
+    )
+    student_therapist_move(
+        user=world.users["admin"],
+        student_id=former.pk,
+        to_staff_id=world.staff["other_therapist"].pk,
+        on=TODAY,
+        today=TODAY,
+    )
+    assert [e.pk for e in makeups_owed_get(staff=world.staff["other_therapist"])] == [entry.pk]
+    client.force_login(world.users["admin"])
+    assert (
+        "Owed to students with no therapist now"
+        not in client.get(reverse("makeups")).content.decode()
+    )

@@ -307,6 +307,26 @@ def makeups_team_get(*, user, on: dt.date) -> list[TeamMakeups]:
     )
 
 
+def makeups_unowned_get(*, user, on: dt.date) -> list:
+    """The make-ups owed to students who have no therapist now (their OTR left them and
+    nobody took them on: delivery.services.open_makeups_owned gives no owner), oldest
+    first, each with how many days it has waited: the district still owes those minutes.
+    For district administrators (the others get an empty list: they see no such student).
+    One query."""
+    from schoolot.accounts.models import Role
+
+    if user.role != Role.DISTRICT_ADMIN:
+        return []
+    owed = list(
+        _owed(on=None)
+        .filter(owner_id__isnull=True, student__district_id=user.district_id)
+        .select_related("session__therapist__user")
+    )
+    for entry in owed:
+        entry.waiting = (on - entry.date).days
+    return owed
+
+
 def makeup_holds_settle(*, entries, on: dt.date, start: dt.time, end: dt.time) -> int:
     """Release the times held for the make-ups `entries` (missed SessionStudents) that a
     session on `on` from `start` to `end` has just given: holds on later dates, and holds

@@ -59,6 +59,7 @@ from schoolot.schedules.makeups import (
     makeup_times_get,
     makeups_owed_get,
     makeups_team_get,
+    makeups_unowned_get,
 )
 from schoolot.schedules.models import (
     WEEKDAYS,
@@ -917,7 +918,13 @@ def makeups_page(request):
         return render(
             request,
             "schedules/makeups_team.html",
-            {"team": team, "away": away, "today": today, "ahead_days": TEAM_AHEAD_DAYS},
+            {
+                "team": team,
+                "away": away,
+                "unowned": makeups_unowned_get(user=request.user, on=today),
+                "today": today,
+                "ahead_days": TEAM_AHEAD_DAYS,
+            },
         )
     staff = therapist_staff_get(user=request.user)
     owed = list(makeups_owed_get(staff=staff, on=today))
