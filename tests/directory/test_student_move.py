@@ -87,6 +87,10 @@ def test_a_move_today_ends_one_assignment_and_begins_the_other(client, world):
     assert joins.text.startswith(f"{own.full_name} ({world.school.name}) joins your caseload today")
     (leaves,) = Notification.objects.filter(user=world.users["therapist"])
     assert leaves.text.startswith(f"{own.full_name} leaves your caseload today, for ")
+    (teacher,) = Notification.objects.filter(user=world.users["teacher"])
+    assert teacher.text.startswith(f"{own.full_name} has a new OTR, ")
+    assert "the OT times you know end then" in teacher.text
+    assert not Notification.objects.filter(user=world.users["other_teacher"]).exists()
     event = AuditEvent.objects.get(student=own, action="update")
     assert event.actor == world.users["supervisor"] and "caseload moved to" in event.what
     page = client.get(response.url).content.decode()

@@ -436,8 +436,9 @@ def students_therapist_move(
     the one they leave stay in that week until its next build (My week then lists them as
     no longer hers; the new OTR's lists the sessions their mandates lack). Each therapist
     is told once, in the app and by email: the new OTR of all of them, each OTR left of
-    hers. Refused with a ValidationError naming the field: a date before `today` or over
-    a year ahead, no student or more than MOVE_MOST, a student whose OTR on that day is the
+    hers; and each teacher of the students' classes, of hers (her OT times end then).
+    Refused with a ValidationError naming the field: a date before `today` or over a year
+    ahead, no student or more than MOVE_MOST, a student whose OTR on that day is the
     one chosen already, someone who is not an active OTR of the district. Http404 for a
     student `user` may not see. OT supervisors and administrators only."""
     from schoolot.core.access import current_assignments, students_visible_to
@@ -523,7 +524,8 @@ def students_therapist_move(
 
 
 def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notify) -> int:
-    """The new OTR hears once of all the students; each OTR they leave, once of hers."""
+    """The new OTR hears once of all the students; each OTR they leave, once of hers; each
+    teacher of theirs, once of hers."""
     when = "today" if on == today else f"on {on:%a %b} {on.day}"
     to_staff = moves[0].to_staff
     if len(moves) == 1:
@@ -566,4 +568,17 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
                 "sessions in your week end then; build your week after."
             )
         told += notify(users=[was.user], student=None, text=text, link=reverse("slot_list"))
+    # Her teachers: the times they know end then, and new ones come with the new OTR's week.
+    from schoolot.directory.selectors import class_teachers_get
+
+    for teacher, mine in class_teachers_get(students=[m.student for m in moves]):
+        names = ", ".join(s.full_name for s in mine)
+        told += notify(
+            users=[teacher],
+            student=mine[0] if len(mine) == 1 else None,
+            text=f"{names} {'has' if len(mine) == 1 else 'have'} a new OTR, "
+            f"{to_staff.user.display_name}, {when}: the OT times you know end then; the new "
+            "times come once she builds her week.",
+            link=reverse("caseload"),
+        )
     return told

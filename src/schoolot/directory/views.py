@@ -144,8 +144,8 @@ def students_move(request):
     """Move students to another OTR's caseload from a day (OT supervisors and
     administrators, for students they see; chosen on the caseload list, `student` ids): the
     district's OTRs listed with their caseloads, those who serve the students' schools
-    first. Each therapist is told once; each move is audited. A refused form comes back in
-    place (400) with what was chosen."""
+    first. Each therapist and each of the students' teachers is told once; each move is
+    audited. A refused form comes back in place (400) with what was chosen."""
     if not caseload_move_access(user=request.user):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
     source = request.POST if request.method == "POST" else request.GET
@@ -201,7 +201,8 @@ def _move_page(request, *, students, record):
             messages.success(
                 request,
                 f"{whom} {'moves' if len(moves) == 1 else 'move'} to {who} "
-                f"{'today' if on == today else f'on {on:%a %b} {on.day}'}. {told} told.",
+                f"{'today' if on == today else f'on {on:%a %b} {on.day}'}. {told} told, "
+                "and the teachers of the students' classes.",
             )
             if len(moves) == 1:
                 still_seen = students_visible_to(user=request.user).filter(pk=moves[0].student.pk)
