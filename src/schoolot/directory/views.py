@@ -150,12 +150,17 @@ def students_move(request):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
     source = request.POST if request.method == "POST" else request.GET
     ids = [pk for pk in (id_parse(v) for v in source.getlist("student")) if pk is not None]
-    if not ids:
-        messages.warning(request, "Choose the students to move on the list first.")
+    if not ids or len(set(ids)) > MOVE_MOST:
+        messages.warning(
+            request,
+            "Choose the students to move on the list first."
+            if not ids
+            else f"Move at most {MOVE_MOST} students at once.",
+        )
         return redirect("caseload")
     students = list(
         students_visible_to(user=request.user)
-        .filter(pk__in=ids[:MOVE_MOST])
+        .filter(pk__in=ids)
         .select_related("school")
         .prefetch_related(current_therapists_prefetch())
         .order_by("last_name", "first_name", "pk")

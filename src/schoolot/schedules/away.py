@@ -72,15 +72,24 @@ class AwayAdded:
     meetings: list = field(default_factory=list)  # her one-off fixed time on those days
 
 
-def away_sessions_get(*, staff: Staff, first: dt.date, last: dt.date) -> list[HeldSession]:
-    """Her weekly sessions held on the school days of [first, last] (see the module)."""
-    from schoolot.schedules.selectors import _closures_on
-
-    years = list(
-        SchoolYear.objects.filter(district_id=staff.district_id)
+def _years(*, district_id: int) -> list[SchoolYear]:
+    """The district's school years with their days without school, in order."""
+    return list(
+        SchoolYear.objects.filter(district_id=district_id)
         .prefetch_related("events")
         .order_by("first_day")
     )
+
+
+def away_sessions_get(
+    *, staff: Staff, first: dt.date, last: dt.date, years: list[SchoolYear] | None = None
+) -> list[HeldSession]:
+    """Her weekly sessions held on the school days of [first, last] (see the module);
+    `years` when the caller has read them (_years)."""
+    from schoolot.schedules.selectors import _closures_on
+
+    if years is None:
+        years = _years(district_id=staff.district_id)
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
@@ -296,7 +305,8 @@ def time_away_add(
                     "already; change the days so they do not overlap, or remove that entry."
                 }
             )
-        if not _school_days(district_id=staff.district_id, first=start_date, last=end_date):
+        years = _years(district_id=staff.district_id)
+        if not _school_days(years=years, first=start_date, last=end_date):
             raise ValidationError(
                 {"start_date": "There is no school on those days: nothing to plan for."}
             )
@@ -311,7 +321,7 @@ def time_away_add(
         )
         away.full_clean()
         away.save()
-        sessions = away_sessions_get(staff=staff, first=start_date, last=end_date)
+        sessions = away_sessions_get(staff=staff, first=start_date, last=end_date, years=years)
         dated = Commitment.objects.filter(staff=staff, on__range=(start_date, end_date))
         # A make-up cannot be given on a day away: the time goes back, the make-up stays owed.
         released, _ = dated.filter(makeup_for__isnull=False).delete()
@@ -322,16 +332,12 @@ def time_away_add(
     return AwayAdded(away, sessions, told, released, meetings)
 
 
-def _school_days(*, district_id: int, first: dt.date, last: dt.date) -> list[dt.date]:
-    """The weekdays of [first, last] that have school somewhere in the district."""
+def _school_days(*, years: list[SchoolYear], first: dt.date, last: dt.date) -> list[dt.date]:
+    """The weekdays of [first, last] that have school somewhere in the district (`years`:
+    its school years with their events; none on record, every weekday has school)."""
     from schoolot.schedules.selectors import _closures_on
 
-    years = list(
-        SchoolYear.objects.filter(
-            district_id=district_id, first_day__lte=last, last_day__gte=first
-        ).prefetch_related("events")
-    )
-    on_record = bool(years) or SchoolYear.objects.filter(district_id=district_id).exists()
+    on_record = bool(years)
     return [d for d in weekdays(first, last) if not _closures_on(years, d, on_record=on_record)[0]]
 
 
