@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from schoolot.directory.models import CalendarEvent, Grade
 from schoolot.plans.models import Plan
@@ -140,6 +141,52 @@ def _choice_label(choice) -> str:
     if choice.serves_school:
         label += " · serves the student's school"
     return label if choice.mine else label + " · another team"
+
+
+def _from_field(help_text: str) -> forms.DateField:
+    return forms.DateField(
+        label="From",
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "invalid": "Enter a date such as 2026-12-07.",
+            "required": "Enter the day.",
+        },
+    )
+
+
+class StudentCotaForm(forms.Form):
+    """A student's sessions given to a COTA (directory.services.student_cota_assign);
+    `choices` are directory.selectors.cota_choices_get's."""
+
+    cota = forms.TypedChoiceField(
+        label="COTA",
+        coerce=int,
+        error_messages={
+            "required": "Choose the COTA who will serve the student.",
+            "invalid_choice": "Choose one of the COTAs listed.",
+        },
+    )
+    on = _from_field("The first day the COTA serves the student.")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, prefix="give", **kwargs)
+        self.fields["cota"].choices = [("", "Choose a COTA…")] + [
+            (
+                c.staff.pk,
+                f"{c.staff.user.display_name} · {c.students} student{pluralize(c.students)}",
+            )
+            for c in choices
+        ]
+
+
+class CotaTakeBackForm(forms.Form):
+    """A student's sessions taken back from her COTA (directory.services.student_cota_unassign)."""
+
+    on = _from_field("The first day her OTR serves the student again.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="back", **kwargs)
 
 
 class CalendarImportForm(forms.Form):

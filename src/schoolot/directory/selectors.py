@@ -447,3 +447,81 @@ def therapist_choices_get(
             c.staff.user.first_name,
         ),
     )
+
+
+@dataclass(frozen=True)
+class StudentTherapists:
+    """Who serves a student on a day: her primary OTR, and the COTA her OTR gave her
+    sessions to (an assignment in force that day), or one due to begin later."""
+
+    otr: Staff | None
+    cota: CaseloadAssignment | None  # in force on the day
+    cota_later: CaseloadAssignment | None  # begins after the day (a change already made)
+
+
+def student_therapists_get(*, student_id: int, on: dt.date) -> StudentTherapists:
+    """The student's OTR and COTA on `on`, and a COTA assignment dated later. One query."""
+    rows = list(
+        CaseloadAssignment.objects.filter(student_id=student_id)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .select_related("staff__user", "staff__supervising_otr__user")
+        .order_by("start_date", "pk")
+    )
+    otr = next(
+        (
+            a.staff
+            for a in rows
+            if a.role == CaseloadAssignment.Role.PRIMARY_OTR and a.start_date <= on
+        ),
+        None,
+    )
+    cotas = [a for a in rows if a.role == CaseloadAssignment.Role.COTA]
+    return StudentTherapists(
+        otr=otr,
+        cota=next((a for a in cotas if a.start_date <= on), None),
+        cota_later=next((a for a in cotas if a.start_date > on), None),
+    )
+
+
+def cota_assign_access(*, user: User, otr: Staff | None) -> bool:
+    """Whether `user` may give a student's sessions to a COTA, or take them back: the
+    student's OTR (`otr`, her primary OTR), her OT supervisor or a district administrator
+    (for students they see: the caller checks). A COTA works under an OTR's supervision, so
+    it is the OTR's call, not the COTA's."""
+    if not user.is_active:
+        return False
+    if user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        return True
+    return user.role == Role.THERAPIST and otr is not None and otr.user_id == user.pk
+
+
+@dataclass(frozen=True)
+class CotaChoice:
+    """A COTA a student's sessions may go to, as the page offers her."""
+
+    staff: Staff
+    students: int  # on her caseload on the day
+
+
+def cota_choices_get(*, otr: Staff, on: dt.date) -> list[CotaChoice]:
+    """The active COTAs `otr` supervises, by name, each with her caseload's size on `on`.
+    One query."""
+    cotas = (
+        Staff.objects.filter(
+            supervising_otr=otr,
+            credential=Staff.Credential.COTA,
+            user__is_active=True,
+            user__role=Role.THERAPIST,
+        )
+        .select_related("user")
+        .annotate(
+            caseload=Count(
+                "assignments",
+                filter=Q(assignments__start_date__lte=on)
+                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
+                distinct=True,
+            )
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    return [CotaChoice(staff=c, students=c.caseload) for c in cotas]

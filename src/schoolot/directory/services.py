@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -407,6 +408,7 @@ class CaseloadMove:
     to_staff: Staff
     on: dt.date
     told: int
+    cota_left: Staff | None = None  # her COTA, not supervised by the new OTR: that ends too
 
 
 #: How far ahead a move may be dated: the next school year's start at most.
@@ -436,7 +438,8 @@ def students_therapist_move(
     the one they leave stay in that week until its next build (My week then lists them as
     no longer hers; the new OTR's lists the sessions their mandates lack). Each therapist
     is told once, in the app and by email: the new OTR of all of them, each OTR left of
-    hers; and each teacher of the students' classes, of hers (her OT times end then).
+    hers; and each teacher of the students' classes, of hers (her OT times end then). A COTA
+    assignment ends from `on` too (the COTA told once), unless the new OTR supervises that COTA.
     Refused with a ValidationError naming the field: a date before `today` or over a year
     ahead, no student or more than MOVE_MOST, a student whose OTR on that day is the
     one chosen already, someone who is not an active OTR of the district. Http404 for a
@@ -519,6 +522,9 @@ def students_therapist_move(
             )
             for student in students
         )
+        # A COTA works under her supervising OTR: with another OTR, the student leaves her.
+        left = _cota_assignments_end(student_ids=ids, on=on, unless_supervised_by=to_staff)
+        moves = [replace(m, cota_left=left.get(m.student.pk)) for m in moves]
         told = _moves_tell(moves=moves, on=on, today=today, notify=notify)
     return [replace(m, told=told) for m in moves]
 
@@ -568,6 +574,21 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
                 "sessions in your week end then; build your week after."
             )
         told += notify(users=[was.user], student=None, text=text, link=reverse("slot_list"))
+    cotas: dict[int, list[CaseloadMove]] = {}
+    for move in moves:
+        if move.cota_left is not None:
+            cotas.setdefault(move.cota_left.pk, []).append(move)
+    for mine in cotas.values():
+        names = ", ".join(m.student.full_name for m in mine)
+        told += notify(
+            users=[mine[0].cota_left.user],
+            student=mine[0].student if len(mine) == 1 else None,
+            text=f"{names} {'leaves' if len(mine) == 1 else 'leave'} your caseload {when}: "
+            f"{to_staff.user.display_name} is the OTR then and serves "
+            f"{'her' if len(mine) == 1 else 'them'}. Those sessions in your week end then; "
+            "build your week after.",
+            link=reverse("slot_list"),
+        )
     # Her teachers: the times they know end then, and new ones come with the new OTR's week.
     from schoolot.directory.selectors import class_teachers_get
 
@@ -580,5 +601,215 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
             f"{to_staff.user.display_name}, {when}: the OT times you know end then; the new "
             "times come once she builds her week.",
             link=reverse("caseload"),
+        )
+    return told
+
+
+def _cota_assignments_end(
+    *, student_ids, on: dt.date, unless_supervised_by: Staff | None = None
+) -> dict[int, Staff]:
+    """End the students' COTA assignments from `on`: one in force then ends the day before,
+    one not begun by then is removed; a COTA supervised by `unless_supervised_by` keeps
+    hers. Returns the COTA each student left, by student pk. Call inside a transaction."""
+    left: dict[int, Staff] = {}
+    rows = (
+        CaseloadAssignment.objects.select_for_update(of=("self",))
+        .filter(student_id__in=student_ids, role=CaseloadAssignment.Role.COTA)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .select_related("staff__user")
+        .order_by("start_date", "pk")
+    )
+    for assignment in rows:
+        staff = assignment.staff
+        if unless_supervised_by is not None and staff.supervising_otr_id == unless_supervised_by.pk:
+            continue
+        if assignment.start_date >= on:
+            assignment.delete()
+        else:
+            assignment.end_date = on - dt.timedelta(days=1)
+            assignment.save(update_fields=["end_date"])
+        left.setdefault(assignment.student_id, staff)
+    return left
+
+
+@dataclass(frozen=True)
+class CotaChange:
+    """What student_cota_assign or student_cota_unassign did."""
+
+    student: Student
+    otr: Staff | None  # her OTR on the day
+    cota: Staff | None  # the COTA who serves her from the day (None: her OTR does)
+    was: Staff | None  # the COTA who served her before the day
+    on: dt.date
+    told: int
+
+
+def _cota_student_get(*, user: User, student_id: int, on: dt.date, today: dt.date):
+    """The student `user` may see and who serves her on `on`, after the checks both COTA
+    changes share: the date, and that `user` is her OTR, a supervisor or an administrator."""
+    from schoolot.core.access import students_visible_to
+    from schoolot.directory.selectors import cota_assign_access, student_therapists_get
+
+    student = students_visible_to(user=user).filter(pk=student_id).select_related("school").first()
+    if student is None:
+        raise Http404("No such student.")
+    if on < today:
+        raise ValidationError({"on": "Choose today or a later day."})
+    if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
+        raise ValidationError({"on": "Choose a day within the next year."})
+    serving = student_therapists_get(student_id=student.pk, on=on)
+    if not cota_assign_access(user=user, otr=serving.otr):
+        raise PermissionDenied(
+            "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
+        )
+    return student, serving
+
+
+def student_cota_assign(
+    *, user: User, student_id: int, cota_staff_id: int, on: dt.date, today: dt.date
+) -> CotaChange:
+    """Give a student's sessions to a COTA from `on`: the COTA serves her, under the
+    supervision of the student's OTR, who stays her OTR (and answers for her plan and
+    evaluations). The COTA's week then holds her sessions (they leave the OTR's at its next
+    build). A COTA assignment in force ends the day before (another COTA's, or the same
+    change dated earlier); one dated later is replaced.
+
+    Who: the student's OTR on `on`, an OT supervisor or an administrator who sees her
+    (PermissionDenied otherwise; Http404 for a student `user` does not see). Refused with a
+    ValidationError naming the field: `on` before `today` or over a year ahead; a student
+    with no OTR on `on`; a COTA who is not an active COTA supervised by that OTR; the COTA
+    who serves her on `on` already. Tells the COTA, the COTA she leaves, the OTR (when
+    someone else made the change) and her teachers, once each."""
+    from schoolot.referrals.services import notify
+
+    student, serving = _cota_student_get(user=user, student_id=student_id, on=on, today=today)
+    otr = serving.otr
+    if otr is None:
+        raise ValidationError(
+            {
+                "cota": f"{student.full_name} has no OTR on that day, and a COTA works under "
+                "the student's OTR: move her to an OTR first."
+            }
+        )
+    cota = (
+        Staff.objects.filter(
+            pk=cota_staff_id,
+            district_id=otr.district_id,
+            supervising_otr=otr,
+            credential=Staff.Credential.COTA,
+            user__is_active=True,
+            user__role=Role.THERAPIST,
+        )
+        .select_related("user")
+        .first()
+    )
+    if cota is None:
+        raise ValidationError({"cota": f"Choose a COTA whom {otr.user.display_name} supervises."})
+    if serving.cota is not None and serving.cota.staff_id == cota.pk and serving.cota_later is None:
+        raise ValidationError(
+            {"cota": f"{cota.user.display_name} serves {student.first_name} on that day already."}
+        )
+    with transaction.atomic():
+        left = _cota_assignments_end(student_ids=[student.pk], on=on)
+        CaseloadAssignment.objects.create(
+            district_id=student.district_id,
+            staff=cota,
+            student=student,
+            role=CaseloadAssignment.Role.COTA,
+            start_date=on,
+        )
+        was = serving.cota.staff if serving.cota is not None else None
+        told = _cota_tell(
+            user=user,
+            student=student,
+            otr=otr,
+            cota=cota,
+            left=left.get(student.pk),
+            on=on,
+            today=today,
+            notify=notify,
+        )
+    return CotaChange(student=student, otr=otr, cota=cota, was=was, on=on, told=told)
+
+
+def student_cota_unassign(
+    *, user: User, student_id: int, on: dt.date, today: dt.date
+) -> CotaChange:
+    """Take a student's sessions back from her COTA from `on`: her OTR serves her herself
+    (the sessions leave the COTA's week at its next build, and the OTR's next build places
+    them). The COTA assignment in force ends the day before; one dated later is removed.
+    Who and refusals as student_cota_assign, and: no COTA serving her on or after `on`; no
+    OTR on `on` to take the sessions back (move her to an OTR first). Tells the COTA, the
+    OTR (when someone else made the change) and her teachers, once each."""
+    from schoolot.referrals.services import notify
+
+    student, serving = _cota_student_get(user=user, student_id=student_id, on=on, today=today)
+    if serving.cota is None and serving.cota_later is None:
+        raise ValidationError({"on": f"No COTA serves {student.first_name} on or after that day."})
+    otr = serving.otr
+    if otr is None:
+        raise ValidationError(
+            {
+                "on": f"{student.full_name} has no OTR on that day to serve her instead: move "
+                "her to an OTR first."
+            }
+        )
+    with transaction.atomic():
+        left = _cota_assignments_end(student_ids=[student.pk], on=on)
+        was = left.get(student.pk)
+        told = _cota_tell(
+            user=user,
+            student=student,
+            otr=otr,
+            cota=None,
+            left=was,
+            on=on,
+            today=today,
+            notify=notify,
+        )
+    return CotaChange(student=student, otr=otr, cota=None, was=was, on=on, told=told)
+
+
+def _cota_tell(*, user, student, otr, cota, left, on, today, notify) -> int:
+    """The COTA she joins, the COTA she leaves, her OTR when someone else made the change,
+    and her teachers: once each."""
+    from schoolot.directory.selectors import class_teachers_get
+
+    when = "today" if on == today else f"on {on:%a %b} {on.day}"
+    name, first = student.full_name, student.first_name
+    serves = f"{cota.user.display_name} (COTA)" if cota else f"{otr.user.display_name} (her OTR)"
+    told = 0
+    if cota is not None:
+        told += notify(
+            users=[cota.user],
+            student=student,
+            text=f"{name} ({student.school.name}) joins your caseload {when}, under the "
+            f"supervision of {otr.user.display_name}: build your week to place {first}'s "
+            "sessions.",
+            link=reverse("slot_list"),
+        )
+    if left is not None and (cota is None or left.pk != cota.pk):
+        told += notify(
+            users=[left.user],
+            student=student,
+            text=f"{name} leaves your caseload {when}: {serves} serves her then. Her sessions "
+            "in your week end then; build your week after.",
+            link=reverse("slot_list"),
+        )
+    if otr.user_id != user.pk:
+        told += notify(
+            users=[otr.user],
+            student=student,
+            text=f"{user.display_name} changed who serves {name} {when}: {serves} serves her "
+            "then. Build your week after.",
+            link=reverse("slot_list"),
+        )
+    for teacher, _mine in class_teachers_get(students=[student]):
+        told += notify(
+            users=[teacher],
+            student=student,
+            text=f"{name} sees {serves} for OT {when}. Her OT times may change when the new "
+            "week is built; you will be told.",
+            link=reverse("student_detail", args=[student.pk]),
         )
     return told

@@ -26,21 +26,26 @@ from schoolot.directory.forms import (
     CalendarEventForm,
     CalendarImportForm,
     CaseloadFilterForm,
+    CotaTakeBackForm,
     PeriodsSplitForm,
     ReportingPeriodForm,
     SchoolYearForm,
+    StudentCotaForm,
     StudentMoveForm,
 )
-from schoolot.directory.models import CalendarEvent, ReportingPeriod, School
+from schoolot.directory.models import CalendarEvent, CaseloadAssignment, ReportingPeriod, School
 from schoolot.directory.selectors import (
     CaseloadFilters,
     caseload_filter_choices,
     caseload_list,
     caseload_move_access,
+    cota_assign_access,
+    cota_choices_get,
     current_therapists_prefetch,
     school_calendar_access,
     school_calendar_get,
     student_record_get,
+    student_therapists_get,
     therapist_choices_get,
 )
 from schoolot.directory.services import (
@@ -52,6 +57,8 @@ from schoolot.directory.services import (
     reporting_period_save,
     reporting_periods_split,
     school_year_add,
+    student_cota_assign,
+    student_cota_unassign,
     students_therapist_move,
 )
 from schoolot.schedules.models import CalendarFeed
@@ -128,6 +135,18 @@ def student_detail(request, student_id: int):
             "ot_times": ot_times,
             "today": today,
             "may_move": caseload_move_access(user=request.user),
+            "may_cota": record.full
+            and cota_assign_access(
+                user=request.user,
+                otr=next(
+                    (
+                        a.staff
+                        for a in record.therapists
+                        if a.role == CaseloadAssignment.Role.PRIMARY_OTR
+                    ),
+                    None,
+                ),
+            ),
         },
     )
 
@@ -201,13 +220,13 @@ def _move_page(request, *, students, record):
             on = moves[0].on
             whom = moves[0].student.full_name if len(moves) == 1 else f"{len(moves)} students"
             told = "Both therapists are" if moves[0].from_staff else f"{who} is"
-            if len(moves) > 1:
+            if len(moves) > 1 or any(m.cota_left for m in moves):
                 told = "Each therapist is"
             messages.success(
                 request,
                 f"{whom} {'moves' if len(moves) == 1 else 'move'} to {who} "
                 f"{'today' if on == today else f'on {on:%a %b} {on.day}'}. {told} told, "
-                "and the teachers of the students' classes.",
+                "and the teachers of the students' classes." + _cota_left_text(moves),
             )
             if len(moves) == 1:
                 still_seen = students_visible_to(user=request.user).filter(pk=moves[0].student.pk)
@@ -220,6 +239,85 @@ def _move_page(request, *, students, record):
         {"record": record, "students": students, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def student_cota(request, student_id: int):
+    """Who serves the student, her OTR or a COTA the OTR supervises: give her sessions to a
+    COTA from a day (`give-` fields), or take them back (`back-` fields). For her OTR, her
+    OT supervisor and administrators (PermissionDenied for anyone else who sees her). Each
+    change is audited; a refused form comes back in place (400) with what was chosen."""
+    record = student_record_get(user=request.user, student_id=student_id)
+    today = timezone.localdate()
+    serving = student_therapists_get(student_id=student_id, on=today)
+    if not cota_assign_access(user=request.user, otr=serving.otr):
+        raise PermissionDenied(
+            "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
+        )
+    choices = cota_choices_get(otr=serving.otr, on=today) if serving.otr else []
+    posted = request.POST if request.method == "POST" else None
+    action = posted.get("action") if posted else None
+    give = StudentCotaForm(
+        posted if action == "give" else None, choices=choices, initial={"on": today}
+    )
+    back = CotaTakeBackForm(posted if action == "back" else None, initial={"on": today})
+    form = give if action == "give" else back if action == "back" else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if form is give:
+                change = student_cota_assign(
+                    user=request.user,
+                    student_id=student_id,
+                    cota_staff_id=data["cota"],
+                    on=data["on"],
+                    today=today,
+                )
+            else:
+                change = student_cota_unassign(
+                    user=request.user, student_id=student_id, on=data["on"], today=today
+                )
+        except ValidationError as exc:
+            _refusal_show(form, exc)
+        else:
+            who = (
+                f"{change.cota.user.display_name} (COTA)"
+                if change.cota
+                else f"{change.otr.user.display_name} (OTR)"
+            )
+            audit_event_record(
+                request=request,
+                student=change.student,
+                action=AuditAction.UPDATE,
+                what=f"served by {who} from {change.on}",
+            )
+            on = change.on
+            messages.success(
+                request,
+                f"{change.student.full_name} is served by {who} "
+                f"{'from today' if on == today else f'from {on:%a %b} {on.day}'}. "
+                "The therapists it concerns and her teachers are told.",
+            )
+            return redirect("student_detail", student_id=student_id)
+    return render(
+        request,
+        "directory/student_cota.html",
+        {
+            "record": record,
+            "serving": serving,
+            "give": give,
+            "back": back,
+            "choices": choices,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _cota_left_text(moves) -> str:
+    left = [m for m in moves if m.cota_left is not None]
+    if not left:
+        return ""
+    names = ", ".join(f"{m.student.full_name} ({m.cota_left.user.display_name})" for m in left)
+    return f" No longer served by a COTA the new OTR does not supervise: {names}."
 
 
 def _calendar_editor_check(request) -> None:
