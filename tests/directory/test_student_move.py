@@ -362,3 +362,117 @@ def test_make_ups_of_a_student_with_no_therapist_are_the_districts_to_place(clie
         "Owed to students with no therapist now"
         not in client.get(reverse("makeups")).content.decode()
     )
+
+
+def _third_otr(world):
+    from tests.factories import staff_make
+
+    third = staff_make(
+        district=world.district,
+        username="north-third",
+        role="therapist",
+        credential="OTR/L",
+        supervisor=world.staff["supervisor"],
+    )
+    world.staff["third"] = third
+    return third
+
+
+def test_a_cover_gives_her_back_to_her_otr_and_cota_the_day_after(client, world):
+    """Her OTR on a leave: a cover from LATER for two weeks; her COTA's part pauses too."""
+    from schoolot.directory.services import student_cota_assign
+
+    own = world.students["own"]
+    student_cota_assign(
+        user=world.users["therapist"],
+        student_id=own.pk,
+        cota_staff_id=world.staff["cota"].pk,
+        on=TODAY,
+        today=TODAY,
+    )
+    Notification.objects.all().delete()
+    last = LATER + dt.timedelta(days=13)
+    back = last + dt.timedelta(days=1)
+    client.force_login(world.users["supervisor"])
+    response = client.post(
+        _url(world),
+        {"to_staff": world.staff["other_therapist"].pk, "on": LATER, "until": last},
+    )
+    assert response.status_code == 302
+    for day, otr in [
+        (TODAY, "therapist"),
+        (LATER - dt.timedelta(days=1), "therapist"),
+        (LATER, "other_therapist"),
+        (last, "other_therapist"),
+        (back, "therapist"),
+        (back + dt.timedelta(days=200), "therapist"),
+    ]:
+        assert _primary(world, on=day) == [world.staff[otr]], day
+
+    def cotas(day):
+        return [a.staff for a in current_assignments(on=day).filter(student=own, role="cota")]
+
+    assert cotas(LATER - dt.timedelta(days=1)) == [world.staff["cota"]]
+    assert cotas(LATER) == [] and cotas(last) == []
+    assert cotas(back) == [world.staff["cota"]]
+    (joins,) = Notification.objects.filter(user=world.users["other_therapist"])
+    assert f"until {last:%a %b} {last.day}, covering for " in joins.text
+    (otr,) = Notification.objects.filter(user=world.users["therapist"])
+    assert f"back to your caseload on {back:%a %b} {back.day}" in otr.text
+    (cota,) = Notification.objects.filter(user=world.users["cota"])
+    assert f"back to you on {back:%a %b} {back.day}" in cota.text
+    (teacher,) = Notification.objects.filter(user=world.users["teacher"])
+    assert "covering for the OTR" in teacher.text and "the usual times again" in teacher.text
+    event = AuditEvent.objects.get(student=own, action="update", what__contains="moved")
+    assert f"until {last}" in event.what
+    page = client.get(response.url).content.decode()
+    assert "(a cover)" in page
+
+
+def test_a_cover_keeps_a_move_dated_after_it_and_cuts_one_within_it(world):
+    own = world.students["own"]
+    third = _third_otr(world)
+    move = dict(user=world.users["admin"], student_id=own.pk, today=TODAY)
+    # A move dated after the cover stands.
+    student_therapist_move(
+        to_staff_id=world.staff["other_therapist"].pk, on=TODAY + dt.timedelta(days=60), **move
+    )
+    student_therapist_move(
+        to_staff_id=third.pk, on=LATER, until=LATER + dt.timedelta(days=6), **move
+    )
+    assert _primary(world, on=LATER) == [third]
+    assert _primary(world, on=LATER + dt.timedelta(days=7)) == [world.staff["therapist"]]
+    assert _primary(world, on=TODAY + dt.timedelta(days=60)) == [world.staff["other_therapist"]]
+    # A cover over the day of a move begins the moved-to OTR after it; nothing overlaps.
+    student_therapist_move(
+        to_staff_id=third.pk,
+        on=TODAY + dt.timedelta(days=55),
+        until=TODAY + dt.timedelta(days=70),
+        **move,
+    )
+    assert _primary(world, on=TODAY + dt.timedelta(days=54)) == [world.staff["therapist"]]
+    assert _primary(world, on=TODAY + dt.timedelta(days=65)) == [third]
+    assert _primary(world, on=TODAY + dt.timedelta(days=71)) == [world.staff["other_therapist"]]
+    for day in range(0, 120):
+        assert len(_primary(world, on=TODAY + dt.timedelta(days=day))) == 1, day
+
+
+@pytest.mark.parametrize(
+    ("until", "message"),
+    [
+        (LATER - dt.timedelta(days=1), "on or after its first day"),
+        (LATER + dt.timedelta(days=400), "within a year of its first day"),
+        ("soon", "Enter a date such as"),
+    ],
+)
+def test_a_cover_with_a_bad_end_answers_in_place(client, world, until, message):
+    client.force_login(world.users["supervisor"])
+    until = until.isoformat() if isinstance(until, dt.date) else until
+    response = client.post(
+        _url(world),
+        {"to_staff": world.staff["other_therapist"].pk, "on": LATER, "until": until},
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["until"])
+    assert _primary(world, on=LATER) == [world.staff["therapist"]]
+    assert CaseloadAssignment.objects.filter(student=world.students["own"]).count() == 1

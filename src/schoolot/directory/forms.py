@@ -126,6 +126,14 @@ class StudentMoveForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date such as 2026-12-07."},
     )
+    until = forms.DateField(
+        label="Until (a cover)",
+        required=False,
+        help_text="Empty for a lasting move. For a cover while her OTR is on leave, the last "
+        "day: the day after, each student comes back to her OTR and her COTA.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a date such as 2027-01-29."},
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

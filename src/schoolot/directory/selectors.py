@@ -391,6 +391,16 @@ class TherapistChoice:
     mine: bool  # on the supervisor's own team (always True for an administrator)
 
 
+def _caseload_on(on: dt.date) -> Count:
+    """A staff member's caseload on `on`: the students she has an assignment for then."""
+    return Count(
+        "assignments",
+        filter=Q(assignments__start_date__lte=on)
+        & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
+        distinct=True,
+    )
+
+
 def therapist_choices_get(
     *, user: User, students: list[Student], on: dt.date
 ) -> list[TherapistChoice]:
@@ -415,12 +425,7 @@ def therapist_choices_get(
         .exclude(pk__in=current)
         .select_related("user", "supervisor")
         .annotate(
-            caseload=Count(
-                "assignments",
-                filter=Q(assignments__start_date__lte=on)
-                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
-                distinct=True,
-            ),
+            caseload=_caseload_on(on),
             serves=Count(
                 "schools",
                 filter=Q(schools__in={s.school_id for s in students}),
@@ -514,14 +519,7 @@ def cota_choices_get(*, otr: Staff, on: dt.date) -> list[CotaChoice]:
             user__role=Role.THERAPIST,
         )
         .select_related("user")
-        .annotate(
-            caseload=Count(
-                "assignments",
-                filter=Q(assignments__start_date__lte=on)
-                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=on)),
-                distinct=True,
-            )
-        )
+        .annotate(caseload=_caseload_on(on))
         .order_by("user__last_name", "user__first_name", "pk")
     )
     return [CotaChoice(staff=c, students=c.caseload) for c in cotas]

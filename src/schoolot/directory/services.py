@@ -409,6 +409,7 @@ class CaseloadMove:
     on: dt.date
     told: int
     cota_left: Staff | None = None  # her COTA, not supervised by the new OTR: that ends too
+    until: dt.date | None = None  # a cover's last day: she returns to her OTR (and COTA) after
 
 
 #: How far ahead a move may be dated: the next school year's start at most.
@@ -416,11 +417,22 @@ MOVE_AHEAD_DAYS = 366
 
 
 def student_therapist_move(
-    *, user: User, student_id: int, to_staff_id: int, on: dt.date, today: dt.date
+    *,
+    user: User,
+    student_id: int,
+    to_staff_id: int,
+    on: dt.date,
+    today: dt.date,
+    until: dt.date | None = None,
 ) -> CaseloadMove:
     """Move one student to another OTR's caseload from `on` (students_therapist_move)."""
     (moved,) = students_therapist_move(
-        user=user, student_ids=[student_id], to_staff_id=to_staff_id, on=on, today=today
+        user=user,
+        student_ids=[student_id],
+        to_staff_id=to_staff_id,
+        on=on,
+        today=today,
+        until=until,
     )
     return moved
 
@@ -430,21 +442,31 @@ MOVE_MOST = 80
 
 
 def students_therapist_move(
-    *, user: User, student_ids: list[int], to_staff_id: int, on: dt.date, today: dt.date
+    *,
+    user: User,
+    student_ids: list[int],
+    to_staff_id: int,
+    on: dt.date,
+    today: dt.date,
+    until: dt.date | None = None,
 ) -> list[CaseloadMove]:
     """Move students to another OTR's caseload from `on` (a new school, caseloads
     balanced), all or none: each one's primary OTR's assignment ends the day before, the
-    new one's begins that day (a move dated later is replaced). Their weekly sessions with
+    new one's begins that day (a move dated later is replaced). With `until`, a cover (her
+    OTR on a leave): the new OTR serves them from `on` to `until`, and the day after, each
+    returns to the OTR (and the COTA) who served her on `on`, for as long as that would have
+    lasted; moves dated after `until` stand. Their weekly sessions with
     the one they leave stay in that week until its next build (My week then lists them as
     no longer hers; the new OTR's lists the sessions their mandates lack). Each therapist
     is told once, in the app and by email: the new OTR of all of them, each OTR left of
     hers; and each teacher of the students' classes, of hers (her OT times end then). A COTA
     assignment ends from `on` too (the COTA told once), unless the new OTR supervises that COTA.
     Refused with a ValidationError naming the field: a date before `today` or over a year
-    ahead, no student or more than MOVE_MOST, a student whose OTR on that day is the
+    ahead, `until` before `on` or over a year after it, no student or more than MOVE_MOST,
+    a student whose OTR on that day is the
     one chosen already, someone who is not an active OTR of the district. Http404 for a
     student `user` may not see. OT supervisors and administrators only."""
-    from schoolot.core.access import current_assignments, students_visible_to
+    from schoolot.core.access import students_visible_to
     from schoolot.directory.selectors import caseload_move_access
     from schoolot.referrals.services import notify
 
@@ -467,6 +489,10 @@ def students_therapist_move(
         raise ValidationError({"on": "Choose today or a later day."})
     if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
         raise ValidationError({"on": "Choose a day within the next year."})
+    if until is not None and until < on:
+        raise ValidationError({"until": "End the cover on or after its first day."})
+    if until is not None and until > on + dt.timedelta(days=MOVE_AHEAD_DAYS):
+        raise ValidationError({"until": "End the cover within a year of its first day."})
     to_staff = (
         Staff.objects.filter(
             pk=to_staff_id,
@@ -481,15 +507,21 @@ def students_therapist_move(
     if to_staff is None:
         raise ValidationError({"to_staff": "Choose an OTR of this district."})
     with transaction.atomic():
-        before: dict[int, list[CaseloadAssignment]] = {s.pk: [] for s in students}
-        for assignment in (
-            current_assignments(on=on)
-            .select_for_update(of=("self",))
-            .filter(student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR)
-            .select_related("staff__user")
-        ):
-            before[assignment.student_id].append(assignment)
-        hers = [s for s in students if any(a.staff_id == to_staff.pk for a in before[s.pk])]
+        # Every primary assignment over the span, in force on `on` or dated within it.
+        spanned = list(
+            _overlapping(
+                CaseloadAssignment.objects.filter(
+                    student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR
+                ),
+                on=on,
+                until=until,
+            ).select_related("staff__user")
+        )
+        before: dict[int, Staff] = {}
+        for assignment in spanned:
+            if assignment.start_date <= on:
+                before.setdefault(assignment.student_id, assignment.staff)
+        hers = [s for s in students if s.pk in before and before[s.pk].pk == to_staff.pk]
         if hers:
             names = ", ".join(s.full_name for s in hers)
             raise ValidationError(
@@ -498,20 +530,8 @@ def students_therapist_move(
                     "day already."
                 }
             )
-        # Moves dated later than `on` are replaced by this one.
-        CaseloadAssignment.objects.filter(
-            student_id__in=ids, role=CaseloadAssignment.Role.PRIMARY_OTR, start_date__gt=on
-        ).delete()
-        moves = []
-        for student in students:
-            for assignment in before[student.pk]:
-                if assignment.start_date >= on:
-                    assignment.delete()  # not begun: nothing of it stands
-                else:
-                    assignment.end_date = on - dt.timedelta(days=1)
-                    assignment.save(update_fields=["end_date"])
-            from_staff = before[student.pk][0].staff if before[student.pk] else None
-            moves.append(CaseloadMove(student, from_staff, to_staff, on, 0))
+        for assignment in spanned:  # after a cover, what each held after it stands again
+            _span_cut(assignment, on=on, until=until)
         CaseloadAssignment.objects.bulk_create(
             CaseloadAssignment(
                 district_id=user.district_id,
@@ -519,34 +539,91 @@ def students_therapist_move(
                 student=student,
                 role=CaseloadAssignment.Role.PRIMARY_OTR,
                 start_date=on,
+                end_date=until,
             )
             for student in students
         )
         # A COTA works under her supervising OTR: with another OTR, the student leaves her.
-        left = _cota_assignments_end(student_ids=ids, on=on, unless_supervised_by=to_staff)
-        moves = [replace(m, cota_left=left.get(m.student.pk)) for m in moves]
+        left = _cota_assignments_end(
+            student_ids=ids, on=on, until=until, unless_supervised_by=to_staff
+        )
+        moves = [
+            CaseloadMove(
+                student=student,
+                from_staff=before.get(student.pk),
+                to_staff=to_staff,
+                on=on,
+                told=0,
+                cota_left=left.get(student.pk),
+                until=until,
+            )
+            for student in students
+        ]
         told = _moves_tell(moves=moves, on=on, today=today, notify=notify)
     return [replace(m, told=told) for m in moves]
 
 
+def _overlapping(assignments, *, on: dt.date, until: dt.date | None):
+    """The assignments that hold any day from `on` to `until` (None: on and on)."""
+    rows = assignments.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    if until is not None:
+        rows = rows.filter(start_date__lte=until)
+    return rows.select_for_update(of=("self",)).order_by("start_date", "pk")
+
+
+def _span_cut(assignment: CaseloadAssignment, *, on: dt.date, until: dt.date | None) -> None:
+    """Take the days from `on` to `until` (None: every day from `on`) out of an assignment
+    that holds some of them: what comes before stays (ending the day before `on`), and what
+    comes after `until` stays (from the day after, as the same row or a new one). Call
+    inside a transaction."""
+    end = assignment.end_date
+    after = until is not None and (end is None or end > until)
+    if assignment.start_date < on:
+        assignment.end_date = on - dt.timedelta(days=1)
+        assignment.save(update_fields=["end_date"])
+        if after:
+            CaseloadAssignment.objects.create(
+                district_id=assignment.district_id,
+                staff_id=assignment.staff_id,
+                student_id=assignment.student_id,
+                role=assignment.role,
+                start_date=until + dt.timedelta(days=1),
+                end_date=end,
+            )
+    elif after:
+        assignment.start_date = until + dt.timedelta(days=1)
+        assignment.save(update_fields=["start_date"])
+    else:
+        assignment.delete()
+
+
 def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notify) -> int:
     """The new OTR hears once of all the students; each OTR they leave, once of hers; each
-    teacher of theirs, once of hers."""
+    COTA they leave, once of hers; each teacher of theirs, once of hers. A cover's notices
+    say when it ends and that the students come back then."""
     when = "today" if on == today else f"on {on:%a %b} {on.day}"
+    until = moves[0].until
+    span = when if until is None else f"{when} until {until:%a %b} {until.day}"
+    back = ""
+    if until is not None:
+        day_after = until + dt.timedelta(days=1)
+        back = f"{day_after:%a %b} {day_after.day}"
     to_staff = moves[0].to_staff
+    whom = to_staff.user.display_name
     if len(moves) == 1:
         (move,) = moves
         student, was = move.student, move.from_staff
         joins = (
-            f"{student.full_name} ({student.school.name}) joins your caseload {when}"
-            + (f", from {was.user.display_name}" if was else "")
+            f"{student.full_name} ({student.school.name}) joins your caseload {span}"
+            + (f", {'covering for' if until else 'from'} {was.user.display_name}" if was else "")
             + f": build your week to place {student.first_name}'s sessions."
         )
     else:
         names = ", ".join(m.student.full_name for m in moves)
         joins = (
-            f"{len(moves)} students join your caseload {when}: {names}. Build your week to "
-            "place their sessions."
+            f"{len(moves)} students join your caseload {span}"
+            + (" (a cover)" if until else "")
+            + f": {names}. Build your week to place their sessions."
         )
     told = notify(
         users=[to_staff.user],
@@ -560,33 +637,47 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
             left.setdefault(move.from_staff.pk, []).append(move)
     for mine in left.values():
         was = mine[0].from_staff
-        whom = to_staff.user.display_name
-        if len(mine) == 1:
-            student = mine[0].student
+        one = len(mine) == 1
+        names = mine[0].student.full_name if one else f"{len(mine)} students"
+        listed = "" if one else f" ({', '.join(m.student.full_name for m in mine)})"
+        if until is None:
             text = (
-                f"{student.full_name} leaves your caseload {when}, for {whom}: "
-                f"{student.first_name}'s sessions in your week end then; build your week after."
+                f"{names} {'leaves' if one else 'leave'} your caseload {when}, for {whom}"
+                f"{listed}: {'her' if one else 'their'} sessions in your week end then; build "
+                "your week after."
             )
         else:
-            names = ", ".join(m.student.full_name for m in mine)
             text = (
-                f"{len(mine)} students leave your caseload {when}, for {whom}: {names}. Their "
-                "sessions in your week end then; build your week after."
+                f"{whom} covers {names}{listed} {span}; {'she comes' if one else 'they come'} "
+                f"back to your caseload on {back}. Your week keeps "
+                f"{'her' if one else 'their'} sessions for then."
             )
-        told += notify(users=[was.user], student=None, text=text, link=reverse("slot_list"))
+        told += notify(
+            users=[was.user],
+            student=mine[0].student if one else None,
+            text=text,
+            link=reverse("slot_list"),
+        )
     cotas: dict[int, list[CaseloadMove]] = {}
     for move in moves:
         if move.cota_left is not None:
             cotas.setdefault(move.cota_left.pk, []).append(move)
     for mine in cotas.values():
+        one = len(mine) == 1
         names = ", ".join(m.student.full_name for m in mine)
+        text = (
+            f"{names} {'leaves' if one else 'leave'} your caseload {span}: {whom} is the OTR "
+            f"then and serves {'her' if one else 'them'}. "
+        )
+        text += (
+            "Those sessions in your week end then; build your week after."
+            if until is None
+            else f"{'She comes' if one else 'They come'} back to you on {back}."
+        )
         told += notify(
             users=[mine[0].cota_left.user],
-            student=mine[0].student if len(mine) == 1 else None,
-            text=f"{names} {'leaves' if len(mine) == 1 else 'leave'} your caseload {when}: "
-            f"{to_staff.user.display_name} is the OTR then and serves "
-            f"{'her' if len(mine) == 1 else 'them'}. Those sessions in your week end then; "
-            "build your week after.",
+            student=mine[0].student if one else None,
+            text=text,
             link=reverse("slot_list"),
         )
     # Her teachers: the times they know end then, and new ones come with the new OTR's week.
@@ -594,40 +685,50 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
 
     for teacher, mine in class_teachers_get(students=[m.student for m in moves]):
         names = ", ".join(s.full_name for s in mine)
+        has = "has" if len(mine) == 1 else "have"
+        if until is None:
+            text = (
+                f"{names} {has} a new OTR, {whom}, {when}: the OT times you know end then; "
+                "the new times come once she builds her week."
+            )
+        else:
+            text = (
+                f"{names} {has} OT with {whom} {span}, covering for the OTR: the OT times you "
+                f"know pause then; the cover's come once she builds her week. From {back}, "
+                "the usual times again."
+            )
         told += notify(
             users=[teacher],
             student=mine[0] if len(mine) == 1 else None,
-            text=f"{names} {'has' if len(mine) == 1 else 'have'} a new OTR, "
-            f"{to_staff.user.display_name}, {when}: the OT times you know end then; the new "
-            "times come once she builds her week.",
+            text=text,
             link=reverse("caseload"),
         )
     return told
 
 
 def _cota_assignments_end(
-    *, student_ids, on: dt.date, unless_supervised_by: Staff | None = None
+    *,
+    student_ids,
+    on: dt.date,
+    until: dt.date | None = None,
+    unless_supervised_by: Staff | None = None,
 ) -> dict[int, Staff]:
-    """End the students' COTA assignments from `on`: one in force then ends the day before,
-    one not begun by then is removed; a COTA supervised by `unless_supervised_by` keeps
-    hers. Returns the COTA each student left, by student pk. Call inside a transaction."""
+    """Take the days from `on` to `until` (None: every day from `on`) out of the students'
+    COTA assignments (_span_cut); a COTA supervised by `unless_supervised_by` keeps hers.
+    Returns the COTA each student leaves, by student pk. Call inside a transaction."""
     left: dict[int, Staff] = {}
-    rows = (
-        CaseloadAssignment.objects.select_for_update(of=("self",))
-        .filter(student_id__in=student_ids, role=CaseloadAssignment.Role.COTA)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .select_related("staff__user")
-        .order_by("start_date", "pk")
-    )
+    rows = _overlapping(
+        CaseloadAssignment.objects.filter(
+            student_id__in=student_ids, role=CaseloadAssignment.Role.COTA
+        ),
+        on=on,
+        until=until,
+    ).select_related("staff__user")
     for assignment in rows:
         staff = assignment.staff
         if unless_supervised_by is not None and staff.supervising_otr_id == unless_supervised_by.pk:
             continue
-        if assignment.start_date >= on:
-            assignment.delete()
-        else:
-            assignment.end_date = on - dt.timedelta(days=1)
-            assignment.save(update_fields=["end_date"])
+        _span_cut(assignment, on=on, until=until)
         left.setdefault(assignment.student_id, staff)
     return left
 

@@ -205,6 +205,7 @@ def _move_page(request, *, students, record):
                 to_staff_id=form.cleaned_data["to_staff"],
                 on=form.cleaned_data["on"],
                 today=today,
+                until=form.cleaned_data["until"],
             )
         except ValidationError as exc:
             _refusal_show(form, exc)
@@ -214,7 +215,8 @@ def _move_page(request, *, students, record):
                     request=request,
                     student=moved.student,
                     action=AuditAction.UPDATE,
-                    what=f"caseload moved to {moved.to_staff.user.display_name} from {moved.on}",
+                    what=f"caseload moved to {moved.to_staff.user.display_name} from {moved.on}"
+                    + (f" until {moved.until}" if moved.until else ""),
                 )
             who = moves[0].to_staff.user.display_name
             on = moves[0].on
@@ -222,10 +224,12 @@ def _move_page(request, *, students, record):
             told = "Both therapists are" if moves[0].from_staff else f"{who} is"
             if len(moves) > 1 or any(m.cota_left for m in moves):
                 told = "Each therapist is"
+            until = moves[0].until
+            cover = f" until {until:%a %b} {until.day} (a cover)" if until else ""
             messages.success(
                 request,
                 f"{whom} {'moves' if len(moves) == 1 else 'move'} to {who} "
-                f"{'today' if on == today else f'on {on:%a %b} {on.day}'}. {told} told, "
+                f"{'today' if on == today else f'on {on:%a %b} {on.day}'}{cover}. {told} told, "
                 "and the teachers of the students' classes." + _cota_left_text(moves),
             )
             if len(moves) == 1:
