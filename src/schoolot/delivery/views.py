@@ -43,6 +43,8 @@ from schoolot.schedules.selectors import (
     build_changes_get,
     rotation_set_get,
     rotation_sets_split,
+    supervised_cotas_get,
+    team_member_get,
     week_breaks_get,
     weekdays_held,
 )
@@ -511,6 +513,39 @@ def slot_list(request):
 def _slots_page(request, *, staff, form, move: dict | None = None):
     """My week; `move` (a refused move: the slot, what she chose, why not) opens that
     session's move form with her choice kept and the reasons beside it."""
+    return render(
+        request,
+        "delivery/slots.html",
+        {
+            **week_page_context(staff=staff),
+            "weekdays": WeeklySlot.Weekday.choices,
+            "form": form,
+            "build": WeekBuild.objects.filter(staff=staff).first(),
+            "feed": CalendarFeed.objects.filter(staff=staff).first(),
+            "cotas": supervised_cotas_get(staff=staff),
+            "move": move,
+        },
+        status=400 if form.errors or move else 200,
+    )
+
+
+def staff_week(request, staff_id: int):
+    """A team member's week, to read: her supervisor's, an administrator's, or her
+    supervising OTR's for a COTA (schedules.selectors.team_member_get; Http404 for anyone
+    else). What My week shows her, without what changes it; her own opens My week."""
+    staff = team_member_get(user=request.user, staff_id=staff_id)
+    if staff.user_id == request.user.pk:
+        return redirect("slot_list")
+    return render(
+        request, "delivery/slots.html", {**week_page_context(staff=staff), "member": staff}
+    )
+
+
+def week_page_context(*, staff) -> dict:
+    """What the page of `staff`'s week shows, whoever reads it (she on My week, or her
+    supervisor): the calendar, the sessions by day with the day's driving, her last build and
+    what it changed, the put-back it offers, the check against today's records, time away
+    ahead. The same queries whatever the week's size."""
     slots = list(
         WeeklySlot.objects.filter(therapist=staff)
         .select_related("school")
@@ -539,37 +574,27 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
         and written.put_back_at is None
         and written.written_state == week_state_get(slots=slots)
     )
-    return render(
-        request,
-        "delivery/slots.html",
-        {
-            "slots": slots,
-            "grid": _week_grid(listed, commitments, breaks),
-            # The list, a day at a time, with the minutes she drives that day.
-            "by_day": [
-                {
-                    "grouper": WeeklySlot.Weekday(d).label,
-                    "list": [s for s in listed if s.weekday == d],
-                    "driving": sum(b.minutes for b in breaks.get(d, ()) if b.kind == "drive"),
-                }
-                for d in sorted({s.weekday for s in slots})
-            ],
-            "weekdays": WeeklySlot.Weekday.choices,
-            "form": form,
-            "run": run,
-            "changes": build_changes_get(run=run),
-            "put_back": put_back,
-            "written": written,
-            "build": WeekBuild.objects.filter(staff=staff).first(),
-            "check": week_check_get(staff=staff, on=timezone.localdate()),
-            "feed": CalendarFeed.objects.filter(staff=staff).first(),
-            "away_coming": TimeAway.objects.filter(
-                staff=staff, end_date__gte=timezone.localdate()
-            ).order_by("start_date")[:3],
-            "move": move,
-        },
-        status=400 if form.errors or move else 200,
-    )
+    return {
+        "slots": slots,
+        "grid": _week_grid(listed, commitments, breaks),
+        # The list, a day at a time, with the minutes she drives that day.
+        "by_day": [
+            {
+                "grouper": WeeklySlot.Weekday(d).label,
+                "list": [s for s in listed if s.weekday == d],
+                "driving": sum(b.minutes for b in breaks.get(d, ()) if b.kind == "drive"),
+            }
+            for d in sorted({s.weekday for s in slots})
+        ],
+        "run": run,
+        "changes": build_changes_get(run=run),
+        "put_back": put_back,
+        "written": written,
+        "check": week_check_get(staff=staff, on=timezone.localdate()),
+        "away_coming": TimeAway.objects.filter(
+            staff=staff, end_date__gte=timezone.localdate()
+        ).order_by("start_date")[:3],
+    }
 
 
 def _week_grid(slots, commitments=(), breaks=None) -> dict:

@@ -928,3 +928,33 @@ def build_changes_get(*, run) -> list[dict]:
         for c in run.changes
         if c["student"] in full
     ]
+
+
+def team_member_get(*, user, staff_id: int) -> Staff:
+    """The therapist (OTR or COTA) of `staff_id` whose week `user` may read: a member of an OT
+    supervisor's team, any therapist of an administrator's district, a COTA her OTR
+    supervises, or `user` herself. Http404 for anyone else, as for no such therapist."""
+    from django.http import Http404
+
+    found = Staff.objects.filter(
+        pk=staff_id, district_id=user.district_id, user__role=Role.THERAPIST
+    ).select_related("user")
+    if user.role == Role.SUPERVISOR:
+        found = found.filter(Q(supervisor__user=user) | Q(user=user))
+    elif user.role == Role.THERAPIST:
+        found = found.filter(Q(supervising_otr__user=user) | Q(user=user))
+    elif user.role != Role.DISTRICT_ADMIN:
+        found = found.none()
+    staff = found.first() if user.district_id is not None else None
+    if staff is None:
+        raise Http404("No such therapist on your team.")
+    return staff
+
+
+def supervised_cotas_get(*, staff: Staff) -> list[Staff]:
+    """The active COTAs `staff` (an OTR) supervises, by name: hers to read the weeks of."""
+    return list(
+        Staff.objects.filter(supervising_otr=staff, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )

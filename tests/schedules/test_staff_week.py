@@ -1,0 +1,98 @@
+"""A team member's week, to read: her OT supervisor, an administrator, and, for a COTA, her
+supervising OTR see what My week shows her, without what changes it; nobody else finds it.
+The page's queries do not grow with her week."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from schoolot.delivery.models import WeeklySlot
+from tests.factories import weekly_slot_make
+
+
+def _url(world, whose):
+    return reverse("staff_week", args=[world.staff[whose].pk])
+
+
+@pytest.mark.parametrize(
+    ("who", "whose", "status"),
+    [
+        ("supervisor", "therapist", 200),
+        ("supervisor", "cota", 200),
+        ("supervisor", "other_therapist", 404),  # another team
+        ("other_supervisor", "therapist", 404),
+        ("other_supervisor", "other_therapist", 200),
+        ("admin", "therapist", 200),
+        ("admin", "other_therapist", 200),
+        ("therapist", "cota", 200),  # the COTA she supervises
+        ("therapist", "other_therapist", 404),
+        ("cota", "therapist", 404),
+        ("other_therapist", "therapist", 404),
+        ("teacher", "therapist", 404),
+        ("parent", "therapist", 404),
+        ("admin", "teacher", 404),  # not a therapist: no week
+        ("therapist", "therapist", 302),  # her own: My week
+    ],
+)
+def test_who_reads_a_team_members_week(client, world, who, whose, status):
+    client.force_login(world.users[who])
+    response = client.get(_url(world, whose))
+    assert response.status_code == status
+    if status == 302:
+        assert response.url == reverse("slot_list")
+
+
+def test_another_districts_therapist_is_not_there(client, world, elsewhere):
+    client.force_login(world.users["admin"])
+    assert client.get(_url(elsewhere, "therapist")).status_code == 404
+
+
+def test_her_week_reads_without_what_changes_it(client, world):
+    world.staff["therapist"].schools.add(world.school)
+    slot = weekly_slot_make(world=world, weekday=1, start=dt.time(9), locked=True)
+    client.force_login(world.users["supervisor"])
+    page = client.get(_url(world, "therapist")).content.decode()
+    name = world.users["therapist"].display_name
+    assert f"{name}&#x27;s week" in page or f"{name}'s week" in page
+    assert world.students["own"].full_name in page and f'id="slot-{slot.pk}"' in page
+    assert "🔒 Locked" in page
+    for changes in (
+        "Build my week",
+        "Move and lock",
+        "Add a recurring session",
+        reverse("slot_lock", args=[slot.pk]),
+        reverse("slot_delete", args=[slot.pk]),
+        "Get a calendar address",
+    ):
+        assert changes not in page, changes
+    # Her week breaks no rule and lacks her student's second session: the check says so.
+    assert "Her week against today" in page
+
+
+def test_the_district_page_and_my_week_lead_to_it(client, world):
+    client.force_login(world.users["supervisor"])
+    district = client.get(reverse("schedules_district")).content.decode()
+    assert f'href="{_url(world, "therapist")}"' in district
+    assert f'href="{_url(world, "cota")}"' in district
+    client.force_login(world.users["therapist"])
+    mine = client.get(reverse("slot_list")).content.decode()
+    assert f'href="{_url(world, "cota")}"' in mine
+    client.force_login(world.users["cota"])
+    assert 'id="cota-weeks"' not in client.get(reverse("slot_list")).content.decode()
+
+
+def test_the_page_reads_in_fixed_queries(client, world, django_assert_max_num_queries):
+    world.staff["therapist"].schools.add(world.school)
+    client.force_login(world.users["supervisor"])
+    weekly_slot_make(world=world, weekday=0, start=dt.time(9))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(_url(world, "therapist")).status_code == 200
+    for day in range(5):
+        for hour in (10, 11, 13):
+            weekly_slot_make(world=world, weekday=day, start=dt.time(hour))
+    assert WeeklySlot.objects.count() == 16
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(_url(world, "therapist")).status_code == 200
