@@ -141,6 +141,14 @@ def test_time_away_tells_the_supervisor_and_the_teachers(client, week):
         f"{WEDNESDAY.day}: {name} is away (State OT conference). The student stays in class."
     )
     assert _texts(week.users["other_teacher"]) == []
+    # Her parent hears of the days, not why; the COTA's student has no parent with a login.
+    (parent,) = _texts(week.users["parent"])
+    assert parent == (
+        f"No OT for {own.first_name} on Tue {TUESDAY:%b} {TUESDAY.day} and Wed {WEDNESDAY:%b} "
+        f"{WEDNESDAY.day}: the therapist, {name}, is away. The OT team decides how the time "
+        "missed is made up."
+    )
+    assert _texts(week.users["other_parent"]) == []
     assert "Time away ahead" in client.get(reverse("slot_list")).content.decode()
 
 
@@ -318,6 +326,10 @@ def test_taken_back_the_teachers_hear_ot_is_as_usual(client, week, elsewhere):
         f"OT as usual for {week.students['own'].full_name}"
     )
     assert "held as usual" in _texts(week.users["supervisor"])[1]
+    parent = _texts(week.users["parent"])
+    assert len(parent) == 2 and parent[1].startswith(
+        f"OT for {week.students['own'].first_name} is held as usual on Tue"
+    )
     # Another's, or one over, cannot be taken back.
     past = TimeAway.objects.create(
         district=week.district,

@@ -275,6 +275,23 @@ def class_teachers_get(*, students) -> list[tuple[User, list[Student]]]:
     return list(theirs.values())
 
 
+def student_parents_get(*, students) -> list[tuple[User, list[Student]]]:
+    """The parents with a login of `students` (their guardians' users), each with her
+    children among them (by last name, then first), for telling families about their
+    children's OT. One query."""
+    students = {s.pk: s for s in students}
+    theirs: dict[int, tuple[User, list[Student]]] = {}
+    for guardian in Guardian.objects.filter(
+        student_id__in=students, user__isnull=False, user__is_active=True
+    ).select_related("user"):
+        mine = theirs.setdefault(guardian.user_id, (guardian.user, []))[1]
+        if students[guardian.student_id] not in mine:
+            mine.append(students[guardian.student_id])
+    for _, mine in theirs.values():
+        mine.sort(key=lambda s: (s.last_name, s.first_name))
+    return list(theirs.values())
+
+
 def school_calendar_access(*, user: User) -> bool:
     """Whether `user` may change (True) or only read (False) her district's school calendar
     (breaks, holidays, closures): district administrators and OT supervisors change it, as

@@ -11,8 +11,9 @@ Contract:
   entered, days without school in the whole district, a therapist `user` does not oversee.
   Then it tells her OT supervisor (and a COTA's supervising OTR) which
   days and how many sessions are not held, and the teacher of each student whose session
-  falls on them which days her students have no OT (they stay in class): one notification
-  each, in the app and by email. Times she held for make-ups on those days are given back
+  falls on them which days her students have no OT (they stay in class), and each parent
+  with a login which days her children have none (not why): one notification each, in the
+  app and by email. Times she held for make-ups on those days are given back
   (the make-ups stay owed); her one-off meetings on them are returned, for her to move.
 - `time_away_remove(user=, away_id=, today=)` takes back time away of hers (or, for a
   supervisor or administrator, of a therapist she oversees) that has not ended before
@@ -196,8 +197,9 @@ def _tell(
     by: User,
 ) -> int:
     """Her supervisors hear of the days from `first` and their sessions; each teacher, of her
-    students' days; she herself when someone else (`by`) entered or took back the days."""
-    from schoolot.directory.selectors import class_teachers_get
+    students' days; each parent, of her children's; she herself when someone else (`by`)
+    entered or took back the days."""
+    from schoolot.directory.selectors import class_teachers_get, student_parents_get
     from schoolot.referrals.services import notify
 
     name = staff.user.display_name
@@ -240,6 +242,23 @@ def _tell(
             )
         told += notify(
             users=[teacher],
+            student=mine[0] if len(mine) == 1 else None,
+            text=text,
+            link=reverse("caseload"),
+        )
+    # Families: which days, not why (her leave is her own business).
+    for parent, mine in student_parents_get(students=students.values()):
+        names = " and ".join(s.first_name for s in mine)
+        days = _days_text([d for s in mine for d in dates[s.pk]])
+        if back:
+            text = f"OT for {names} is held as usual on {days} after all."
+        else:
+            text = (
+                f"No OT for {names} on {days}: the therapist, {name}, is away. The OT team "
+                "decides how the time missed is made up."
+            )
+        told += notify(
+            users=[parent],
             student=mine[0] if len(mine) == 1 else None,
             text=text,
             link=reverse("caseload"),
