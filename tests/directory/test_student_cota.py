@@ -273,3 +273,46 @@ def test_the_page_reads_in_constant_queries(client, world, django_assert_max_num
     assert page.status_code == 200
     body = page.content.decode()
     assert world.users["cota"].display_name in body and "Take her sessions back" not in body
+
+
+def test_once_given_her_times_and_make_ups_are_the_cotas(world):
+    """Her teacher, her parent and her record know the COTA's times, not the OTR's week left
+    from before (until the OTR rebuilds, that slot is a stray of hers); a make-up the OTR owed
+    her is the COTA's to give."""
+    from schoolot.delivery.models import WeeklySlot
+    from schoolot.delivery.services import open_makeups_owned
+    from schoolot.schedules.selectors import ot_slots_get, student_ot_times_get
+    from tests.delivery.helpers import log, part
+    from tests.factories import weekly_slot_make
+
+    own, cota = world.students["own"], world.staff["cota"]
+    otrs = weekly_slot_make(world=world, weekday=1, start=dt.time(9))
+    missed = {"attendance": "missed", "missed_reason": "therapist_absent", "makeup_owed": True}
+    log(world, [part(own, **missed)], day=TODAY - dt.timedelta(days=1))
+    student_cota_assign(
+        user=world.users["therapist"],
+        student_id=own.pk,
+        cota_staff_id=cota.pk,
+        on=TODAY,
+        today=TODAY,
+    )
+    cotas = WeeklySlot.objects.create(
+        district=world.district,
+        therapist=cota,
+        weekday=3,
+        start_time=dt.time(10),
+        end_time=dt.time(10, 30),
+        school=world.school,
+    )
+    cotas.students.add(own)
+    for who in ("teacher", "parent"):
+        held = ot_slots_get(user=world.users[who], on=TODAY)
+        assert [h.slot.pk for h in held] == [cotas.pk], who
+    assert [t.therapist for t in student_ot_times_get(student=own, on=TODAY)] == [str(cota)]
+    (owed,) = open_makeups_owned(on=TODAY)
+    assert owed.owner_id == cota.pk
+    # Taken back: the OTR's times and make-ups are hers again.
+    student_cota_unassign(user=world.users["therapist"], student_id=own.pk, on=TODAY, today=TODAY)
+    assert [h.slot.pk for h in ot_slots_get(user=world.users["teacher"], on=TODAY)] == [otrs.pk]
+    (owed,) = open_makeups_owned(on=TODAY)
+    assert owed.owner_id == world.staff["therapist"].pk

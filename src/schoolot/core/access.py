@@ -42,6 +42,17 @@ def current_assignments(*, on: dt.date | None = None) -> QuerySet[CaseloadAssign
     )
 
 
+def serving_assignments(*, on: dt.date | None = None) -> QuerySet[CaseloadAssignment]:
+    """The assignments in force on `on` whose therapist schedules and sees the student in
+    sessions: her COTA's where her OTR gave her sessions to a COTA, else her OTR's. (Her OTR
+    still sees her record and answers for her plan.)"""
+    current = current_assignments(on=on)
+    with_cota = current.filter(role=CaseloadAssignment.Role.COTA).values("student_id")
+    return current.exclude(
+        Q(role=CaseloadAssignment.Role.PRIMARY_OTR) & Q(student_id__in=with_cota)
+    )
+
+
 def caseload_staff_ids(*, user: User) -> QuerySet | None:
     """The staff whose caseloads `user` sees through (None: not a caseload-based role)."""
     if user.role == Role.SUPERVISOR:

@@ -472,21 +472,21 @@ def open_makeups_q() -> Q:
 def open_makeups_owned(*, on: dt.date):
     """The open make-ups (open_makeups_q), each with `owner_id`: the therapist who owes it
     on `on`. The minutes are owed to the student, not to whoever missed them: the therapist
-    of the missed session while the student is still on her caseload, else the student's
-    primary OTR then (a student moved to another OTR takes her make-ups along); None when
-    the student has no therapist."""
+    of the missed session while she still serves the student (core.access.
+    serving_assignments), else whoever serves the student then: her COTA, if her OTR gave
+    her sessions to one, else her OTR (a student moved to another OTR takes her make-ups
+    along); None when the student has no therapist."""
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
-    from schoolot.core.access import current_assignments
-    from schoolot.directory.models import CaseloadAssignment
+    from schoolot.core.access import serving_assignments
 
-    serving = current_assignments(on=on)
+    serving = serving_assignments(on=on)
     still = serving.filter(
         staff_id=OuterRef("session__therapist_id"), student_id=OuterRef("student_id")
     ).values("staff_id")[:1]
     primary = (
-        serving.filter(student_id=OuterRef("student_id"), role=CaseloadAssignment.Role.PRIMARY_OTR)
+        serving.filter(student_id=OuterRef("student_id"))
         .order_by("start_date", "pk")
         .values("staff_id")[:1]
     )

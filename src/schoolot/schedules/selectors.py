@@ -484,7 +484,7 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
     queries."""
     from django.db.models import Count
 
-    from schoolot.core.access import current_assignments
+    from schoolot.core.access import serving_assignments
     from schoolot.delivery.models import WeeklySlot
     from schoolot.rules.cycles import slot_recurrence
 
@@ -494,7 +494,7 @@ def student_ot_times_get(*, student, on: dt.date, now: dt.time | None = None) ->
             pk__in=WeeklySlot.students.through.objects.filter(student_id=student.pk).values(
                 "weeklyslot_id"
             ),
-            therapist_id__in=current_assignments(on=on)
+            therapist_id__in=serving_assignments(on=on)
             .filter(student_id=student.pk)
             .values("staff_id"),
         )
@@ -589,7 +589,7 @@ def ot_slots_get(*, user, on: dt.date) -> list[OtSlot]:
     its size. Empty for other roles. Four queries, whatever the students."""
     from django.db.models import Count, Prefetch
 
-    from schoolot.core.access import current_assignments, students_visible_to
+    from schoolot.core.access import serving_assignments, students_visible_to
     from schoolot.delivery.models import WeeklySlot
     from schoolot.directory.models import Student
 
@@ -597,7 +597,7 @@ def ot_slots_get(*, user, on: dt.date) -> list[OtSlot]:
         return []
     visible = students_visible_to(user=user)
     assigned = set(
-        current_assignments(on=on).filter(student__in=visible).values_list("staff_id", "student_id")
+        serving_assignments(on=on).filter(student__in=visible).values_list("staff_id", "student_id")
     )
     slots = list(
         WeeklySlot.objects.filter(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateformat import time_format
 
 from schoolot.accounts.models import Role, User
-from schoolot.core.access import current_assignments, district_role_access
+from schoolot.core.access import current_assignments, district_role_access, serving_assignments
 from schoolot.delivery.models import WeeklySlot
 from schoolot.directory.models import (
     SCHOOL_LOCATION_MESSAGE,
@@ -116,17 +116,7 @@ def week_instance(
     those); the rotation's own slots are the ones kept (locked) or stayed close to."""
     rotation = week is not None
     # Her students; a student who also has a COTA is the COTA's to see.
-    student_ids = (
-        current_assignments(on=on)
-        .filter(staff=staff)
-        .exclude(
-            student__in=current_assignments(on=on)
-            .filter(role="cota")
-            .exclude(staff=staff)
-            .values("student_id")
-        )
-        .values("student_id")
-    )
+    student_ids = serving_assignments(on=on).filter(staff=staff).values("student_id")
     mandates = list(
         ServiceMandate.objects.filter(
             plan__student_id__in=student_ids,
