@@ -13,6 +13,7 @@ from schoolot.directory.models import ReportingPeriod, SchoolYear
 from schoolot.directory.selectors import school_calendar_get
 from schoolot.directory.services import reporting_period_save, reporting_periods_split
 from schoolot.progress.models import ProgressReport
+from schoolot.referrals.models import Notification
 from tests.factories import TODAY, YEAR_AGO, YEAR_ON, holiday_make
 
 URL = "/school-calendar/"
@@ -224,6 +225,27 @@ def test_a_change_moves_the_due_date(client, world):
     assert period.end_date == new_end
     (row,) = school_calendar_get(district_id=world.district.pk, today=TODAY).periods
     assert row.now and not row.past
+    # The OT team hears of the new due date, once each; not who changed it, nor families.
+    told = Notification.objects.values_list("user__username", flat=True)
+    assert sorted(told) == sorted(
+        f"north-{who}"
+        for who in ("supervisor", "other_supervisor", "therapist", "cota", "other_therapist")
+    )
+    text = Notification.objects.first().text
+    assert text.startswith("Quarter 2 (this year) now ends ")
+    assert text.endswith("its progress reports are due then.")
+    # A new name alone moves nothing: nobody else is told.
+    client.post(
+        reverse("reporting_period_edit", args=[period.pk]),
+        {"name": "Q2", "start_date": period.start_date, "end_date": new_end},
+    )
+    assert Notification.objects.count() == 5
+    # Removed before it ends: told again.
+    client.post(reverse("reporting_period_delete", args=[period.pk]))
+    assert (
+        Notification.objects.filter(text__contains="Q2 (this year) is off the calendar").count()
+        == 5
+    )
 
 
 def test_service_refuses_a_period_of_another_year(world):

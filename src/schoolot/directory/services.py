@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from schoolot.accounts.models import Role, User
 from schoolot.directory.calendar_import import CalendarEntry
@@ -284,9 +285,11 @@ def reporting_period_save(
     year, an end not after the start, an overlap with another period of the year, a name
     the year has already; and, for a period with progress reports written, new dates (its
     name may still change). Http404 for a year or period not the district's.
-    Administrators and OT supervisors only."""
+    Administrators and OT supervisors only. A new end (one not past) moves its reports' due
+    date: the district's therapists and supervisors are told (_period_team_tell)."""
     _editor_check(user=user)
     name = name.strip()
+    was_end = None
     with transaction.atomic():
         year = (
             SchoolYear.objects.select_for_update()
@@ -301,6 +304,7 @@ def reporting_period_save(
             period = ReportingPeriod.objects.filter(pk=period_id, school_year=year).first()
             if period is None:
                 raise Http404("No such reporting period.")
+            was_end = period.end_date
             if (period.start_date, period.end_date) != (start_date, end_date):
                 written, signed = _reports_written(period.pk)
                 if written:
@@ -326,13 +330,38 @@ def reporting_period_save(
         period.end_date = end_date
         period.full_clean()
         period.save()
+        today = timezone.localdate()
+        if was_end is not None and was_end != end_date and max(was_end, end_date) >= today:
+            _period_team_tell(
+                user=user,
+                text=f"{period.name} ({year.name}) now ends {_day_text(end_date)}, not "
+                f"{_day_text(was_end)}: its progress reports are due then.",
+            )
     return period
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day:%a %b} {day.day}"
+
+
+def _period_team_tell(*, user: User, text: str) -> int:
+    """Tell the district's therapists and OT supervisors (not `user`) of a change to when
+    progress reports are due, once each."""
+    from schoolot.referrals.services import notify
+
+    team = User.objects.filter(
+        district_id=user.district_id,
+        role__in=(Role.THERAPIST, Role.SUPERVISOR),
+        is_active=True,
+    ).exclude(pk=user.pk)
+    return notify(users=list(team), student=None, text=text, link=reverse("due_list"))
 
 
 def reporting_period_remove(*, user: User, period_id: int) -> ReportingPeriod:
     """Take a reporting period off the district's calendar (Http404 when it is not the
     district's). Refused with a ValidationError while progress reports are written for it:
-    they belong to it. Administrators and OT supervisors only. Returns the removed period."""
+    they belong to it. Administrators and OT supervisors only. Returns the removed period.
+    One that had not ended: the district's therapists and supervisors are told."""
     _editor_check(user=user)
     with transaction.atomic():
         period = (
@@ -346,6 +375,12 @@ def reporting_period_remove(*, user: User, period_id: int) -> ReportingPeriod:
         if written:
             raise ValidationError(_reports_hold(period, written, signed, what="the period stays"))
         period.delete()
+        if period.end_date >= timezone.localdate():
+            _period_team_tell(
+                user=user,
+                text=f"{period.name} ({period.school_year.name}) is off the calendar: no "
+                f"progress reports are due on {_day_text(period.end_date)} for it.",
+            )
     return period
 
 
