@@ -28,6 +28,7 @@ urlpatterns = [
     path("students/<id:student_id>/move/", directory_views.student_move, name="student_move"),
     path("students/move/", directory_views.students_move, name="students_move"),
     path("students/<id:student_id>/cota/", directory_views.student_cota, name="student_cota"),
+    path("students/cota/", directory_views.students_cota, name="students_cota"),
     path("school-calendar/", directory_views.school_calendar, name="school_calendar"),
     path("school-calendar/import/", directory_views.calendar_import, name="school_calendar_import"),
     path(

@@ -316,3 +316,51 @@ def test_once_given_her_times_and_make_ups_are_the_cotas(world):
     assert [h.slot.pk for h in ot_slots_get(user=world.users["teacher"], on=TODAY)] == [otrs.pk]
     (owed,) = open_makeups_owned(on=TODAY)
     assert owed.owner_id == world.staff["therapist"].pk
+
+
+def test_students_chosen_on_the_list_go_to_the_cota_together(client, world):
+    from tests.factories import student_make
+
+    therapist, cota = world.staff["therapist"], world.staff["cota"]
+    more = student_make(district=world.district, school=world.school, first="Bea", last="Zuniga")
+    CaseloadAssignment.objects.create(
+        district=world.district, staff=therapist, student=more, start_date=TODAY
+    )
+    client.force_login(world.users["therapist"])
+    listed = client.get(reverse("caseload")).content.decode()
+    assert f'formaction="{reverse("students_cota")}"' in listed
+    chosen = [world.students["own"].pk, more.pk]
+    page = client.get(reverse("students_cota"), {"student": chosen})
+    assert page.status_code == 200 and "Give 2 students to a COTA" in page.content.decode()
+    response = client.post(
+        reverse("students_cota"),
+        {"student": chosen, "give-cota": cota.pk, "give-on": LATER.isoformat()},
+    )
+    assert response.status_code == 302 and response.url == reverse("caseload")
+    for student in (world.students["own"], more):
+        assert [
+            a.staff for a in current_assignments(on=LATER).filter(student=student, role="cota")
+        ] == [cota]
+    (joins,) = Notification.objects.filter(user=world.users["cota"])
+    assert joins.text.startswith("2 students join your caseload on ")
+    assert AuditEvent.objects.filter(action="update", what__contains="(COTA)").count() == 2
+    (teacher,) = Notification.objects.filter(user=world.users["teacher"])  # Bea in no class
+    assert teacher.text.startswith(world.students["own"].full_name)
+
+
+def test_students_of_two_otrs_or_none_chosen_are_refused_in_place(client, world):
+    client.force_login(world.users["admin"])
+    both = {"student": [world.students["own"].pk, world.students["other"].pk]}
+    page = client.get(reverse("students_cota"), both).content.decode()
+    assert "choose students of one OTR" in page
+    response = client.post(
+        reverse("students_cota"),
+        {**both, "give-cota": world.staff["cota"].pk, "give-on": TODAY.isoformat()},
+    )
+    assert response.status_code == 400 and not _cotas(world)
+    response = client.get(reverse("students_cota"), follow=True)
+    assert "Choose the students to give on the list first." in response.content.decode()
+    client.force_login(world.users["other_therapist"])  # supervises no COTA
+    assert client.get(reverse("students_cota"), both).status_code == 403
+    client.force_login(world.users["therapist"])  # not the OTR of "other": not hers to see
+    assert client.get(reverse("students_cota"), both).status_code == 404

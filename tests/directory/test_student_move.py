@@ -317,7 +317,12 @@ def test_a_move_of_several_is_all_or_none(client, world):
 
 def test_the_list_offers_no_move_to_therapists_and_the_page_refuses_others(client, world):
     client.force_login(world.users["therapist"])
+    # She supervises a COTA: she picks students to give her, not to move.
+    listed = client.get(reverse("caseload")).content.decode()
+    assert "Move the chosen students" not in listed and "Give the chosen students" in listed
+    client.force_login(world.users["other_therapist"])  # no COTA: nothing to pick for
     assert 'form="move-form"' not in client.get(reverse("caseload")).content.decode()
+    client.force_login(world.users["therapist"])
     assert (
         client.get(reverse("students_move"), {"student": world.students["own"].pk}).status_code
         == 403

@@ -483,25 +483,52 @@ class StudentTherapists:
 
 def student_therapists_get(*, student_id: int, on: dt.date) -> StudentTherapists:
     """The student's OTR and COTA on `on`, and a COTA assignment dated later. One query."""
-    rows = list(
-        CaseloadAssignment.objects.filter(student_id=student_id)
+    return students_therapists_get(student_ids=[student_id], on=on)[student_id]
+
+
+def students_therapists_get(*, student_ids, on: dt.date) -> dict[int, StudentTherapists]:
+    """student_therapists_get for each of `student_ids`, by student pk. One query."""
+    rows: dict[int, list[CaseloadAssignment]] = {pk: [] for pk in student_ids}
+    for a in (
+        CaseloadAssignment.objects.filter(student_id__in=rows)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .select_related("staff__user", "staff__supervising_otr__user")
+        .select_related("staff__user")
         .order_by("start_date", "pk")
-    )
-    otr = next(
-        (
-            a.staff
-            for a in rows
-            if a.role == CaseloadAssignment.Role.PRIMARY_OTR and a.start_date <= on
-        ),
-        None,
-    )
-    cotas = [a for a in rows if a.role == CaseloadAssignment.Role.COTA]
-    return StudentTherapists(
-        otr=otr,
-        cota=next((a for a in cotas if a.start_date <= on), None),
-        cota_later=next((a for a in cotas if a.start_date > on), None),
+    ):
+        rows[a.student_id].append(a)
+    found = {}
+    for pk, theirs in rows.items():
+        otr = next(
+            (
+                a.staff
+                for a in theirs
+                if a.role == CaseloadAssignment.Role.PRIMARY_OTR and a.start_date <= on
+            ),
+            None,
+        )
+        cotas = [a for a in theirs if a.role == CaseloadAssignment.Role.COTA]
+        found[pk] = StudentTherapists(
+            otr=otr,
+            cota=next((a for a in cotas if a.start_date <= on), None),
+            cota_later=next((a for a in cotas if a.start_date > on), None),
+        )
+    return found
+
+
+def cota_give_access(*, user: User) -> bool:
+    """Whether the caseload offers `user` to give chosen students' sessions to a COTA: OT
+    supervisors and administrators, and an OTR who supervises a COTA. At most one query."""
+    if not user.is_active:
+        return False
+    if user.role in (Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        return True
+    return (
+        user.role == Role.THERAPIST
+        and Staff.objects.filter(
+            supervising_otr__user=user,
+            credential=Staff.Credential.COTA,
+            user__is_active=True,
+        ).exists()
     )
 
 

@@ -776,57 +776,87 @@ class CotaChange:
     otr: Staff | None  # her OTR on the day
     cota: Staff | None  # the COTA who serves her from the day (None: her OTR does)
     was: Staff | None  # the COTA who served her before the day
+    left: Staff | None  # the COTA whose assignment the change ended or cut short
     on: dt.date
     told: int
 
 
-def _cota_student_get(*, user: User, student_id: int, on: dt.date, today: dt.date):
-    """The student `user` may see and who serves her on `on`, after the checks both COTA
-    changes share: the date, and that `user` is her OTR, a supervisor or an administrator."""
+def _cota_students_get(*, user: User, student_ids, on: dt.date, today: dt.date):
+    """The students `user` may see (by name) and who serves each on `on`, after the checks
+    every COTA change shares: the date, and that `user` is the OTR of each, a supervisor or
+    an administrator."""
     from schoolot.core.access import students_visible_to
-    from schoolot.directory.selectors import cota_assign_access, student_therapists_get
+    from schoolot.directory.selectors import cota_assign_access, students_therapists_get
 
-    student = students_visible_to(user=user).filter(pk=student_id).select_related("school").first()
-    if student is None:
+    ids = list(dict.fromkeys(student_ids))
+    if not ids:
+        raise ValidationError({"student": "Choose at least one student."})
+    if len(ids) > MOVE_MOST:
+        raise ValidationError({"student": f"Choose at most {MOVE_MOST} students at once."})
+    students = list(
+        students_visible_to(user=user)
+        .filter(pk__in=ids)
+        .select_related("school")
+        .order_by("last_name", "first_name", "pk")
+    )
+    if len(students) != len(ids):
         raise Http404("No such student.")
     if on < today:
         raise ValidationError({"on": "Choose today or a later day."})
     if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
         raise ValidationError({"on": "Choose a day within the next year."})
-    serving = student_therapists_get(student_id=student.pk, on=on)
-    if not cota_assign_access(user=user, otr=serving.otr):
+    serving = students_therapists_get(student_ids=ids, on=on)
+    if not all(cota_assign_access(user=user, otr=serving[s.pk].otr) for s in students):
         raise PermissionDenied(
             "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
         )
-    return student, serving
+    return students, serving
 
 
 def student_cota_assign(
     *, user: User, student_id: int, cota_staff_id: int, on: dt.date, today: dt.date
 ) -> CotaChange:
-    """Give a student's sessions to a COTA from `on`: the COTA serves her, under the
-    supervision of the student's OTR, who stays her OTR (and answers for her plan and
-    evaluations). The COTA's week then holds her sessions (they leave the OTR's at its next
-    build). A COTA assignment in force ends the day before (another COTA's, or the same
-    change dated earlier); one dated later is replaced.
+    """Give one student's sessions to a COTA from `on` (students_cota_assign)."""
+    (change,) = students_cota_assign(
+        user=user, student_ids=[student_id], cota_staff_id=cota_staff_id, on=on, today=today
+    )
+    return change
 
-    Who: the student's OTR on `on`, an OT supervisor or an administrator who sees her
+
+def students_cota_assign(
+    *, user: User, student_ids, cota_staff_id: int, on: dt.date, today: dt.date
+) -> list[CotaChange]:
+    """Give students' sessions to a COTA from `on`, all or none: the COTA serves them, under
+    the supervision of their OTR, who stays their OTR (and answers for their plans and
+    evaluations). The COTA's week then holds their sessions (they leave the week that held
+    them at its next build). A COTA assignment in force ends the day before (another
+    COTA's, or the same change dated earlier); one dated later is replaced.
+
+    Who: the students' OTR on `on`, an OT supervisor or an administrator who sees them
     (PermissionDenied otherwise; Http404 for a student `user` does not see). Refused with a
-    ValidationError naming the field: `on` before `today` or over a year ahead; a student
-    with no OTR on `on`; a COTA who is not an active COTA supervised by that OTR; the COTA
-    who serves her on `on` already. Tells the COTA, the COTA she leaves, the OTR (when
-    someone else made the change) and her teachers, once each."""
+    ValidationError naming the field: no student or more than MOVE_MOST; `on` before
+    `today` or over a year ahead; a student with no OTR on `on`; students of more than one
+    OTR; a COTA who is not an active COTA supervised by their OTR; a student the COTA serves
+    on `on` already. Tells the COTA, each COTA they leave, the OTR (when someone else made
+    the change) and their teachers, once each."""
     from schoolot.referrals.services import notify
 
-    student, serving = _cota_student_get(user=user, student_id=student_id, on=on, today=today)
-    otr = serving.otr
-    if otr is None:
+    students, serving = _cota_students_get(user=user, student_ids=student_ids, on=on, today=today)
+    without = [s.full_name for s in students if serving[s.pk].otr is None]
+    if without:
         raise ValidationError(
             {
-                "cota": f"{student.full_name} has no OTR on that day, and a COTA works under "
-                "the student's OTR: move her to an OTR first."
+                "cota": f"{', '.join(without)} {'has' if len(without) == 1 else 'have'} no OTR "
+                "on that day, and a COTA works under the student's OTR: move "
+                f"{'her' if len(without) == 1 else 'them'} to an OTR first."
             }
         )
+    otrs = {serving[s.pk].otr.pk: serving[s.pk].otr for s in students}
+    if len(otrs) > 1:
+        raise ValidationError(
+            {"student": "Choose students of one OTR: a COTA works under the student's OTR."}
+        )
+    (otr,) = otrs.values()
     cota = (
         Staff.objects.filter(
             pk=cota_staff_id,
@@ -841,31 +871,44 @@ def student_cota_assign(
     )
     if cota is None:
         raise ValidationError({"cota": f"Choose a COTA whom {otr.user.display_name} supervises."})
-    if serving.cota is not None and serving.cota.staff_id == cota.pk and serving.cota_later is None:
+    hers = [
+        s.full_name
+        for s in students
+        if serving[s.pk].cota is not None
+        and serving[s.pk].cota.staff_id == cota.pk
+        and serving[s.pk].cota_later is None
+    ]
+    if hers:
         raise ValidationError(
-            {"cota": f"{cota.user.display_name} serves {student.first_name} on that day already."}
+            {"cota": f"{cota.user.display_name} serves {', '.join(hers)} on that day already."}
         )
+    ids = [s.pk for s in students]
     with transaction.atomic():
-        left = _cota_assignments_end(student_ids=[student.pk], on=on)
-        CaseloadAssignment.objects.create(
-            district_id=student.district_id,
-            staff=cota,
-            student=student,
-            role=CaseloadAssignment.Role.COTA,
-            start_date=on,
+        left = _cota_assignments_end(student_ids=ids, on=on)
+        CaseloadAssignment.objects.bulk_create(
+            CaseloadAssignment(
+                district_id=otr.district_id,
+                staff=cota,
+                student=student,
+                role=CaseloadAssignment.Role.COTA,
+                start_date=on,
+            )
+            for student in students
         )
-        was = serving.cota.staff if serving.cota is not None else None
-        told = _cota_tell(
-            user=user,
-            student=student,
-            otr=otr,
-            cota=cota,
-            left=left.get(student.pk),
-            on=on,
-            today=today,
-            notify=notify,
-        )
-    return CotaChange(student=student, otr=otr, cota=cota, was=was, on=on, told=told)
+        changes = [
+            CotaChange(
+                student=s,
+                otr=otr,
+                cota=cota,
+                was=serving[s.pk].cota.staff if serving[s.pk].cota is not None else None,
+                left=left.get(s.pk),
+                on=on,
+                told=0,
+            )
+            for s in students
+        ]
+        told = _cota_tell(user=user, changes=changes, today=today, notify=notify)
+    return [replace(c, told=told) for c in changes]
 
 
 def student_cota_unassign(
@@ -874,12 +917,15 @@ def student_cota_unassign(
     """Take a student's sessions back from her COTA from `on`: her OTR serves her herself
     (the sessions leave the COTA's week at its next build, and the OTR's next build places
     them). The COTA assignment in force ends the day before; one dated later is removed.
-    Who and refusals as student_cota_assign, and: no COTA serving her on or after `on`; no
+    Who and refusals as students_cota_assign, and: no COTA serving her on or after `on`; no
     OTR on `on` to take the sessions back (move her to an OTR first). Tells the COTA, the
     OTR (when someone else made the change) and her teachers, once each."""
     from schoolot.referrals.services import notify
 
-    student, serving = _cota_student_get(user=user, student_id=student_id, on=on, today=today)
+    (student,), serving = _cota_students_get(
+        user=user, student_ids=[student_id], on=on, today=today
+    )
+    serving = serving[student.pk]
     if serving.cota is None and serving.cota_later is None:
         raise ValidationError({"on": f"No COTA serves {student.first_name} on or after that day."})
     otr = serving.otr
@@ -891,61 +937,68 @@ def student_cota_unassign(
             }
         )
     with transaction.atomic():
-        left = _cota_assignments_end(student_ids=[student.pk], on=on)
-        was = left.get(student.pk)
-        told = _cota_tell(
-            user=user,
-            student=student,
-            otr=otr,
-            cota=None,
-            left=was,
-            on=on,
-            today=today,
-            notify=notify,
-        )
-    return CotaChange(student=student, otr=otr, cota=None, was=was, on=on, told=told)
+        left = _cota_assignments_end(student_ids=[student.pk], on=on).get(student.pk)
+        change = CotaChange(student=student, otr=otr, cota=None, was=left, left=left, on=on, told=0)
+        told = _cota_tell(user=user, changes=[change], today=today, notify=notify)
+    return replace(change, told=told)
 
 
-def _cota_tell(*, user, student, otr, cota, left, on, today, notify) -> int:
-    """The COTA she joins, the COTA she leaves, her OTR when someone else made the change,
-    and her teachers: once each."""
+def _cota_tell(*, user, changes: list[CotaChange], today, notify) -> int:
+    """Of one change for several students (one OTR, one COTA or none): the COTA they join,
+    each COTA they leave, their OTR when someone else made the change, and their teachers:
+    once each."""
     from schoolot.directory.selectors import class_teachers_get
 
+    first = changes[0]
+    otr, cota, on = first.otr, first.cota, first.on
     when = "today" if on == today else f"on {on:%a %b} {on.day}"
-    name, first = student.full_name, student.first_name
+    one = len(changes) == 1
+    student = first.student if one else None
+    names = ", ".join(c.student.full_name for c in changes)
+    her = "her" if one else "them"
     serves = f"{cota.user.display_name} (COTA)" if cota else f"{otr.user.display_name} (her OTR)"
     told = 0
     if cota is not None:
-        told += notify(
-            users=[cota.user],
-            student=student,
-            text=f"{name} ({student.school.name}) joins your caseload {when}, under the "
-            f"supervision of {otr.user.display_name}: build your week to place {first}'s "
-            "sessions.",
-            link=reverse("slot_list"),
+        text = (
+            f"{first.student.full_name} ({first.student.school.name}) joins your caseload "
+            f"{when}, under the supervision of {otr.user.display_name}: build your week to "
+            f"place {first.student.first_name}'s sessions."
+            if one
+            else f"{len(changes)} students join your caseload {when}, under the supervision of "
+            f"{otr.user.display_name}: {names}. Build your week to place their sessions."
         )
-    if left is not None and (cota is None or left.pk != cota.pk):
+        told += notify(users=[cota.user], student=student, text=text, link=reverse("slot_list"))
+    leaving: dict[int, list[CotaChange]] = {}
+    for change in changes:
+        if change.left is not None and (cota is None or change.left.pk != cota.pk):
+            leaving.setdefault(change.left.pk, []).append(change)
+    for theirs in leaving.values():
+        gone = ", ".join(c.student.full_name for c in theirs)
+        single = len(theirs) == 1
         told += notify(
-            users=[left.user],
-            student=student,
-            text=f"{name} leaves your caseload {when}: {serves} serves her then. Her sessions "
-            "in your week end then; build your week after.",
+            users=[theirs[0].left.user],
+            student=theirs[0].student if single else None,
+            text=f"{gone} {'leaves' if single else 'leave'} your caseload {when}: {serves} "
+            f"serves {'her' if single else 'them'} then. Those sessions in your week end then; "
+            "build your week after.",
             link=reverse("slot_list"),
         )
     if otr.user_id != user.pk:
         told += notify(
             users=[otr.user],
             student=student,
-            text=f"{user.display_name} changed who serves {name} {when}: {serves} serves her "
-            "then. Build your week after.",
+            text=f"{user.display_name} changed who serves {names} {when}: {serves} serves "
+            f"{her} then. Build your week after.",
             link=reverse("slot_list"),
         )
-    for teacher, _mine in class_teachers_get(students=[student]):
+    for teacher, mine in class_teachers_get(students=[c.student for c in changes]):
+        single = len(mine) == 1
         told += notify(
             users=[teacher],
-            student=student,
-            text=f"{name} sees {serves} for OT {when}. Her OT times may change when the new "
-            "week is built; you will be told.",
-            link=reverse("student_detail", args=[student.pk]),
+            student=mine[0] if single else None,
+            text=f"{', '.join(s.full_name for s in mine)} {'sees' if single else 'see'} "
+            f"{serves} for OT {when}. {'Her' if single else 'Their'} OT times may change when "
+            "the new week is built; you will be told.",
+            link=reverse("student_detail", args=[mine[0].pk]) if single else reverse("caseload"),
         )
     return told

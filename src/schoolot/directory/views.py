@@ -41,11 +41,13 @@ from schoolot.directory.selectors import (
     caseload_move_access,
     cota_assign_access,
     cota_choices_get,
+    cota_give_access,
     current_therapists_prefetch,
     school_calendar_access,
     school_calendar_get,
     student_record_get,
     student_therapists_get,
+    students_therapists_get,
     therapist_choices_get,
 )
 from schoolot.directory.services import (
@@ -59,6 +61,7 @@ from schoolot.directory.services import (
     school_year_add,
     student_cota_assign,
     student_cota_unassign,
+    students_cota_assign,
     students_therapist_move,
 )
 from schoolot.schedules.models import CalendarFeed
@@ -100,6 +103,7 @@ def caseload(request):
         "page": page,
         "show_staff": show_staff,
         "may_move": caseload_move_access(user=user),
+        "may_give": cota_give_access(user=user),
     }
     if request.htmx and not request.htmx.boosted:
         template += "#results"
@@ -167,14 +171,25 @@ def students_move(request):
     audited. A refused form comes back in place (400) with what was chosen."""
     if not caseload_move_access(user=request.user):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
+    students = _students_chosen(request, verb="move")
+    if not isinstance(students, list):
+        return students  # back to the list, with what to do
+    return _move_page(request, students=students, record=None)
+
+
+def _students_chosen(request, *, verb: str):
+    """The students chosen with the caseload list's checkboxes (`student` ids) that the user
+    sees, by name, each with her therapists now; or, with none chosen or more than
+    MOVE_MOST, a redirect back to the list saying so. Http404 for a student she does not
+    see."""
     source = request.POST if request.method == "POST" else request.GET
     ids = [pk for pk in (id_parse(v) for v in source.getlist("student")) if pk is not None]
     if not ids or len(set(ids)) > MOVE_MOST:
         messages.warning(
             request,
-            "Choose the students to move on the list first."
+            f"Choose the students to {verb} on the list first."
             if not ids
-            else f"Move at most {MOVE_MOST} students at once.",
+            else f"{verb.capitalize()} at most {MOVE_MOST} students at once.",
         )
         return redirect("caseload")
     students = list(
@@ -186,7 +201,7 @@ def students_move(request):
     )
     if len(students) != len(set(ids)):
         raise Http404("No such student.")
-    return _move_page(request, students=students, record=None)
+    return students
 
 
 def _move_page(request, *, students, record):
@@ -313,6 +328,68 @@ def student_cota(request, student_id: int):
             "choices": choices,
         },
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+def students_cota(request):
+    """Give students chosen on the caseload list (`student` ids, at most MOVE_MOST) to a COTA
+    from a day, all or none (services.students_cota_assign): for their OTR, her OT supervisor
+    and administrators, students of one OTR, the COTAs she supervises offered. Each change
+    is audited; a refused form comes back in place (400) with what was chosen."""
+    if not cota_give_access(user=request.user):
+        raise PermissionDenied("An OTR who supervises a COTA gives students' sessions to her.")
+    students = _students_chosen(request, verb="give")
+    if not isinstance(students, list):
+        return students  # back to the list, with what to do
+    today = timezone.localdate()
+    serving = students_therapists_get(student_ids=[s.pk for s in students], on=today)
+    otrs = {t.otr.pk: t.otr for t in serving.values() if t.otr is not None}
+    otr = next(iter(otrs.values())) if len(otrs) == 1 else None
+    choices = cota_choices_get(otr=otr, on=today) if otr else []
+    form = StudentCotaForm(
+        request.POST if request.method == "POST" else None,
+        choices=choices,
+        initial={"on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = students_cota_assign(
+                user=request.user,
+                student_ids=[s.pk for s in students],
+                cota_staff_id=form.cleaned_data["cota"],
+                on=form.cleaned_data["on"],
+                today=today,
+            )
+        except ValidationError as exc:
+            _refusal_show(form, exc)
+        else:
+            for change in changes:
+                audit_event_record(
+                    request=request,
+                    student=change.student,
+                    action=AuditAction.UPDATE,
+                    what=f"served by {change.cota.user.display_name} (COTA) from {change.on}",
+                )
+            on = changes[0].on
+            messages.success(
+                request,
+                f"{len(changes)} student{'s' if len(changes) != 1 else ''} served by "
+                f"{changes[0].cota.user.display_name} (COTA) "
+                f"{'from today' if on == today else f'from {on:%a %b} {on.day}'}. The "
+                "therapists it concerns and the students' teachers are told.",
+            )
+            return redirect("caseload")
+    return render(
+        request,
+        "directory/students_cota.html",
+        {
+            "students": students,
+            "otr": otr,
+            "several_otrs": len(otrs) > 1,
+            "form": form,
+            "choices": choices,
+        },
+        status=400 if form.errors else 200,
     )
 
 
