@@ -501,29 +501,15 @@ def students_therapist_move(
     a student whose OTR on that day is the
     one chosen already, someone who is not an active OTR of the district. Http404 for a
     student `user` may not see. OT supervisors and administrators only."""
-    from schoolot.core.access import students_visible_to
     from schoolot.directory.selectors import caseload_move_access
     from schoolot.referrals.services import notify
 
     if not caseload_move_access(user=user):
         raise PermissionDenied("OT supervisors and administrators move caseloads.")
-    ids = list(dict.fromkeys(student_ids))
-    if not ids:
-        raise ValidationError({"student": "Choose at least one student to move."})
-    if len(ids) > MOVE_MOST:
-        raise ValidationError({"student": f"Move at most {MOVE_MOST} students at once."})
-    students = list(
-        students_visible_to(user=user)
-        .filter(pk__in=ids)
-        .select_related("school")
-        .order_by("last_name", "first_name", "pk")
+    students = _students_dated_get(
+        user=user, student_ids=student_ids, on=on, today=today, verb="move"
     )
-    if len(students) != len(ids):
-        raise Http404("No such student.")
-    if on < today:
-        raise ValidationError({"on": "Choose today or a later day."})
-    if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
-        raise ValidationError({"on": "Choose a day within the next year."})
+    ids = [s.pk for s in students]
     if until is not None and until < on:
         raise ValidationError({"until": "End the cover on or after its first day."})
     if until is not None and until > on + dt.timedelta(days=MOVE_AHEAD_DAYS):
@@ -596,6 +582,34 @@ def students_therapist_move(
         ]
         told = _moves_tell(moves=moves, on=on, today=today, notify=notify)
     return [replace(m, told=told) for m in moves]
+
+
+def _students_dated_get(*, user: User, student_ids, on: dt.date, today: dt.date, verb: str):
+    """The students of `student_ids` `user` sees, by name, for a change from `on` that
+    `verb`s them: refused (ValidationError) with none or more than MOVE_MOST, or a day
+    before `today` or over a year ahead; Http404 for a student she does not see."""
+    from schoolot.core.access import students_visible_to
+
+    ids = list(dict.fromkeys(student_ids))
+    if not ids:
+        raise ValidationError({"student": f"Choose at least one student to {verb}."})
+    if len(ids) > MOVE_MOST:
+        raise ValidationError(
+            {"student": f"{verb.capitalize()} at most {MOVE_MOST} students at once."}
+        )
+    students = list(
+        students_visible_to(user=user)
+        .filter(pk__in=ids)
+        .select_related("school")
+        .order_by("last_name", "first_name", "pk")
+    )
+    if len(students) != len(ids):
+        raise Http404("No such student.")
+    if on < today:
+        raise ValidationError({"on": "Choose today or a later day."})
+    if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
+        raise ValidationError({"on": "Choose a day within the next year."})
+    return students
 
 
 def _overlapping(assignments, *, on: dt.date, until: dt.date | None):
@@ -785,27 +799,12 @@ def _cota_students_get(*, user: User, student_ids, on: dt.date, today: dt.date):
     """The students `user` may see (by name) and who serves each on `on`, after the checks
     every COTA change shares: the date, and that `user` is the OTR of each, a supervisor or
     an administrator."""
-    from schoolot.core.access import students_visible_to
     from schoolot.directory.selectors import cota_assign_access, students_therapists_get
 
-    ids = list(dict.fromkeys(student_ids))
-    if not ids:
-        raise ValidationError({"student": "Choose at least one student."})
-    if len(ids) > MOVE_MOST:
-        raise ValidationError({"student": f"Choose at most {MOVE_MOST} students at once."})
-    students = list(
-        students_visible_to(user=user)
-        .filter(pk__in=ids)
-        .select_related("school")
-        .order_by("last_name", "first_name", "pk")
+    students = _students_dated_get(
+        user=user, student_ids=student_ids, on=on, today=today, verb="give"
     )
-    if len(students) != len(ids):
-        raise Http404("No such student.")
-    if on < today:
-        raise ValidationError({"on": "Choose today or a later day."})
-    if on > today + dt.timedelta(days=MOVE_AHEAD_DAYS):
-        raise ValidationError({"on": "Choose a day within the next year."})
-    serving = students_therapists_get(student_ids=ids, on=on)
+    serving = students_therapists_get(student_ids=[s.pk for s in students], on=on)
     if not all(cota_assign_access(user=user, otr=serving[s.pk].otr) for s in students):
         raise PermissionDenied(
             "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
