@@ -4,6 +4,7 @@ both therapists are told, the move is audited; the old week lists the student's 
 no longer hers from that day. Bad input answers in place and writes nothing."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -481,3 +482,44 @@ def test_a_cover_with_a_bad_end_answers_in_place(client, world, until, message):
     assert message in " ".join(response.context["form"].errors["until"])
     assert _primary(world, on=LATER) == [world.staff["therapist"]]
     assert CaseloadAssignment.objects.filter(student=world.students["own"]).count() == 1
+
+
+def test_a_whole_filtered_list_is_moved_or_covered_at_once(client, world):
+    """A supervisor lists one therapist's students and covers all of them, no checkbox to
+    tick: the list's 'all listed' form sends every student on it."""
+    from tests.factories import student_make
+
+    more = student_make(district=world.district, school=world.school, first="Bea", last="Zuniga")
+    CaseloadAssignment.objects.create(
+        district=world.district, staff=world.staff["therapist"], student=more, start_date=TODAY
+    )
+    client.force_login(world.users["admin"])
+    listed = client.get(
+        reverse("caseload"), {"therapist": world.staff["therapist"].pk}
+    ).content.decode()
+    assert "Move all 2 listed (or cover them)" in listed
+    start = listed.index('id="all-form"')
+    form = listed[start : listed.index("</form>", start)]
+    chosen = sorted(int(v) for v in re.findall(r'name="student" value="(\d+)"', form))
+    assert chosen == sorted([world.students["own"].pk, more.pk])
+    response = client.post(
+        reverse("students_move"),
+        {
+            "student": chosen,
+            "to_staff": world.staff["other_therapist"].pk,
+            "on": LATER.isoformat(),
+            "until": (LATER + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    for key in ("own", "more"):
+        student = more if key == "more" else world.students["own"]
+        on_cover = current_assignments(on=LATER).filter(student=student, role="primary_otr")
+        after = current_assignments(on=LATER + dt.timedelta(days=31)).filter(
+            student=student, role="primary_otr"
+        )
+        assert [a.staff for a in on_cover] == [world.staff["other_therapist"]]
+        assert [a.staff for a in after] == [world.staff["therapist"]]
+    # One student listed: nothing to do "all" of.
+    one = client.get(reverse("caseload"), {"therapist": world.staff["other_therapist"].pk})
+    assert 'id="all-form"' not in one.content.decode()

@@ -104,6 +104,7 @@ def caseload(request):
         "show_staff": show_staff,
         "may_move": caseload_move_access(user=user),
         "may_give": cota_give_access(user=user),
+        "move_most": MOVE_MOST,
     }
     if request.htmx and not request.htmx.boosted:
         template += "#results"
