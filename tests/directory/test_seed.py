@@ -76,7 +76,10 @@ def demo(db):
 
 def test_sizes_and_logins(demo, client):
     assert School.objects.count() == 3
-    assert Staff.objects.filter(user__role=Role.THERAPIST).count() == 2
+    # The OTR, the COTA, and a contract OTR with no caseload to move students to or cover.
+    assert Staff.objects.filter(user__role=Role.THERAPIST).count() == 3
+    cover = Staff.objects.get(is_contractor=True, credential=Staff.Credential.OTR)
+    assert not cover.assignments.exists() and cover.schools.count() == 3
     assert Student.objects.filter(assignments__isnull=False).distinct().count() == 60
     for username, role, _label in DEMO_LOGINS:
         user = User.objects.get(username=username)

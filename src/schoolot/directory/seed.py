@@ -122,6 +122,27 @@ class _Builder:
             is_staff=role == Role.DISTRICT_ADMIN,
         )
 
+    def cover_otr(self) -> None:
+        """Where the district has one OTR (the small demo), a contract OTR with no caseload
+        who serves every school: someone to move students to, or to cover a leave. Seeded
+        last and without the random source, so the rest of the district stays as it was."""
+        if len(self.otrs) != 1:
+            return
+        user = self.user(role=Role.THERAPIST, first="Lena", last="Ortiz")
+        user.save()
+        supervisor = self.otrs[0].supervisor
+        cover = Staff.objects.create(
+            district=self.district,
+            user=user,
+            credential=Staff.Credential.OTR,
+            title="Contract occupational therapist (leave cover)",
+            fte=1,
+            is_contractor=True,
+            supervisor=supervisor,
+            phone="555-0150",
+        )
+        cover.schools.set(self.school_list)
+
     def adult_name(self) -> tuple[str, str]:
         return self.rng.choice(words.ADULT_FIRST_NAMES), self.rng.choice(words.LAST_NAMES)
 
@@ -647,4 +668,5 @@ def district_seed(
             session_history_seed(district=district, rng=builder.rng, today=today, slots=slots)
             periodic_history_seed(district=district, rng=builder.rng, today=today)
             week_checks_seed(district=district, today=today)
+        builder.cover_otr()
         return district
