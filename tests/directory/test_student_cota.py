@@ -239,7 +239,8 @@ def test_a_move_to_another_otr_ends_the_cotas_part(client, world):
     assert "leaves your caseload on" in leaves.text
     assert world.users["other_therapist"].display_name in leaves.text
     page = client.get(response.url).content.decode()
-    assert "No longer served by a COTA the new OTR does not supervise" in page
+    cota_name = world.users["cota"].display_name
+    assert f"{cota_name} (COTA) no longer serves her: the new OTR does not supervise her" in page
 
 
 def test_a_move_to_the_otr_who_supervises_the_cota_keeps_her(world):

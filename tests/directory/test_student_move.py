@@ -384,19 +384,9 @@ def _third_otr(world):
     return third
 
 
-def test_a_cover_gives_her_back_to_her_otr_and_cota_the_day_after(client, world):
-    """Her OTR on a leave: a cover from LATER for two weeks; her COTA's part pauses too."""
-    from schoolot.directory.services import student_cota_assign
-
+def test_a_cover_gives_her_back_to_her_otr_the_day_after(client, world):
+    """Her OTR on a leave: a cover from LATER for two weeks."""
     own = world.students["own"]
-    student_cota_assign(
-        user=world.users["therapist"],
-        student_id=own.pk,
-        cota_staff_id=world.staff["cota"].pk,
-        on=TODAY,
-        today=TODAY,
-    )
-    Notification.objects.all().delete()
     last = LATER + dt.timedelta(days=13)
     back = last + dt.timedelta(days=1)
     client.force_login(world.users["supervisor"])
@@ -414,25 +404,54 @@ def test_a_cover_gives_her_back_to_her_otr_and_cota_the_day_after(client, world)
         (back + dt.timedelta(days=200), "therapist"),
     ]:
         assert _primary(world, on=day) == [world.staff[otr]], day
-
-    def cotas(day):
-        return [a.staff for a in current_assignments(on=day).filter(student=own, role="cota")]
-
-    assert cotas(LATER - dt.timedelta(days=1)) == [world.staff["cota"]]
-    assert cotas(LATER) == [] and cotas(last) == []
-    assert cotas(back) == [world.staff["cota"]]
     (joins,) = Notification.objects.filter(user=world.users["other_therapist"])
     assert f"until {last:%a %b} {last.day}, covering for " in joins.text
     (otr,) = Notification.objects.filter(user=world.users["therapist"])
     assert f"back to your caseload on {back:%a %b} {back.day}" in otr.text
-    (cota,) = Notification.objects.filter(user=world.users["cota"])
-    assert f"back to you on {back:%a %b} {back.day}" in cota.text
     (teacher,) = Notification.objects.filter(user=world.users["teacher"])
     assert "covering for the OTR" in teacher.text and "the usual times again" in teacher.text
     event = AuditEvent.objects.get(student=own, action="update", what__contains="moved")
     assert f"until {last}" in event.what
     page = client.get(response.url).content.decode()
     assert "(a cover)" in page
+
+
+def test_in_a_cover_her_cota_goes_on_under_the_otr_who_covers(client, world):
+    from schoolot.directory.services import student_cota_assign
+    from schoolot.schedules.services import week_instance
+
+    own, cota = world.students["own"], world.staff["cota"]
+    student_cota_assign(
+        user=world.users["therapist"],
+        student_id=own.pk,
+        cota_staff_id=cota.pk,
+        on=TODAY,
+        today=TODAY,
+    )
+    Notification.objects.all().delete()
+    last = LATER + dt.timedelta(days=13)
+    client.force_login(world.users["supervisor"])
+    response = client.post(
+        _url(world),
+        {"to_staff": world.staff["other_therapist"].pk, "on": LATER, "until": last},
+    )
+    assert response.status_code == 302
+    assert _primary(world, on=LATER) == [world.staff["other_therapist"]]
+    for day in (LATER, last, last + dt.timedelta(days=1)):
+        held = current_assignments(on=day).filter(student=own, role="cota")
+        assert [a.staff for a in held] == [cota], day
+    # The COTA schedules her through the cover; the OTR who covers does not.
+    covering, _ = week_instance(staff=world.staff["other_therapist"], on=LATER)
+    assert str(own.pk) not in {s.id for s in covering.students}
+    (joins,) = Notification.objects.filter(user=world.users["other_therapist"])
+    assert f"A COTA goes on serving {own.full_name} with " in joins.text
+    (told,) = Notification.objects.filter(user=world.users["cota"])
+    assert "a cover: you go on serving her, under her supervision then" in told.text
+    (teacher,) = Notification.objects.filter(user=world.users["teacher"])
+    assert "keeps OT with the COTA at the usual times" in teacher.text
+    assert "pause" not in teacher.text
+    page = client.get(response.url).content.decode()
+    assert "(COTA) goes on serving her, under the supervision of the OTR who covers" in page
 
 
 def test_a_cover_keeps_a_move_dated_after_it_and_cuts_one_within_it(world):

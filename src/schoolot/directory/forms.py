@@ -130,7 +130,7 @@ class StudentMoveForm(forms.Form):
         label="Until (a cover)",
         required=False,
         help_text="Empty for a lasting move. For a cover while her OTR is on leave, the last "
-        "day: the day after, each student comes back to her OTR and her COTA.",
+        "day: the day after, each student comes back to her OTR.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date such as 2027-01-29."},
     )

@@ -444,6 +444,7 @@ class CaseloadMove:
     on: dt.date
     told: int
     cota_left: Staff | None = None  # her COTA, not supervised by the new OTR: that ends too
+    cota_kept: Staff | None = None  # her COTA in a cover: she goes on, under the cover OTR
     until: dt.date | None = None  # a cover's last day: she returns to her OTR (and COTA) after
 
 
@@ -489,13 +490,15 @@ def students_therapist_move(
     balanced), all or none: each one's primary OTR's assignment ends the day before, the
     new one's begins that day (a move dated later is replaced). With `until`, a cover (her
     OTR on a leave): the new OTR serves them from `on` to `until`, and the day after, each
-    returns to the OTR (and the COTA) who served her on `on`, for as long as that would have
-    lasted; moves dated after `until` stand. Their weekly sessions with
+    returns to the OTR who served her on `on`, for as long as that would have lasted; moves
+    dated after `until` stand; a COTA who serves one goes on serving her, under the
+    supervision of the OTR who covers (both told). Their weekly sessions with
     the one they leave stay in that week until its next build (My week then lists them as
     no longer hers; the new OTR's lists the sessions their mandates lack). Each therapist
     is told once, in the app and by email: the new OTR of all of them, each OTR left of
     hers; and each teacher of the students' classes, of hers (her OT times end then). A COTA
-    assignment ends from `on` too (the COTA told once), unless the new OTR supervises that COTA.
+    assignment ends from `on` too (the COTA told once), unless the new OTR supervises that COTA
+    or the move is a cover.
     Refused with a ValidationError naming the field: a date before `today` or over a year
     ahead, `until` before `on` or over a year after it, no student or more than MOVE_MOST,
     a student whose OTR on that day is the
@@ -564,10 +567,19 @@ def students_therapist_move(
             )
             for student in students
         )
-        # A COTA works under her supervising OTR: with another OTR, the student leaves her.
-        left = _cota_assignments_end(
-            student_ids=ids, on=on, until=until, unless_supervised_by=to_staff
-        )
+        # A COTA works under her supervising OTR: with another OTR, the student leaves her;
+        # in a cover she goes on, supervised by the OTR who covers.
+        left, kept = {}, {}
+        if until is None:
+            left = _cota_assignments_end(student_ids=ids, on=on, unless_supervised_by=to_staff)
+        else:
+            from schoolot.directory.selectors import students_therapists_get
+
+            kept = {
+                pk: t.cota.staff
+                for pk, t in students_therapists_get(student_ids=ids, on=on).items()
+                if t.cota is not None
+            }
         moves = [
             CaseloadMove(
                 student=student,
@@ -576,6 +588,7 @@ def students_therapist_move(
                 on=on,
                 told=0,
                 cota_left=left.get(student.pk),
+                cota_kept=kept.get(student.pk),
                 until=until,
             )
             for student in students
@@ -674,12 +687,31 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
             + (" (a cover)" if until else "")
             + f": {names}. Build your week to place their sessions."
         )
+    kept = [m for m in moves if m.cota_kept is not None]
+    if kept:
+        by_cota = ", ".join(
+            f"{m.student.full_name} with {m.cota_kept.user.display_name}" for m in kept
+        )
+        joins += f" A COTA goes on serving {by_cota}, under your supervision then."
     told = notify(
         users=[to_staff.user],
         student=moves[0].student if len(moves) == 1 else None,
         text=joins,
         link=reverse("slot_list"),
     )
+    cotas_kept: dict[int, list[CaseloadMove]] = {}
+    for move in kept:
+        cotas_kept.setdefault(move.cota_kept.pk, []).append(move)
+    for mine in cotas_kept.values():
+        one = len(mine) == 1
+        told += notify(
+            users=[mine[0].cota_kept.user],
+            student=mine[0].student if one else None,
+            text=f"{whom} is the OTR of {', '.join(m.student.full_name for m in mine)} {span}, "
+            f"a cover: you go on serving {'her' if one else 'them'}, under her supervision "
+            "then.",
+            link=reverse("slot_list"),
+        )
     left: dict[int, list[CaseloadMove]] = {}
     for move in moves:
         if move.from_staff is not None:
@@ -732,6 +764,7 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
     # Her teachers: the times they know end then, and new ones come with the new OTR's week.
     from schoolot.directory.selectors import class_teachers_get
 
+    with_cota = {m.student.pk for m in kept}
     for teacher, mine in class_teachers_get(students=[m.student for m in moves]):
         names = ", ".join(s.full_name for s in mine)
         has = "has" if len(mine) == 1 else "have"
@@ -741,11 +774,22 @@ def _moves_tell(*, moves: list[CaseloadMove], on: dt.date, today: dt.date, notif
                 "the new times come once she builds her week."
             )
         else:
-            text = (
-                f"{names} {has} OT with {whom} {span}, covering for the OTR: the OT times you "
-                f"know pause then; the cover's come once she builds her week. From {back}, "
-                "the usual times again."
-            )
+            pause = [s for s in mine if s.pk not in with_cota]
+            go_on = [s for s in mine if s.pk in with_cota]
+            text = ""
+            if pause:
+                text = (
+                    f"{', '.join(s.full_name for s in pause)} "
+                    f"{'has' if len(pause) == 1 else 'have'} OT with {whom} {span}, covering "
+                    "for the OTR: the OT times you know pause then; the cover's come once she "
+                    f"builds her week. From {back}, the usual times again."
+                )
+            if go_on:
+                text += (
+                    f"{' ' if text else ''}{', '.join(s.full_name for s in go_on)} "
+                    f"{'keeps' if len(go_on) == 1 else 'keep'} OT with the COTA at the usual "
+                    f"times while {whom} covers for the OTR {span}."
+                )
         told += notify(
             users=[teacher],
             student=mine[0] if len(mine) == 1 else None,

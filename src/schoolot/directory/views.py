@@ -238,7 +238,7 @@ def _move_page(request, *, students, record):
             on = moves[0].on
             whom = moves[0].student.full_name if len(moves) == 1 else f"{len(moves)} students"
             told = "Both therapists are" if moves[0].from_staff else f"{who} is"
-            if len(moves) > 1 or any(m.cota_left for m in moves):
+            if len(moves) > 1 or any(m.cota_left or m.cota_kept for m in moves):
                 told = "Each therapist is"
             until = moves[0].until
             cover = f" until {until:%a %b} {until.day} (a cover)" if until else ""
@@ -395,11 +395,25 @@ def students_cota(request):
 
 
 def _cota_left_text(moves) -> str:
-    left = [m for m in moves if m.cota_left is not None]
-    if not left:
-        return ""
-    names = ", ".join(f"{m.student.full_name} ({m.cota_left.user.display_name})" for m in left)
-    return f" No longer served by a COTA the new OTR does not supervise: {names}."
+    """What a move did to the students' COTAs, a COTA at a time: ended (she does not work
+    under the new OTR) or kept (a cover: she goes on under the OTR who covers)."""
+    parts = []
+    for field, done in (
+        ("cota_left", "no longer serves {whom}: the new OTR does not supervise her"),
+        ("cota_kept", "goes on serving {whom}, under the supervision of the OTR who covers"),
+    ):
+        by_cota: dict[int, list] = {}
+        for move in moves:
+            if getattr(move, field) is not None:
+                by_cota.setdefault(getattr(move, field).pk, []).append(move)
+        for mine in by_cota.values():
+            name = getattr(mine[0], field).user.display_name
+            n = len(mine)
+            whom = "her" if len(moves) == 1 else f"{n} of them"
+            if n == 1 and len(moves) > 1:
+                whom = mine[0].student.full_name
+            parts.append(f"{name} (COTA) " + done.format(whom=whom))
+    return "".join(f" {p[0].upper()}{p[1:]}." for p in parts)
 
 
 def _calendar_editor_check(request) -> None:
