@@ -803,25 +803,24 @@ def _cota_assignments_end(
     *,
     student_ids,
     on: dt.date,
-    until: dt.date | None = None,
     unless_supervised_by: Staff | None = None,
 ) -> dict[int, Staff]:
-    """Take the days from `on` to `until` (None: every day from `on`) out of the students'
-    COTA assignments (_span_cut); a COTA supervised by `unless_supervised_by` keeps hers.
-    Returns the COTA each student leaves, by student pk. Call inside a transaction."""
+    """End the students' COTA assignments from `on` (_span_cut: one in force ends the day
+    before, one dated later is removed); a COTA supervised by `unless_supervised_by` keeps
+    hers. Returns the COTA each student leaves, by student pk. Call inside a transaction."""
     left: dict[int, Staff] = {}
     rows = _overlapping(
         CaseloadAssignment.objects.filter(
             student_id__in=student_ids, role=CaseloadAssignment.Role.COTA
         ),
         on=on,
-        until=until,
+        until=None,
     ).select_related("staff__user")
     for assignment in rows:
         staff = assignment.staff
         if unless_supervised_by is not None and staff.supervising_otr_id == unless_supervised_by.pk:
             continue
-        _span_cut(assignment, on=on, until=until)
+        _span_cut(assignment, on=on, until=None)
         left.setdefault(assignment.student_id, staff)
     return left
 
