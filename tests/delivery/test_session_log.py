@@ -300,3 +300,38 @@ def test_otr_notes_need_no_cosign_and_district_can_turn_it_off(world):
         user=world.users["cota"], data=session_input(part(world.students["cota"]), sign=True)
     )
     assert not s2.cosign_required
+
+
+def test_the_otr_who_covers_cosigns_the_cotas_notes_of_her_students(world):
+    """Her supervising OTR on leave, another OTR covers the student: she co-signs the COTA's
+    notes for that student's sessions of the cover, and finds them waiting; not the notes of
+    other students, nor of days outside the cover."""
+    from schoolot.delivery.services import cosign_allowed
+    from schoolot.delivery.session_selectors import unsigned_sessions
+
+    cota_student = world.students["cota"]
+    covering = world.staff["other_therapist"]
+    cover = CaseloadAssignment.objects.create(
+        district=world.district,
+        staff=covering,
+        student=cota_student,
+        role="primary_otr",
+        start_date=YESTERDAY - dt.timedelta(days=3),
+        end_date=YESTERDAY + dt.timedelta(days=3),
+    )
+    session = session_log(user=world.users["cota"], data=session_input(part(cota_student)))
+    session_sign(user=world.users["cota"], session=session)
+    assert cosign_allowed(staff=covering, session=session)
+    assert [s.pk for s in unsigned_sessions(staff=covering)] == [session.pk]
+    assert cosign_allowed(staff=world.staff["therapist"], session=session)  # her supervisor
+    # Outside the cover, only her supervising OTR.
+    cover.start_date = YESTERDAY + dt.timedelta(days=1)
+    cover.save()
+    assert not cosign_allowed(staff=covering, session=session)
+    assert unsigned_sessions(staff=covering) == []
+    with pytest.raises(PermissionDenied):
+        session_cosign(user=world.users["other_therapist"], session=session)
+    cover.start_date = YESTERDAY
+    cover.save()
+    session_cosign(user=world.users["other_therapist"], session=session)
+    assert session.cosigned_by == covering and not session.awaits_cosign

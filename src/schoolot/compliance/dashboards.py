@@ -23,7 +23,7 @@ from schoolot.compliance.ledger import (
 from schoolot.compliance.workload import workload_report
 from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session
-from schoolot.delivery.services import open_makeups_owned
+from schoolot.delivery.services import awaiting_cosign_q, open_makeups_owned
 from schoolot.directory.models import School, Staff
 from schoolot.rules.minutes import LedgerSum, ledger_sum
 
@@ -86,12 +86,7 @@ def therapist_dashboard(*, user: User, on: dt.date) -> TherapistDashboard:
         lines=lines,
         total=ledger_sum(ml.line for ml in lines),
         unsigned=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
-        to_cosign=Session.objects.filter(
-            therapist__supervising_otr=staff,
-            cosign_required=True,
-            cosigned_at__isnull=True,
-            signed_at__isnull=False,
-        ).count(),
+        to_cosign=Session.objects.filter(awaiting_cosign_q(staff=staff)).count(),
         due=[i for i in items if i.date >= on],
         overdue=[i for i in items if i.date < on],
         owed_lines=[ml for ml in lines if ml.line.owed],

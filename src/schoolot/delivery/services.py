@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -421,11 +421,43 @@ def session_sign(*, user: User, session: Session) -> Session:
     return session
 
 
+def cosigner_q(*, staff: Staff) -> Q:
+    """The sessions `staff` may co-sign (a Session filter): a COTA's she supervises, and a
+    COTA's with a student whose OTR she was on the session's date (she covered for the
+    COTA's supervising OTR, who was on leave)."""
+    from schoolot.directory.models import CaseloadAssignment
+
+    of_her_students = SessionStudent.objects.filter(
+        student__assignments__staff=staff,
+        student__assignments__role=CaseloadAssignment.Role.PRIMARY_OTR,
+        student__assignments__start_date__lte=F("session__date"),
+    ).filter(
+        Q(student__assignments__end_date__isnull=True)
+        | Q(student__assignments__end_date__gte=F("session__date"))
+    )
+    return Q(therapist__supervising_otr=staff) | Q(
+        therapist__credential=Staff.Credential.COTA,
+        pk__in=of_her_students.values("session_id"),
+    )
+
+
+def awaiting_cosign_q(*, staff: Staff) -> Q:
+    """Signed notes waiting for `staff`'s co-signature (cosigner_q)."""
+    return cosigner_q(staff=staff) & Q(
+        cosign_required=True, cosigned_at__isnull=True, signed_at__isnull=False
+    )
+
+
+def cosign_allowed(*, staff: Staff, session: Session) -> bool:
+    """Whether `staff` may co-sign `session` (cosigner_q). One query."""
+    return Session.objects.filter(cosigner_q(staff=staff), pk=session.pk).exists()
+
+
 def session_cosign(*, user: User, session: Session) -> Session:
-    """The supervising OTR/L co-signs a COTA/L's signed note."""
+    """The supervising OTR/L co-signs a COTA/L's signed note (or the OTR who covered for
+    her: cosigner_q)."""
     staff = therapist_staff_get(user=user)
-    author = session.therapist
-    if author.supervising_otr_id != staff.pk:
+    if not cosign_allowed(staff=staff, session=session):
         raise PermissionDenied("Only the author's supervising OTR/L co-signs this note.")
     if not session.is_signed:
         raise ValidationError("The author has not signed this note yet.")

@@ -11,7 +11,7 @@ from django.http import Http404
 from schoolot.accounts.models import User
 from schoolot.core.access import students_visible_to
 from schoolot.delivery.models import Session, SessionStudent, WeeklySlot
-from schoolot.delivery.services import open_makeups_owned, open_makeups_q
+from schoolot.delivery.services import awaiting_cosign_q, open_makeups_owned, open_makeups_q
 from schoolot.directory.models import Staff, Student
 from schoolot.directory.selectors import closures_get, next_school_day_get, rotation_get
 from schoolot.plans.models import Goal, Plan, ServiceMandate
@@ -118,12 +118,7 @@ def today_get(*, staff: Staff, date: dt.date) -> Today:
             next_school_day_get(district_id=staff.district_id, after=date) if closed else None
         ),
         unsigned_count=Session.objects.filter(therapist=staff, signed_at__isnull=True).count(),
-        cosign_count=Session.objects.filter(
-            therapist__supervising_otr=staff,
-            cosign_required=True,
-            cosigned_at__isnull=True,
-            signed_at__isnull=False,
-        ).count(),
+        cosign_count=Session.objects.filter(awaiting_cosign_q(staff=staff)).count(),
         owed_makeups=open_makeups_owned(on=date).filter(owner_id=staff.pk).count(),
     )
 
@@ -229,13 +224,7 @@ def unsigned_sessions(*, staff: Staff) -> list[Session]:
     """Her own unsigned notes, and COTA notes waiting for her co-signature."""
     return list(
         Session.objects.filter(
-            Q(therapist=staff, signed_at__isnull=True)
-            | Q(
-                therapist__supervising_otr=staff,
-                cosign_required=True,
-                cosigned_at__isnull=True,
-                signed_at__isnull=False,
-            )
+            Q(therapist=staff, signed_at__isnull=True) | awaiting_cosign_q(staff=staff)
         )
         .select_related("therapist__user")
         .order_by("date", "start_time")

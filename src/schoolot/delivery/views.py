@@ -368,7 +368,7 @@ def session_detail(request, session_id: int):
     can_cosign = (
         staff is not None
         and session.awaits_cosign
-        and session.therapist.supervising_otr_id == staff.pk
+        and services.cosign_allowed(staff=staff, session=session)
     )
     return render(
         request,
