@@ -71,12 +71,12 @@ def test_an_otr_gives_chosen_students_to_her_cota(page, demo):
     page.get_by_role("link", name="My caseload").click()
     for a in mine:
         page.get_by_label(f"Choose {a.student.full_name}").check()
-    page.get_by_role("button", name="Give the chosen students to a COTA…").click()
+    page.get_by_role("button", name="Give the chosen students to a COTA or take them back…").click()
     expect(page.get_by_role("heading", name="Give 2 students to a COTA")).to_be_visible()
-    page.get_by_label("COTA").select_option(value=str(ben.pk))
+    page.get_by_label("COTA", exact=True).select_option(value=str(ben.pk))
     page.get_by_role("button", name="Give to the COTA").click()
     expect(
-        page.get_by_text(re.compile(rf"2 students served by {ben.user.display_name}"))
+        page.get_by_text(re.compile(rf"2 students are served by {ben.user.display_name}"))
     ).to_be_visible()
     for a in mine:
         held = current_assignments().filter(student=a.student, role="cota")

@@ -335,7 +335,7 @@ def test_students_chosen_on_the_list_go_to_the_cota_together(client, world):
     assert page.status_code == 200 and "Give 2 students to a COTA" in page.content.decode()
     response = client.post(
         reverse("students_cota"),
-        {"student": chosen, "give-cota": cota.pk, "give-on": LATER.isoformat()},
+        {"student": chosen, "action": "give", "give-cota": cota.pk, "give-on": LATER.isoformat()},
     )
     assert response.status_code == 302 and response.url == reverse("caseload")
     for student in (world.students["own"], more):
@@ -347,6 +347,24 @@ def test_students_chosen_on_the_list_go_to_the_cota_together(client, world):
     assert AuditEvent.objects.filter(action="update", what__contains="(COTA)").count() == 2
     (teacher,) = Notification.objects.filter(user=world.users["teacher"])  # Bea in no class
     assert teacher.text.startswith(world.students["own"].full_name)
+    # Both taken back together, from the day the COTA was to begin: nothing of it stands.
+    page = client.get(reverse("students_cota"), {"student": chosen}).content.decode()
+    assert "Take their sessions back from their COTA" in page
+    response = client.post(
+        reverse("students_cota"),
+        {"student": chosen, "action": "back", "back-on": LATER.isoformat()},
+    )
+    assert response.status_code == 302
+    assert not CaseloadAssignment.objects.filter(student_id__in=chosen, role="cota").exists()
+    (leaves,) = Notification.objects.filter(user=world.users["cota"], text__contains="leave ")
+    assert leaves.text.startswith(f"{world.students['own'].full_name}, Bea Zuniga leave")
+    # Nothing left to take back: refused in place.
+    response = client.post(
+        reverse("students_cota"),
+        {"student": chosen, "action": "back", "back-on": LATER.isoformat()},
+    )
+    assert response.status_code == 400
+    assert "No COTA serves" in " ".join(response.context["back"].errors["on"])
 
 
 def test_students_of_two_otrs_or_none_chosen_are_refused_in_place(client, world):
@@ -356,7 +374,12 @@ def test_students_of_two_otrs_or_none_chosen_are_refused_in_place(client, world)
     assert "choose students of one OTR" in page
     response = client.post(
         reverse("students_cota"),
-        {**both, "give-cota": world.staff["cota"].pk, "give-on": TODAY.isoformat()},
+        {
+            **both,
+            "action": "give",
+            "give-cota": world.staff["cota"].pk,
+            "give-on": TODAY.isoformat(),
+        },
     )
     assert response.status_code == 400 and not _cotas(world)
     response = client.get(reverse("students_cota"), follow=True)

@@ -855,6 +855,25 @@ def _cota_students_get(*, user: User, student_ids, on: dt.date, today: dt.date):
     return students, serving
 
 
+def _students_otr(*, students, serving, field: str, why: str) -> Staff:
+    """The one OTR of `students` on the day (`serving`: students_therapists_get's). Refused
+    with a ValidationError: a student with none (on `field`), students of two OTRs."""
+    without = [s.full_name for s in students if serving[s.pk].otr is None]
+    if without:
+        n = len(without)
+        raise ValidationError(
+            {
+                field: f"{', '.join(without)} {'has' if n == 1 else 'have'} no OTR on that day, "
+                f"and {why}: move {'her' if n == 1 else 'them'} to an OTR first."
+            }
+        )
+    otrs = {serving[s.pk].otr.pk: serving[s.pk].otr for s in students}
+    if len(otrs) > 1:
+        raise ValidationError({"student": f"Choose students of one OTR: {why}."})
+    (otr,) = otrs.values()
+    return otr
+
+
 def student_cota_assign(
     *, user: User, student_id: int, cota_staff_id: int, on: dt.date, today: dt.date
 ) -> CotaChange:
@@ -884,21 +903,12 @@ def students_cota_assign(
     from schoolot.referrals.services import notify
 
     students, serving = _cota_students_get(user=user, student_ids=student_ids, on=on, today=today)
-    without = [s.full_name for s in students if serving[s.pk].otr is None]
-    if without:
-        raise ValidationError(
-            {
-                "cota": f"{', '.join(without)} {'has' if len(without) == 1 else 'have'} no OTR "
-                "on that day, and a COTA works under the student's OTR: move "
-                f"{'her' if len(without) == 1 else 'them'} to an OTR first."
-            }
-        )
-    otrs = {serving[s.pk].otr.pk: serving[s.pk].otr for s in students}
-    if len(otrs) > 1:
-        raise ValidationError(
-            {"student": "Choose students of one OTR: a COTA works under the student's OTR."}
-        )
-    (otr,) = otrs.values()
+    otr = _students_otr(
+        students=students,
+        serving=serving,
+        field="cota",
+        why="a COTA works under the student's OTR",
+    )
     cota = (
         Staff.objects.filter(
             pk=cota_staff_id,
@@ -956,33 +966,48 @@ def students_cota_assign(
 def student_cota_unassign(
     *, user: User, student_id: int, on: dt.date, today: dt.date
 ) -> CotaChange:
-    """Take a student's sessions back from her COTA from `on`: her OTR serves her herself
-    (the sessions leave the COTA's week at its next build, and the OTR's next build places
-    them). The COTA assignment in force ends the day before; one dated later is removed.
-    Who and refusals as students_cota_assign, and: no COTA serving her on or after `on`; no
-    OTR on `on` to take the sessions back (move her to an OTR first). Tells the COTA, the
-    OTR (when someone else made the change) and her teachers, once each."""
+    """Take one student's sessions back from her COTA from `on` (students_cota_unassign)."""
+    (change,) = students_cota_unassign(user=user, student_ids=[student_id], on=on, today=today)
+    return change
+
+
+def students_cota_unassign(
+    *, user: User, student_ids, on: dt.date, today: dt.date
+) -> list[CotaChange]:
+    """Take students' sessions back from their COTAs from `on`, all or none: their OTR
+    serves them herself (the sessions leave the COTA's week at its next build, and the OTR's
+    next build places them). Each COTA assignment in force ends the day before; one dated
+    later is removed. Who and refusals as students_cota_assign, and: a student no COTA
+    serves on or after `on`; one with no OTR on `on` to take her sessions back (move her
+    to an OTR first). Tells each COTA, the OTR (when someone else made the change) and
+    their teachers, once each."""
     from schoolot.referrals.services import notify
 
-    (student,), serving = _cota_students_get(
-        user=user, student_ids=[student_id], on=on, today=today
+    students, serving = _cota_students_get(user=user, student_ids=student_ids, on=on, today=today)
+    one = len(students) == 1
+    served = [s for s in students if serving[s.pk].cota or serving[s.pk].cota_later]
+    if len(served) != len(students):
+        names = ", ".join(s.first_name if one else s.full_name for s in students if s not in served)
+        raise ValidationError({"on": f"No COTA serves {names} on or after that day."})
+    otr = _students_otr(
+        students=students, serving=serving, field="on", why="their OTR serves them again herself"
     )
-    serving = serving[student.pk]
-    if serving.cota is None and serving.cota_later is None:
-        raise ValidationError({"on": f"No COTA serves {student.first_name} on or after that day."})
-    otr = serving.otr
-    if otr is None:
-        raise ValidationError(
-            {
-                "on": f"{student.full_name} has no OTR on that day to serve her instead: move "
-                "her to an OTR first."
-            }
-        )
     with transaction.atomic():
-        left = _cota_assignments_end(student_ids=[student.pk], on=on).get(student.pk)
-        change = CotaChange(student=student, otr=otr, cota=None, was=left, left=left, on=on, told=0)
-        told = _cota_tell(user=user, changes=[change], today=today, notify=notify)
-    return replace(change, told=told)
+        left = _cota_assignments_end(student_ids=[s.pk for s in students], on=on)
+        changes = [
+            CotaChange(
+                student=s,
+                otr=otr,
+                cota=None,
+                was=left.get(s.pk),
+                left=left.get(s.pk),
+                on=on,
+                told=0,
+            )
+            for s in students
+        ]
+        told = _cota_tell(user=user, changes=changes, today=today, notify=notify)
+    return [replace(c, told=told) for c in changes]
 
 
 def _cota_tell(*, user, changes: list[CotaChange], today, notify) -> int:

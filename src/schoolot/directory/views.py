@@ -59,9 +59,8 @@ from schoolot.directory.services import (
     reporting_period_save,
     reporting_periods_split,
     school_year_add,
-    student_cota_assign,
-    student_cota_unassign,
     students_cota_assign,
+    students_cota_unassign,
     students_therapist_move,
 )
 from schoolot.schedules.models import CalendarFeed
@@ -264,16 +263,37 @@ def _move_page(request, *, students, record):
 def student_cota(request, student_id: int):
     """Who serves the student, her OTR or a COTA the OTR supervises: give her sessions to a
     COTA from a day (`give-` fields), or take them back (`back-` fields). For her OTR, her
-    OT supervisor and administrators (PermissionDenied for anyone else who sees her). Each
-    change is audited; a refused form comes back in place (400) with what was chosen."""
+    OT supervisor and administrators (PermissionDenied for anyone else who sees her)."""
     record = student_record_get(user=request.user, student_id=student_id)
-    today = timezone.localdate()
-    serving = student_therapists_get(student_id=student_id, on=today)
+    serving = student_therapists_get(student_id=student_id, on=timezone.localdate())
     if not cota_assign_access(user=request.user, otr=serving.otr):
         raise PermissionDenied(
             "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
         )
-    choices = cota_choices_get(otr=serving.otr, on=today) if serving.otr else []
+    return _cota_page(request, students=[record.student], record=record)
+
+
+def students_cota(request):
+    """Give students chosen on the caseload list (`student` ids, at most MOVE_MOST) to a COTA
+    from a day, or take them back, all or none: for their OTR, her OT supervisor and
+    administrators, students of one OTR, the COTAs she supervises offered."""
+    if not cota_give_access(user=request.user):
+        raise PermissionDenied("An OTR who supervises a COTA gives students' sessions to her.")
+    students = _students_chosen(request, verb="give")
+    if not isinstance(students, list):
+        return students  # back to the list, with what to do
+    return _cota_page(request, students=students, record=None)
+
+
+def _cota_page(request, *, students, record):
+    """The page of student_cota (`record`: one student's) and students_cota: a give form and,
+    where a COTA serves one of them, a take-back form (action "give" or "back"). Each change
+    is audited; a refused form comes back in place (400) with what was chosen."""
+    today = timezone.localdate()
+    serving = students_therapists_get(student_ids=[s.pk for s in students], on=today)
+    otrs = {t.otr.pk: t.otr for t in serving.values() if t.otr is not None}
+    otr = next(iter(otrs.values())) if len(otrs) == 1 else None
+    choices = cota_choices_get(otr=otr, on=today) if otr else []
     posted = request.POST if request.method == "POST" else None
     action = posted.get("action") if posted else None
     give = StudentCotaForm(
@@ -282,115 +302,62 @@ def student_cota(request, student_id: int):
     back = CotaTakeBackForm(posted if action == "back" else None, initial={"on": today})
     form = give if action == "give" else back if action == "back" else None
     if form is not None and form.is_valid():
-        data = form.cleaned_data
+        data, ids = form.cleaned_data, [s.pk for s in students]
         try:
             if form is give:
-                change = student_cota_assign(
+                changes = students_cota_assign(
                     user=request.user,
-                    student_id=student_id,
+                    student_ids=ids,
                     cota_staff_id=data["cota"],
                     on=data["on"],
                     today=today,
                 )
             else:
-                change = student_cota_unassign(
-                    user=request.user, student_id=student_id, on=data["on"], today=today
+                changes = students_cota_unassign(
+                    user=request.user, student_ids=ids, on=data["on"], today=today
                 )
         except ValidationError as exc:
             _refusal_show(form, exc)
         else:
+            first = changes[0]
             who = (
-                f"{change.cota.user.display_name} (COTA)"
-                if change.cota
-                else f"{change.otr.user.display_name} (OTR)"
+                f"{first.cota.user.display_name} (COTA)"
+                if first.cota
+                else f"{first.otr.user.display_name} (OTR)"
             )
-            audit_event_record(
-                request=request,
-                student=change.student,
-                action=AuditAction.UPDATE,
-                what=f"served by {who} from {change.on}",
-            )
-            on = change.on
-            messages.success(
-                request,
-                f"{change.student.full_name} is served by {who} "
-                f"{'from today' if on == today else f'from {on:%a %b} {on.day}'}. "
-                "The therapists it concerns and her teachers are told.",
-            )
-            return redirect("student_detail", student_id=student_id)
-    return render(
-        request,
-        "directory/student_cota.html",
-        {
-            "record": record,
-            "serving": serving,
-            "give": give,
-            "back": back,
-            "choices": choices,
-        },
-        status=400 if form is not None and form.errors else 200,
-    )
-
-
-def students_cota(request):
-    """Give students chosen on the caseload list (`student` ids, at most MOVE_MOST) to a COTA
-    from a day, all or none (services.students_cota_assign): for their OTR, her OT supervisor
-    and administrators, students of one OTR, the COTAs she supervises offered. Each change
-    is audited; a refused form comes back in place (400) with what was chosen."""
-    if not cota_give_access(user=request.user):
-        raise PermissionDenied("An OTR who supervises a COTA gives students' sessions to her.")
-    students = _students_chosen(request, verb="give")
-    if not isinstance(students, list):
-        return students  # back to the list, with what to do
-    today = timezone.localdate()
-    serving = students_therapists_get(student_ids=[s.pk for s in students], on=today)
-    otrs = {t.otr.pk: t.otr for t in serving.values() if t.otr is not None}
-    otr = next(iter(otrs.values())) if len(otrs) == 1 else None
-    choices = cota_choices_get(otr=otr, on=today) if otr else []
-    form = StudentCotaForm(
-        request.POST if request.method == "POST" else None,
-        choices=choices,
-        initial={"on": today},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changes = students_cota_assign(
-                user=request.user,
-                student_ids=[s.pk for s in students],
-                cota_staff_id=form.cleaned_data["cota"],
-                on=form.cleaned_data["on"],
-                today=today,
-            )
-        except ValidationError as exc:
-            _refusal_show(form, exc)
-        else:
             for change in changes:
                 audit_event_record(
                     request=request,
                     student=change.student,
                     action=AuditAction.UPDATE,
-                    what=f"served by {change.cota.user.display_name} (COTA) from {change.on}",
+                    what=f"served by {who} from {change.on}",
                 )
-            on = changes[0].on
+            on = first.on
+            whom = first.student.full_name if record else f"{len(changes)} students"
             messages.success(
                 request,
-                f"{len(changes)} student{'s' if len(changes) != 1 else ''} served by "
-                f"{changes[0].cota.user.display_name} (COTA) "
-                f"{'from today' if on == today else f'from {on:%a %b} {on.day}'}. The "
-                "therapists it concerns and the students' teachers are told.",
+                f"{whom} {'is' if record or len(changes) == 1 else 'are'} served by {who} "
+                f"{'from today' if on == today else f'from {on:%a %b} {on.day}'}. "
+                "The therapists it concerns and the teachers are told.",
             )
+            if record is not None:
+                return redirect("student_detail", student_id=record.student.pk)
             return redirect("caseload")
     return render(
         request,
-        "directory/students_cota.html",
+        "directory/student_cota.html" if record else "directory/students_cota.html",
         {
+            "record": record,
             "students": students,
+            "serving": serving[students[0].pk] if record else None,
+            "served": any(t.cota or t.cota_later for t in serving.values()),
             "otr": otr,
             "several_otrs": len(otrs) > 1,
-            "form": form,
+            "give": give,
+            "back": back,
             "choices": choices,
         },
-        status=400 if form.errors else 200,
+        status=400 if form is not None and form.errors else 200,
     )
 
 
