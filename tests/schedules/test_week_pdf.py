@@ -182,3 +182,28 @@ def test_this_weeks_and_next_weeks_pdf(client, week, tmp_path):
         text
     )
     assert "9:00–9:30 AM O.A." in text
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("supervisor", 200), ("admin", 200), ("other_supervisor", 404), ("cota", 404)],
+)
+def test_her_supervisor_prints_her_week(client, week, tmp_path, who, status):
+    own = week.students["own"]
+    weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    therapist = week.staff["therapist"]
+    client.force_login(week.users[who])
+    url = f"{reverse('week_pdf')}?staff={therapist.pk}&names=1"
+    response = client.get(url)
+    assert response.status_code == status
+    if status != 200:
+        assert not AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).exists()
+        return
+    text = pdf_text(response, tmp_path)
+    assert f"OT week: {therapist.user.display_name}, OTR/L" in text
+    assert f"9:00–9:30 AM {own.full_name}" in text
+    (event,) = AuditEvent.objects.filter(student=own, action=AuditAction.DOWNLOAD)
+    assert event.actor == week.users[who]
+    page = client.get(reverse("staff_week", args=[therapist.pk])).content.decode()
+    assert f'href="{reverse("week_pdf")}?staff={therapist.pk}&amp;names=1"' in page
+    assert client.get(f"{reverse('week_pdf')}?staff=junk").status_code == 404

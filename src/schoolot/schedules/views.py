@@ -225,11 +225,22 @@ def calendar_feed_new(request):
 
 def week_pdf(request):
     """Her week as a PDF to print (letter, landscape): by initials for the door or the front
-    office, by name (`?names=1`) for her own copy. The students whose sessions it holds get
-    a download in the audit trail."""
+    office, by name (`?names=1`) for her own copy. With `?staff=`, a team member's week, for
+    whoever may read it (selectors.team_member_get: her supervisor, an administrator, a
+    COTA's OTR; Http404 for anyone else). The students whose sessions it holds get a
+    download in the audit trail."""
     from weasyprint import HTML
 
-    staff = therapist_staff_get(user=request.user)
+    from schoolot.schedules.selectors import team_member_get
+
+    member = id_parse(request.GET.get("staff", ""))
+    if request.GET.get("staff") and member is None:
+        raise Http404("No such therapist on your team.")
+    staff = (
+        team_member_get(user=request.user, staff_id=member)
+        if member is not None
+        else therapist_staff_get(user=request.user)
+    )
     names = request.GET.get("names") == "1"
     kind = "names" if names else "initials"
     today = timezone.localdate()
