@@ -240,3 +240,37 @@ def test_a_refused_move_comes_back_in_place_with_her_choice_kept(client, week):
         ).status_code
         == 302
     )
+
+
+def test_refused_for_her_own_weeks_rules_she_may_move_it_anyway(client, week):
+    """Too little time to drive is hers to accept (she knows the back road): the refusal
+    offers to move anyway, and then My week's check lists what the move breaks. An overlap or
+    a student's protected time is never offered."""
+    from schoolot.audit.models import AuditEvent
+    from schoolot.schedules.week_check import week_check_get
+
+    near = weekly_slot_make(world=week, weekday=0, start=dt.time(9))
+    far = _far_slot(week, weekday=2, start=dt.time(10))
+    client.force_login(week.users["therapist"])
+    url = reverse("slot_move", args=[far.pk])
+    refused = client.post(url, {"weekday": "0", "start_time": "09:40"}).content.decode()
+    assert 'name="anyway" value="1"' in refused
+    response = client.post(url, {"weekday": "0", "start_time": "09:40", "anyway": "1"})
+    assert response.status_code == 302
+    far.refresh_from_db()
+    assert (far.weekday, far.start_time, far.locked) == (0, dt.time(9, 40), True)
+    check = week_check_get(staff=week.staff["therapist"], on=dt.date.today())
+    assert any("10 minutes to drive a 20-minute trip" in p for p in check.problems)
+    page = client.get(reverse("slot_list")).content.decode()
+    assert "The check of your week below lists what it breaks." in page
+    assert AuditEvent.objects.filter(what__contains="despite her week's rules").exists()
+    # An overlap: refused, nothing offered, and "anyway" changes nothing.
+    overlap = client.post(
+        reverse("slot_move", args=[near.pk]),
+        {"weekday": "0", "start_time": "09:40", "anyway": "1"},
+    )
+    assert overlap.status_code == 400
+    assert "overlaps another of your sessions" in overlap.content.decode()
+    assert 'name="anyway" value="1"' not in overlap.content.decode()
+    near.refresh_from_db()
+    assert near.start_time == dt.time(9)

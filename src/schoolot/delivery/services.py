@@ -640,14 +640,17 @@ def weekly_slots_move(
     weekday: int,
     start_time: dt.time,
     on: dt.date | None = None,
+    anyway: bool = False,
 ) -> list[WeeklySlot]:
     """Move several sessions together (the slots of one session held in each week of the
-    rotation), each as weekly_slot_move moves one, all or none: if any is refused, the
-    reasons of every refused one are raised, each naming its week of the rotation, and
-    nothing is moved. (A slot of one rotation week meets only the weekly sessions and its
-    own week's, so each week's move is judged on its own.)"""
+    rotation), each as weekly_slot_move moves one (`anyway` as there), all or none: if any
+    is refused, the reasons of every refused one are raised, each naming its week of the
+    rotation, and nothing is moved; a WeekRulesRefusal when each was refused for her week's
+    rules alone. (A slot of one rotation week meets only the weekly sessions and its own
+    week's, so each week's move is judged on its own.)"""
     rotation = len(slots) > 1 and all(slot.cycle_week is not None for slot in slots)
     problems: list[str] = []
+    week_rules_only = True
     try:
         with transaction.atomic():
             week_writes_serialize(staff=therapist_staff_get(user=user))
@@ -661,14 +664,16 @@ def weekly_slots_move(
                             start_time=start_time,
                             on=on,
                             tell_teachers=False,
+                            anyway=anyway,
                         )
                 except ValidationError as exc:
                     if not rotation:
                         raise
+                    week_rules_only &= isinstance(exc, WeekRulesRefusal)
                     week = f"Week {slot.cycle_week} of the rotation: "
                     problems += [week + m for m in exc.messages]
             if problems:
-                raise ValidationError(problems)
+                raise (WeekRulesRefusal if week_rules_only else ValidationError)(problems)
             _teachers_told(
                 students=Student.objects.filter(weekly_slots__in=slots).distinct(), user=user
             )
@@ -805,6 +810,7 @@ def weekly_slot_move(
     start_time: dt.time,
     on: dt.date | None = None,
     tell_teachers: bool = True,
+    anyway: bool = False,
 ) -> WeeklySlot:
     """Move a session of the week by hand; it is locked so that re-solving keeps it.
 
@@ -813,7 +819,9 @@ def weekly_slot_move(
     ones and its own week's) or her fixed time that day; a student's protected time;
     then any other hard rule the move would break that her week (as of `on`, default today)
     does not break already: outside her hours, too little time to drive to or from her
-    sessions at other schools, no lunch or planning time left (schedules.week_check). The
+    sessions at other schools, no lunch or planning time left (schedules.week_check), raised
+    as a WeekRulesRefusal: those are hers to accept, and with `anyway` the move is made
+    despite them (My week's check then lists what it breaks); the others never are. The
     students' teachers hear of the new time unless `tell_teachers` is False (a set of slots
     moved together tells them once)."""
     staff = therapist_staff_get(user=user)
@@ -823,15 +831,26 @@ def weekly_slot_move(
         week_writes_serialize(staff=staff)
         _slot_current(slot)
         moved = _weekly_slot_move(
-            staff=staff, slot=slot, weekday=weekday, start_time=start_time, on=on
+            staff=staff, slot=slot, weekday=weekday, start_time=start_time, on=on, anyway=anyway
         )
         if tell_teachers:
             _teachers_told(students=moved.students.all(), user=user)
         return moved
 
 
+class WeekRulesRefusal(ValidationError):
+    """A hand move refused only for rules of her own week (her hours, drives, lunch and
+    planning, the rest the scorer checks): she may make it anyway."""
+
+
 def _weekly_slot_move(
-    *, staff: Staff, slot: WeeklySlot, weekday: int, start_time: dt.time, on: dt.date | None
+    *,
+    staff: Staff,
+    slot: WeeklySlot,
+    weekday: int,
+    start_time: dt.time,
+    on: dt.date | None,
+    anyway: bool = False,
 ) -> WeeklySlot:
     from schoolot.schedules.models import ProtectedBlock
     from schoolot.schedules.selectors import weekdays_held
@@ -865,14 +884,14 @@ def _weekly_slot_move(
             errors.setdefault("start_time", []).append(
                 f"{block.student.full_name}'s {block.reason.lower()} is then."
             )
-    if not errors:  # the rules that need her whole week, once the quick ones hold
+    if errors:
+        raise ValidationError(errors)
+    if not anyway:  # the rules that need her whole week, once the quick ones hold
         problems = move_problems_get(
             staff=staff, slot=slot, weekday=weekday, start=start, on=on or timezone.localdate()
         )
         if problems:
-            errors["start_time"] = problems
-    if errors:
-        raise ValidationError(errors)
+            raise WeekRulesRefusal({"start_time": problems})
     slot.weekday, slot.start_time, slot.end_time, slot.locked = weekday, start_time, end_time, True
     slot.save(update_fields=["weekday", "start_time", "end_time", "locked"])
     return slot

@@ -637,10 +637,13 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
 @require_POST
 def slot_move(request, slot_id: int):
     """Move a session of the week (it is then locked). A refused move comes back on My week
-    (400) with that session's move form open, her choice kept and the reasons beside it."""
+    (400) with that session's move form open, her choice kept and the reasons beside it;
+    refused only for her own week's rules (services.WeekRulesRefusal: hours, drives, lunch),
+    it offers to move anyway (`anyway`), and My week's check then lists what it breaks."""
     staff = services.therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
     chosen = {"slot": slot.pk, "weekday": None, "start": request.POST.get("start_time", "")}
+    anyway = request.POST.get("anyway") == "1"
     try:
         chosen["weekday"] = int(request.POST.get("weekday", ""))
         start = dt.time.fromisoformat(chosen["start"])
@@ -651,19 +654,29 @@ def slot_move(request, slot_id: int):
         together = rotation_set_get(slot=slot) if request.POST.get("every_week") else [slot]
         try:
             services.weekly_slots_move(
-                user=request.user, slots=together, weekday=chosen["weekday"], start_time=start
+                user=request.user,
+                slots=together,
+                weekday=chosen["weekday"],
+                start_time=start,
+                anyway=anyway,
             )
         except ValidationError as exc:
             problems = exc.messages
+            chosen["anyway"] = isinstance(exc, services.WeekRulesRefusal)
         else:
             weeks = " in every week of the rotation" if len(together) > 1 else ""
+            despite = " despite her week's rules" if anyway else ""
             audit_events_record(
                 request=request,
                 students=slot.students.all(),
                 action=AuditAction.UPDATE,
-                what=f"weekly OT session moved to {together[0]}{weeks}",
+                what=f"weekly OT session moved to {together[0]}{weeks}{despite}",
             )
-            messages.success(request, f"Moved to {together[0]}{weeks} and locked.")
+            messages.success(
+                request,
+                f"Moved to {together[0]}{weeks} and locked."
+                + (" The check of your week below lists what it breaks." if anyway else ""),
+            )
             return redirect("slot_list")
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
     return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})
