@@ -445,7 +445,7 @@ class CaseloadMove:
     told: int
     cota_left: Staff | None = None  # her COTA, not supervised by the new OTR: that ends too
     cota_kept: Staff | None = None  # her COTA in a cover: she goes on, under the cover OTR
-    until: dt.date | None = None  # a cover's last day: she returns to her OTR (and COTA) after
+    until: dt.date | None = None  # a cover's last day: she returns to her OTR the day after
 
 
 #: How far ahead a move may be dated: the next school year's start at most.
