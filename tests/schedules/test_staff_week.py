@@ -96,3 +96,44 @@ def test_the_page_reads_in_fixed_queries(client, world, django_assert_max_num_qu
     assert WeeklySlot.objects.count() == 16
     with django_assert_max_num_queries(len(one)):
         assert client.get(_url(world, "therapist")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("supervisor", 302), ("admin", 302), ("other_supervisor", 404)]
+)
+def test_her_supervisor_builds_her_week_and_she_is_told(client, world, who, status):
+    from schoolot.audit.models import AuditEvent
+    from schoolot.referrals.models import Notification
+    from schoolot.schedules.models import WeekBuild
+
+    world.staff["therapist"].schools.add(world.school)
+    therapist = world.staff["therapist"]
+    client.force_login(world.users[who])
+    response = client.post(reverse("week_build"), {"staff": therapist.pk, "seconds": "5"})
+    assert response.status_code == status
+    if status != 302:
+        assert not WeeklySlot.objects.exists() and not WeekBuild.objects.exists()
+        return
+    assert response.url == _url(world, "therapist")
+    build = WeekBuild.objects.get()
+    assert (build.staff, build.started_by) == (therapist, world.users[who])
+    slots = WeeklySlot.objects.filter(therapist=therapist)
+    assert slots.exists()  # her student's mandated sessions placed
+    (told,) = Notification.objects.filter(user=world.users["therapist"])
+    assert told.text.startswith(f"{world.users[who].display_name} rebuilt your week for you")
+    events = AuditEvent.objects.filter(student=world.students["own"], action="update")
+    assert events.exists() and all(e.actor == world.users[who] for e in events)
+    page = client.get(response.url).content.decode()
+    assert "minutes placed. She is told when it changes her sessions." in page
+    assert "Build her week" in page
+
+
+def test_her_own_build_is_hers(client, world):
+    from schoolot.schedules.models import WeekBuild
+
+    world.staff["therapist"].schools.add(world.school)
+    client.force_login(world.users["therapist"])
+    own = client.post(reverse("week_build"), {"staff": world.staff["therapist"].pk, "seconds": "5"})
+    assert own.url == reverse("slot_list")
+    assert WeekBuild.objects.get().started_by is None
+    assert client.post(reverse("week_build"), {"staff": "junk"}).status_code == 404

@@ -390,13 +390,18 @@ class ResolveChange(DistrictOwned):
 
 
 class WeekBuild(ProgressRun):
-    """A therapist's own "Build my week" as a task (one week: `total` 1), so that a solve of
-    up to a minute runs on a task worker, not in a web request; My week shows it running."""
+    """A therapist's "Build my week" as a task (one week: `total` 1), so that a solve of up
+    to a minute runs on a task worker, not in a web request; My week shows it running. Her
+    own, or asked for her by whoever reads her week (`started_by`)."""
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="week_builds")
     seconds = models.FloatField(default=10)
     # Where she asked from (audit.services.audit_request_context), for the trail.
     request_context = models.JSONField(default=dict, blank=True)
+    # Who asked: she herself (empty), or her supervisor, an administrator or a COTA's OTR.
+    started_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta(ProgressRun.Meta):
         pass

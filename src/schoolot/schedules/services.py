@@ -759,12 +759,13 @@ def week_solve_audited(
             teachers_ot_times_notify(students=students, on=on, by=actor)
         if students and actor.pk != staff.user_id:
             n = len(students)
+            how = "in a re-solve of the team's weeks" if teachers_told else "for you"
             notify(
                 users=[staff.user],
                 student=None,
                 text=(
-                    f"{actor.display_name} rebuilt your week in a re-solve of the team's "
-                    f"weeks: the sessions of {n} student{'s' if n != 1 else ''} changed; "
+                    f"{actor.display_name} rebuilt your week {how}: the sessions of {n} "
+                    f"student{'s' if n != 1 else ''} changed; "
                     f"{run.placed_minutes} of {run.required_minutes} mandated minutes placed. "
                     "Lock a session on My week to keep it where it is."
                 ),
@@ -777,17 +778,24 @@ def week_solve_audited(
 
 
 def week_build_start(
-    *, user: User, seconds: float, context: dict | None = None
+    *, user: User, seconds: float, context: dict | None = None, staff_id: int | None = None
 ) -> tuple[WeekBuild, bool]:
     """Queue the therapist's Build my week (schedules.tasks.week_build) unless one of hers is
     in progress already (one at a time; ProgressRun.in_progress: one that has not moved for
-    its STALE, a worker lost, no longer counts). `context` (audit_request_context) goes on the audit
-    events the build writes. Returns the build and whether it is new. With the immediate task
-    backend (the demo, the tests) the build has run when this returns."""
+    its STALE, a worker lost, no longer counts). With `staff_id`, a team member's week,
+    built for her by whoever may read it (selectors.team_member_get: her supervisor, an
+    administrator, a COTA's OTR; Http404 for anyone else): she is told when it changes her
+    sessions, and the audit trail names who asked. `context` (audit_request_context) goes on
+    the audit events the build writes. Returns the build and whether it is new. With the
+    immediate task backend (the demo, the tests) the build has run when this returns."""
     from schoolot.delivery.services import therapist_staff_get
+    from schoolot.schedules.selectors import team_member_get
     from schoolot.schedules.tasks import week_build
 
-    staff = therapist_staff_get(user=user)
+    if staff_id is not None:
+        staff = team_member_get(user=user, staff_id=staff_id)
+    else:
+        staff = therapist_staff_get(user=user)
     latest = WeekBuild.in_progress_get(staff=staff)
     if latest is not None:
         return latest, False
@@ -797,6 +805,7 @@ def week_build_start(
         total=1,
         seconds=seconds,
         request_context=context or {},
+        started_by=user if user.pk != staff.user_id else None,
     )
     week_build.enqueue(build_id=build.pk)
     build.refresh_from_db()

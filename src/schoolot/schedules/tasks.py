@@ -86,12 +86,15 @@ def district_week_solve(run_id: int, staff_id: int) -> bool:
 
 @task()
 def week_build(build_id: int) -> int:
-    """A therapist's own Build my week (schedules.services.week_build_start): her week of
-    today in her district's time zone, in the build's time limit; not written if she
-    cancels the build before it is done."""
+    """A therapist's Build my week (schedules.services.week_build_start), her own or asked
+    for her (`started_by`, the actor of its audit events): her week of today in her
+    district's time zone, in the build's time limit; not written if the build is cancelled
+    before it is done."""
     from schoolot.schedules.services import week_solve_audited
 
-    build = WeekBuild.objects.select_related("staff__user", "staff__district").get(pk=build_id)
+    build = WeekBuild.objects.select_related("staff__user", "staff__district", "started_by").get(
+        pk=build_id
+    )
     staff = build.staff
     return WeekBuild.run_items(
         build_id,
@@ -100,7 +103,7 @@ def week_build(build_id: int) -> int:
             cancelled=build.cancelled_get,
             context=build.request_context,
             staff=staff,
-            actor=staff.user,
+            actor=build.started_by or staff.user,
             on=timezone.localdate(timezone=zone_get(name=staff.district.time_zone)),
             time_limit=build.seconds,
             what="weekly OT sessions rebuilt by the scheduler",

@@ -120,11 +120,36 @@ def _solve_seconds(value: str | None) -> float:
 @require_POST
 def week_build(request):
     """Build her week as a task (schedules.services.week_build_start); My week shows it
-    running, and the result when done (at once with the immediate task backend)."""
+    running, and the result when done (at once with the immediate task backend). With
+    `staff` (a team member's, from her week's page), her week, built for her; the answer
+    goes back to her week's page."""
     limit = _solve_seconds(request.POST.get("seconds"))
+    member = id_parse(request.POST.get("staff", ""))
+    if request.POST.get("staff") and member is None:
+        raise Http404("No such therapist on your team.")
     build, new = week_build_start(
-        user=request.user, seconds=limit, context=audit_request_context(request=request)
+        user=request.user,
+        seconds=limit,
+        context=audit_request_context(request=request),
+        staff_id=member,
     )
+    if member is not None and build.staff.user_id != request.user.pk:
+        name = build.staff.user.display_name
+        if build.in_progress:
+            messages.info(request, f"Building {name}'s week; reload her week to see it.")
+        else:
+            run = ScheduleRun.objects.filter(staff=build.staff).first()
+            messages.info(
+                request,
+                f"{name}'s week: {build.get_status_display().lower()}"
+                + (
+                    f", {run.placed_minutes} of {run.required_minutes} minutes placed"
+                    if run
+                    else ""
+                )
+                + ". She is told when it changes her sessions.",
+            )
+        return redirect("staff_week", staff_id=build.staff_id)
     if not new:
         messages.info(request, "Your week is being built; this page shows it when done.")
     elif build.in_progress:
