@@ -192,6 +192,29 @@ class TestReports:
         again = report_draft(user=world.users["therapist"], plan=plan, period=period)
         assert again.goals.get().narrative == "Edited by the OT."  # signed: not redrafted
 
+    def test_a_null_character_is_refused_in_place_with_the_text_kept(self, client, world, period):
+        """A null character (pasted from some programs) cannot be stored (PostgreSQL refuses
+        it): the page says so beside the field, keeps the text without it, saves nothing."""
+        plan = world.students["own"].plans.get()
+        report = report_draft(user=world.users["therapist"], plan=plan, period=period)
+        row = report.goals.get()
+        client.force_login(world.users["therapist"])
+        response = client.post(
+            reverse("report_detail", args=[report.pk]),
+            {
+                f"status-{row.goal_id}": "progressing_expected",
+                f"narrative-{row.goal_id}": "Fine\x00 work.",
+                "home_activities": "Play\x00dough.",
+            },
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert page.count("The text held a null character") == 2
+        assert ">Fine work.</textarea>" in page and ">Playdough.</textarea>" in page
+        report.refresh_from_db()
+        assert "\x00" not in report.home_activities and report.home_activities != "Playdough."
+        assert report.goals.get().narrative == row.narrative
+
     def test_batch_drafts_every_report(self, world, period):
         batch, new = batch_start(user=world.users["therapist"], period=period)
         assert new

@@ -262,6 +262,13 @@ def report_draft(
     return report
 
 
+#: A null character (pasted from some programs) cannot be stored: said so, not a 500.
+NUL_REFUSED = (
+    "The text held a null character (\\x00), which cannot be kept: it is taken out; check "
+    "the text and save again."
+)
+
+
 def report_update(
     *, user: User, report: ProgressReport, goals: dict[int, dict], home_activities: str
 ) -> ProgressReport:
@@ -279,11 +286,15 @@ def report_update(
             continue
         if not (values.get("narrative") or "").strip():
             errors.setdefault(f"goal-{goal_id}", []).append("Write the narrative.")
+        elif "\x00" in values["narrative"]:
+            errors.setdefault(f"goal-{goal_id}", []).append(NUL_REFUSED)
         if values.get("status") not in rules.STATUS_LABELS:
             errors.setdefault(f"goal-{goal_id}", []).append("Choose a status.")
         level = values.get("gas_level")
         if level is not None and level not in (-2, -1, 0, 1, 2):
             errors.setdefault(f"goal-{goal_id}", []).append("GAS levels run from -2 to +2.")
+    if "\x00" in home_activities:
+        errors.setdefault("home_activities", []).append(NUL_REFUSED)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

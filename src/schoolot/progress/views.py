@@ -247,10 +247,12 @@ def report_detail(request, report_id: int):
                 services.report_sign(user=request.user, report=report)
         except ValidationError as exc:
             errors = exc.message_dict
-            for r in rows:  # keep what was typed
+            for r in rows:  # keep what was typed (a null character, refused, taken out)
                 r.status = goals[r.goal_id]["status"]
-                r.narrative = goals[r.goal_id]["narrative"]
+                r.narrative = goals[r.goal_id]["narrative"].replace("\x00", "")
                 r.gas_level = goals[r.goal_id]["gas_level"]
+            typed = request.POST.get("home_activities", "")
+            report.home_activities = typed.replace("\x00", "")
         else:
             audit_event_record(
                 request=request,
@@ -273,6 +275,7 @@ def report_detail(request, report_id: int):
             "report": report,
             "rows": [(r, graphs[r.goal_id], errors.get(f"goal-{r.goal_id}", [])) for r in rows],
             "editable": editable,
+            "home_errors": errors.get("home_activities", []),
             "statuses": list(rules.STATUS_LABELS.items()),
             "gas_levels": GAS_LEVELS,
         },
