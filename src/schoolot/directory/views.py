@@ -46,7 +46,6 @@ from schoolot.directory.selectors import (
     school_calendar_access,
     school_calendar_get,
     student_record_get,
-    student_therapists_get,
     students_therapists_get,
     therapist_choices_get,
 )
@@ -265,12 +264,12 @@ def student_cota(request, student_id: int):
     COTA from a day (`give-` fields), or take them back (`back-` fields). For her OTR, her
     OT supervisor and administrators (PermissionDenied for anyone else who sees her)."""
     record = student_record_get(user=request.user, student_id=student_id)
-    serving = student_therapists_get(student_id=student_id, on=timezone.localdate())
-    if not cota_assign_access(user=request.user, otr=serving.otr):
+    serving = students_therapists_get(student_ids=[student_id], on=timezone.localdate())
+    if not cota_assign_access(user=request.user, otr=serving[student_id].otr):
         raise PermissionDenied(
             "The student's OTR, her OT supervisor or an administrator gives her sessions to a COTA."
         )
-    return _cota_page(request, students=[record.student], record=record)
+    return _cota_page(request, students=[record.student], record=record, serving=serving)
 
 
 def students_cota(request):
@@ -285,12 +284,14 @@ def students_cota(request):
     return _cota_page(request, students=students, record=None)
 
 
-def _cota_page(request, *, students, record):
+def _cota_page(request, *, students, record, serving=None):
     """The page of student_cota (`record`: one student's) and students_cota: a give form and,
-    where a COTA serves one of them, a take-back form (action "give" or "back"). Each change
+    where a COTA serves one of them, a take-back form (action "give" or "back"). `serving`:
+    students_therapists_get's for them today, when the caller read it already. Each change
     is audited; a refused form comes back in place (400) with what was chosen."""
     today = timezone.localdate()
-    serving = students_therapists_get(student_ids=[s.pk for s in students], on=today)
+    if serving is None:
+        serving = students_therapists_get(student_ids=[s.pk for s in students], on=today)
     otrs = {t.otr.pk: t.otr for t in serving.values() if t.otr is not None}
     otr = next(iter(otrs.values())) if len(otrs) == 1 else None
     choices = cota_choices_get(otr=otr, on=today) if otr else []
