@@ -215,3 +215,109 @@ def test_time_away_reaches_the_teachers_week(page, demo):
     log_in(page, teacher.username)
     page.goto("/caseload/?week=next")
     expect(page.locator(".ot-week")).to_contain_text("is away (State OT conference)")
+
+
+class _TryOnly(Exception):
+    """Rolls back a move tried only to learn that it is accepted."""
+
+
+def _move_accepted(*, slot, user):
+    """The first (weekday, start) on another day that the server accepts for `slot`."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from schoolot.delivery import services
+
+    for weekday in (d for d in range(5) if d != slot.weekday):
+        for minute in range(8 * 60, 15 * 60, 5):
+            start = dt.time(minute // 60, minute % 60)
+            try:
+                with transaction.atomic():
+                    services.weekly_slots_move(
+                        user=user,
+                        slots=[WeeklySlot.objects.get(pk=slot.pk)],
+                        weekday=weekday,
+                        start_time=start,
+                    )
+                    raise _TryOnly
+            except _TryOnly:
+                return weekday, start
+            except ValidationError:
+                continue
+    raise AssertionError("no accepted move for the test's session")
+
+
+def _drag(page, *, slot, weekday, start):
+    """Drag `slot`'s block on the calendar so that its top lands at `start` on `weekday`."""
+    grid = page.locator("#week-cal")
+    first = int(grid.get_attribute("data-first"))
+    minutes = int(grid.get_attribute("data-minutes"))
+    block = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
+    body = page.locator(f".week-col[data-weekday='{weekday}'] .week-body").bounding_box()
+    grab = 4  # pressed 4 px below the block's top
+    x = body["x"] + body["width"] / 2
+    y = body["y"] + (start.hour * 60 + start.minute - first) * body["height"] / minutes + grab
+    page.mouse.move(block["x"] + block["width"] / 2, block["y"] + grab)
+    page.mouse.down()
+    page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
+def _week_built(page):
+    log_in(page, "therapist")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My week").click()
+    page.get_by_role("button", name="Build my week").click()
+    expect(page.get_by_role("heading", name=re.compile("Last build"))).to_be_visible()
+    expect(page.locator("#drag-hint")).to_be_visible()  # the script is running
+
+
+def test_a_session_dragged_on_the_calendar_moves_there_and_is_locked(page, demo):
+    _week_built(page)
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    weekday, start = _move_accepted(slot=slot, user=slot.therapist.user)
+    _drag(page, slot=slot, weekday=weekday, start=start)
+    expect(page.get_by_role("status").filter(has_text="and locked")).to_be_visible()
+    assert page.url.endswith("/week/#week-cal")  # back at the calendar
+    moved = WeeklySlot.objects.get(pk=slot.pk)
+    assert (moved.weekday, moved.start_time, moved.locked) == (weekday, start, True)
+    day = page.locator(f".week-col[data-weekday='{weekday}']")
+    expect(day.locator(f"a.week-slot.locked[data-slot='{slot.pk}']")).to_be_visible()
+
+
+def test_a_drag_the_server_refuses_opens_the_move_form_with_the_reasons(page, demo):
+    _week_built(page)
+    slots = WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+    first = slots.order_by("weekday", "start_time").first()
+    other = slots.exclude(weekday=first.weekday).order_by("weekday", "start_time").first()
+    _drag(page, slot=first, weekday=other.weekday, start=other.start_time)
+    card = page.locator(f"#slot-{first.pk}")
+    expect(card.get_by_role("alert")).to_contain_text("This overlaps another of your sessions.")
+    expect(card.get_by_label("Start")).to_be_in_viewport()  # shown, not left below the fold
+    expect(card.get_by_label("Start")).to_have_value(other.start_time.strftime("%H:%M"))
+    expect(card.get_by_label("Day", exact=True)).to_have_value(str(other.weekday))
+    kept = WeeklySlot.objects.get(pk=first.pk)
+    assert (kept.weekday, kept.start_time, kept.locked) == (first.weekday, first.start_time, False)
+
+
+def test_a_click_on_a_block_still_leads_to_its_card_and_a_short_drag_moves_nothing(page, demo):
+    _week_built(page)
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    block = page.locator(f"a.week-slot[data-slot='{slot.pk}']")
+    box = block.bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 12, box["y"] + 6)  # under the 5 px a drag needs
+    page.mouse.up()
+    expect(page).to_have_url(re.compile(f"#slot-{slot.pk}$"))
+    assert WeeklySlot.objects.get(pk=slot.pk).start_time == slot.start_time
+    expect(page.locator(".drag-tip")).to_have_count(0)

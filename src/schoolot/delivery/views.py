@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -349,8 +350,6 @@ def _session_entry(request, *, draft):
 
 
 def _today_url() -> str:
-    from django.urls import reverse
-
     return reverse("today")
 
 
@@ -624,7 +623,8 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
         for b in day:
             columns[d].append({"gap": b, "top": b.start - first, "height": b.minutes})
     return {
-        "columns": [(WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
+        "columns": [(d, WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
+        "first": first,  # the minute after midnight at the top of every column
         "height": last - first,
         # The time axis: each whole hour at its height, as "8 AM".
         "hours": [
@@ -639,7 +639,9 @@ def slot_move(request, slot_id: int):
     """Move a session of the week (it is then locked). A refused move comes back on My week
     (400) with that session's move form open, her choice kept and the reasons beside it;
     refused only for her own week's rules (services.WeekRulesRefusal: hours, drives, lunch),
-    it offers to move anyway (`anyway`), and My week's check then lists what it breaks."""
+    it offers to move anyway (`anyway`), and My week's check then lists what it breaks.
+    Dragged on the calendar (week-drag.js sends this form, `from=calendar`), a move made
+    returns to the calendar."""
     staff = services.therapist_staff_get(user=request.user)
     slot = get_object_or_404(WeeklySlot, pk=slot_id, therapist=staff)
     chosen = {"slot": slot.pk, "weekday": None, "start": request.POST.get("start_time", "")}
@@ -677,6 +679,8 @@ def slot_move(request, slot_id: int):
                 f"Moved to {together[0]}{weeks} and locked."
                 + (" The check of your week below lists what it breaks." if anyway else ""),
             )
+            if request.POST.get("from") == "calendar":  # dragged there: back to the calendar
+                return redirect(f"{reverse('slot_list')}#week-cal")
             return redirect("slot_list")
     form = WeeklySlotForm(students=list(picker_students(user=request.user)))
     return _slots_page(request, staff=staff, form=form, move={**chosen, "problems": problems})

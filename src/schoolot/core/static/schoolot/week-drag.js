@@ -1,0 +1,125 @@
+// My week's calendar: drag a session to another day or time. On release, that session's
+// Move form in the list is filled (the day, the start to 5 minutes) and sent, so the server
+// checks and answers exactly as for the form. Without this script, the form is the way;
+// touch screens keep it too (a touch on the calendar scrolls the page and opens the card).
+(() => {
+  const grid = document.querySelector(".week-grid[data-drag]");
+  if (grid) {
+    const hint = document.getElementById("drag-hint");
+    if (hint) hint.hidden = false;
+    const first = Number(grid.dataset.first);
+    const minutes = Number(grid.dataset.minutes);
+    const columns = [...grid.querySelectorAll(".week-col[data-weekday]")];
+    const dayNames = ["Mon", "Tue", "Wed", "Thu", "Fri"];
+    let drag = null;
+    let dragged = false;
+
+    const moveForm = (slotId) =>
+      document.querySelector(`#slot-${slotId} form[action*="/move/"]`);
+    const clock = (minute) =>
+      `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
+    const shown = (minute) => {
+      const h = Math.floor(minute / 60);
+      return `${((h + 11) % 12) + 1}:${String(minute % 60).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
+    };
+
+    // Where the block's top would land: the day under the pointer, its start to 5 minutes.
+    const target = (event) => {
+      const column = columns.find((c) => {
+        const r = c.getBoundingClientRect();
+        return event.clientX >= r.left && event.clientX <= r.right;
+      });
+      if (!column) return null;
+      const body = column.querySelector(".week-body").getBoundingClientRect();
+      const perMinute = body.height / minutes;
+      const top = event.clientY - drag.grabY - body.top;
+      const minute = Math.round((first + top / perMinute) / 5) * 5;
+      return {
+        weekday: Number(column.dataset.weekday),
+        minute: Math.min(Math.max(minute, 0), 24 * 60 - 5),
+      };
+    };
+
+    const end = () => {
+      if (!drag) return;
+      drag.block.classList.remove("dragging");
+      drag.block.style.transform = "";
+      drag.tip.remove();
+      drag = null;
+    };
+
+    grid.addEventListener("pointerdown", (event) => {
+      const block = event.target.closest("a.week-slot[data-slot]");
+      if (!block || event.button !== 0 || event.pointerType === "touch") return;
+      if (!moveForm(block.dataset.slot)) return;
+      const rect = block.getBoundingClientRect();
+      const tip = document.createElement("div");
+      tip.className = "drag-tip";
+      tip.setAttribute("role", "status");
+      drag = { block, tip, x: event.clientX, y: event.clientY, grabY: event.clientY - rect.top, moved: false };
+      block.setPointerCapture(event.pointerId);
+      event.preventDefault();
+    });
+
+    grid.addEventListener("pointermove", (event) => {
+      if (!drag) return;
+      const dx = event.clientX - drag.x;
+      const dy = event.clientY - drag.y;
+      if (!drag.moved && Math.hypot(dx, dy) < 5) return;
+      if (!drag.moved) {
+        drag.moved = true;
+        drag.block.classList.add("dragging");
+        document.body.append(drag.tip);
+      }
+      drag.block.style.transform = `translate(${dx}px, ${dy}px)`;
+      const at = target(event);
+      drag.tip.textContent = at ? `${dayNames[at.weekday]} ${shown(at.minute)}` : "Not on a day";
+      drag.tip.style.left = `${event.clientX + 14}px`;
+      drag.tip.style.top = `${event.clientY + 14}px`;
+    });
+
+    grid.addEventListener("pointerup", (event) => {
+      if (!drag) return;
+      if (!drag.moved) {
+        end(); // a click: the block's link leads to its card in the list
+        return;
+      }
+      dragged = true;
+      const at = target(event);
+      const form = moveForm(drag.block.dataset.slot);
+      const day = form.querySelector("select[name=weekday]");
+      const start = form.querySelector("input[name=start_time]");
+      if (!at || (String(at.weekday) === day.value && clock(at.minute) === start.value)) {
+        end();
+        return;
+      }
+      day.value = String(at.weekday);
+      start.value = clock(at.minute);
+      const from = document.createElement("input");
+      Object.assign(from, { type: "hidden", name: "from", value: "calendar" });
+      form.append(from);
+      drag.tip.textContent = `Moving to ${dayNames[at.weekday]} ${shown(at.minute)}…`;
+      drag.block.classList.add("moving");
+      drag = null;
+      if (form.requestSubmit) form.requestSubmit();
+      else form.submit();
+    });
+
+    grid.addEventListener("pointercancel", end);
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") end();
+    });
+    // A drag ends in its pointerup, not in the link's click that follows it.
+    grid.addEventListener("click", (event) => {
+      if (dragged) event.preventDefault();
+      dragged = false;
+    });
+  }
+
+  // A refused move (from the calendar or the list) opens its form with the reasons: show it.
+  const refused = document.querySelector("details.move[open] .errorlist");
+  if (refused && !location.hash) {
+    refused.closest("li.slot").scrollIntoView({ block: "center" });
+    refused.closest("form").querySelector("input[name=start_time]").focus({ preventScroll: true });
+  }
+})();
