@@ -137,3 +137,66 @@ def test_her_own_build_is_hers(client, world):
     assert own.url == reverse("slot_list")
     assert WeekBuild.objects.get().started_by is None
     assert client.post(reverse("week_build"), {"staff": "junk"}).status_code == 404
+
+
+def test_a_build_she_asked_for_a_member_is_followed_and_cancelled_there(client, world, queued):
+    """With a task worker, the member's week shows the build running and polls it, as My
+    week does; whoever started it cancels it there, and the week is not written."""
+    from schoolot.schedules.models import WeekBuild
+    from schoolot.schedules.tasks import week_build
+
+    world.staff["therapist"].schools.add(world.school)
+    therapist = world.staff["therapist"]
+    url = _url(world, "therapist")
+    client.force_login(world.users["supervisor"])
+    page = client.post(
+        reverse("week_build"), {"staff": therapist.pk, "seconds": "3"}, follow=True
+    ).content.decode()
+    build = WeekBuild.objects.get()
+    assert build.status == "queued"
+    assert "Building her week" in page and f"by {world.users['supervisor'].display_name}" in page
+    assert f'hx-get="{url}?partial=building"' in page
+    assert reverse("week_build_cancel", args=[build.pk]) in page
+    polled = client.get(url, {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert 'id="building"' in polled.content.decode() and "HX-Refresh" not in polled
+
+    # She reads the build on My week, with its cancel (her week), and who started it.
+    client.force_login(world.users["therapist"])
+    mine = client.get(reverse("slot_list")).content.decode()
+    assert "Building your week" in mine and reverse("week_build_cancel", args=[build.pk]) in mine
+
+    # Her other supervisor or a colleague neither sees it nor cancels it.
+    client.force_login(world.users["other_supervisor"])
+    assert client.get(url, {"partial": "building"}, HTTP_HX_REQUEST="true").status_code == 404
+    client.post(reverse("week_build_cancel", args=[build.pk]), {"staff": therapist.pk})
+    build.refresh_from_db()
+    assert build.status == "queued"
+
+    client.force_login(world.users["supervisor"])
+    response = client.post(
+        reverse("week_build_cancel", args=[build.pk]), {"staff": therapist.pk}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == url
+    assert "Build cancelled; her week stays as it was." in response.content.decode()
+    build.refresh_from_db()
+    assert build.status == "cancelled"
+    polled = client.get(url, {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert polled["HX-Refresh"] == "true"
+    assert week_build.call(build_id=build.pk) == 0
+    assert not WeeklySlot.objects.filter(therapist=therapist).exists()
+
+
+def test_a_build_she_started_herself_is_not_the_supervisors_to_cancel(client, world, queued):
+    from schoolot.schedules.models import WeekBuild
+
+    world.staff["therapist"].schools.add(world.school)
+    client.force_login(world.users["therapist"])
+    client.post(reverse("week_build"), {"seconds": "3"})
+    build = WeekBuild.objects.get()
+    client.force_login(world.users["supervisor"])
+    page = client.get(_url(world, "therapist")).content.decode()
+    assert "Building her week" in page
+    assert reverse("week_build_cancel", args=[build.pk]) not in page  # hers to cancel
+    client.post(reverse("week_build_cancel", args=[build.pk]), {"staff": build.staff_id})
+    build.refresh_from_db()
+    assert build.status == "queued"

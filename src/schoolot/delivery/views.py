@@ -475,12 +475,7 @@ def slot_list(request):
     runs, htmx polls `?partial=building`; once it is done the answer reloads the page."""
     staff = services.therapist_staff_get(user=request.user)
     if request.htmx and request.GET.get("partial") == "building":
-        build = WeekBuild.objects.filter(staff=staff).first()
-        if build is None or not build.in_progress:
-            response = HttpResponse("")
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "delivery/slots.html#building", {"build": build})
+        return _building_poll(request, staff=staff)
     students = list(picker_students(user=request.user))
     form = WeeklySlotForm(request.POST or None, students=students)
     if request.method == "POST" and form.is_valid():
@@ -509,6 +504,31 @@ def slot_list(request):
     return _slots_page(request, staff=staff, form=form)
 
 
+def _building_poll(request, *, staff, member=None):
+    """htmx's poll of a build of `staff`'s week: the running card, or, once it is done, a
+    reload of the page that shows the result."""
+    build = _build_get(staff=staff)
+    if build is None or not build.in_progress:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "delivery/slots.html#building",
+        {"build": build, "member": member, "cancel": _build_cancellable(request, build, member)},
+    )
+
+
+def _build_get(*, staff):
+    return WeekBuild.objects.filter(staff=staff).select_related("started_by").first()
+
+
+def _build_cancellable(request, build, member) -> bool:
+    """Her own build she cancels; a team member's, whoever started it
+    (schedules.services.week_build_cancel)."""
+    return member is None or (build is not None and build.started_by_id == request.user.pk)
+
+
 def _slots_page(request, *, staff, form, move: dict | None = None):
     """My week; `move` (a refused move: the slot, what she chose, why not) opens that
     session's move form with her choice kept and the reasons beside it."""
@@ -519,7 +539,8 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
             **week_page_context(staff=staff),
             "weekdays": WeeklySlot.Weekday.choices,
             "form": form,
-            "build": WeekBuild.objects.filter(staff=staff).first(),
+            "build": _build_get(staff=staff),
+            "cancel": True,
             "feed": CalendarFeed.objects.filter(staff=staff).first(),
             "cotas": supervised_cotas_get(staff=staff),
             "move": move,
@@ -531,12 +552,24 @@ def _slots_page(request, *, staff, form, move: dict | None = None):
 def staff_week(request, staff_id: int):
     """A team member's week, to read: her supervisor's, an administrator's, or her
     supervising OTR's for a COTA (schedules.selectors.team_member_get; Http404 for anyone
-    else). What My week shows her, without what changes it; her own opens My week."""
+    else). What My week shows her, without what changes it; her own opens My week. A build
+    of her week in progress shows there and is polled as on My week (`?partial=building`);
+    whoever started it may cancel it."""
     staff = team_member_get(user=request.user, staff_id=staff_id)
     if staff.user_id == request.user.pk:
         return redirect("slot_list")
+    if request.htmx and request.GET.get("partial") == "building":
+        return _building_poll(request, staff=staff, member=staff)
+    build = _build_get(staff=staff)
     return render(
-        request, "delivery/slots.html", {**week_page_context(staff=staff), "member": staff}
+        request,
+        "delivery/slots.html",
+        {
+            **week_page_context(staff=staff),
+            "member": staff,
+            "build": build,
+            "cancel": _build_cancellable(request, build, staff),
+        },
     )
 
 

@@ -813,15 +813,19 @@ def week_build_start(
 
 
 def week_build_cancel(*, user: User, build_id: int) -> bool:
-    """Cancel her build `build_id` if it is still queued or running: the week it is solving
-    is then not written (week_solve), her week stays as it is. Whether it was cancelled;
-    False for a build done already or not hers."""
-    from schoolot.delivery.services import therapist_staff_get
-
-    staff = therapist_staff_get(user=user)
+    """Cancel the build `build_id` if it is still queued or running: a build of her own week,
+    or one she started for a team member (week_build_start(staff_id=)). The week it is
+    solving is then not written (week_solve), that week stays as it is. Whether it was
+    cancelled; False for a build done already, or neither hers nor started by her.
+    PermissionDenied for a role that builds no week (a teacher, a parent)."""
+    if user.role not in (Role.THERAPIST, Role.SUPERVISOR, Role.DISTRICT_ADMIN):
+        raise PermissionDenied("Only therapists, supervisors and administrators build weeks.")
     return bool(
         WeekBuild.objects.filter(
-            pk=build_id, staff=staff, status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING]
+            Q(staff__user=user) | Q(started_by=user),
+            pk=build_id,
+            district_id=user.district_id,
+            status__in=[WeekBuild.Status.QUEUED, WeekBuild.Status.RUNNING],
         ).update(status=WeekBuild.Status.CANCELLED, finished_at=timezone.now())
     )
 

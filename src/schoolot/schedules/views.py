@@ -202,12 +202,18 @@ def build_put_back(request, run_id: int):
 
 @require_POST
 def build_cancel(request, build_id: int):
-    """Stop her build: what it is solving is not written."""
-    if week_build_cancel(user=request.user, build_id=build_id):
-        messages.success(request, "Build cancelled; your week stays as it was.")
+    """Stop a build of her week, or of the team member's (`staff`) she started it for: what
+    it is solving is not written. Back to the page of that week."""
+    cancelled = week_build_cancel(user=request.user, build_id=build_id)
+    member = id_parse(request.POST.get("staff", ""))
+    whose = "her" if member is not None else "your"
+    if cancelled:
+        messages.success(request, f"Build cancelled; {whose} week stays as it was.")
     else:
         messages.info(request, "That build had finished already.")
-    return redirect("slot_list")
+    if member is not None:
+        return redirect("staff_week", staff_id=member)
+    return redirect("slot_list" if request.user.role == Role.THERAPIST else "schedules_district")
 
 
 @require_POST
