@@ -178,6 +178,26 @@ def test_my_week_draws_them_and_sums_the_driving(client, week):
         assert f'id="slot-{slot.pk}"' in page
 
 
+def test_the_calendar_names_the_students_and_colours_each_school(client, week):
+    """A block says who (first name, last initial) beside when and where; each school has
+    its colour, by name, the same on every day, named in the legend."""
+    near = _slot(week, 0, dt.time(9))
+    far = _slot(week, 0, dt.time(10), far=True)
+    again = _slot(week, 3, dt.time(9))
+    client.force_login(week.users["therapist"])
+    page = client.get(reverse("slot_list")).content.decode()
+    names = sorted([week.school.name, week.other_school.name])
+    colour = {name: i for i, name in enumerate(names)}
+    for slot in (near, far, again):
+        block = page.split(f'data-slot="{slot.pk}"')[1].split("</a>")[0]
+        assert f"school-{colour[slot.school.name]}" in block
+        assert f"{slot.start_time:%-H:%M} {slot.school.name}</span>" in block
+        student = slot.students.get()
+        assert f'<span class="who">{student.first_name} {student.last_name[0]}.</span>' in block
+    legend = page.split('class="week-legend"')[1].split("</p>")[0]
+    assert [f'school-{colour[name]}"><i></i>{name}' in legend for name in names] == [True] * 2
+
+
 def test_my_week_draws_a_session_of_every_rotation_week_once(
     client, week, django_assert_max_num_queries
 ):

@@ -629,6 +629,9 @@ def week_page_context(*, staff) -> dict:
     }
 
 
+SCHOOL_COLOURS = 8  # app.css: .week-slot.school-0 to school-7
+
+
 def _week_grid(slots, commitments=(), breaks=None) -> dict:
     """The week as a calendar: one column a day, each slot placed by its time (minutes from
     the earliest start; one marked `every_week` across the day, the others of a rotation
@@ -649,15 +652,30 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
         height = c.end.hour * 60 + c.end.minute - first - top
         for d in weekdays_held(weekdays=c.weekdays):
             columns[d].append({"fixed": c, "top": top, "height": height})
+    # Each school its colour (its place in the week's schools, by name), so the route of a
+    # day shows at a glance; the legend names them.
+    schools = sorted({s.school.name for s in slots})
     for s in slots:
         top = s.start_time.hour * 60 + s.start_time.minute - first
-        columns[s.weekday].append({"slot": s, "top": top, "height": s.minutes})
+        columns[s.weekday].append(
+            {
+                "slot": s,
+                "top": top,
+                "height": s.minutes,
+                "school": schools.index(s.school.name) % SCHOOL_COLOURS,
+                "who": ", ".join(
+                    f"{m.preferred_name or m.first_name} {m.last_name[:1]}."
+                    for m in s.students.all()
+                ),
+            }
+        )
     for d, day in (breaks or {}).items():
         for b in day:
             columns[d].append({"gap": b, "top": b.start - first, "height": b.minutes})
     return {
         "columns": [(d, WeeklySlot.Weekday(d).label, columns[d]) for d in range(5)],
         "first": first,  # the minute after midnight at the top of every column
+        "schools": [(name, i % SCHOOL_COLOURS) for i, name in enumerate(schools)],
         "height": last - first,
         # The time axis: each whole hour at its height, as "8 AM".
         "hours": [
