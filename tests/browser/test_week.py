@@ -321,3 +321,24 @@ def test_a_click_on_a_block_still_leads_to_its_card_and_a_short_drag_moves_nothi
     expect(page).to_have_url(re.compile(f"#slot-{slot.pk}$"))
     assert WeeklySlot.objects.get(pk=slot.pk).start_time == slot.start_time
     expect(page.locator(".drag-tip")).to_have_count(0)
+
+
+def test_while_she_drags_the_places_it_may_go_are_shaded_and_escape_puts_it_back(page, demo):
+    _week_built(page)
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    box = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 10, box["y"] + 60, steps=5)
+    expect(page.locator(".drop-place").first).to_be_attached()
+    expect(page.locator(".drag-tip")).to_contain_text(re.compile("core instruction|not open"))
+    page.keyboard.press("Escape")
+    expect(page.locator(".drop-place")).to_have_count(0)
+    expect(page.locator(".drag-tip")).to_have_count(0)
+    page.mouse.up()
+    kept = WeeklySlot.objects.get(pk=slot.pk)
+    assert (kept.weekday, kept.start_time, kept.locked) == (slot.weekday, slot.start_time, False)

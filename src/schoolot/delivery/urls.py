@@ -16,6 +16,7 @@ urlpatterns = [
     path("week/", views.slot_list, name="slot_list"),
     path("week/<id:slot_id>/delete/", views.slot_delete, name="slot_delete"),
     path("week/<id:slot_id>/move/", views.slot_move, name="slot_move"),
+    path("week/<id:slot_id>/places/", views.slot_places, name="slot_places"),
     path("week/of/<id:staff_id>/", views.staff_week, name="staff_week"),
     path("consultations/", views_outputs.consultation_list, name="consultation_list"),
     path("consultations/new/", views_outputs.consultation_new, name="consultation_new"),

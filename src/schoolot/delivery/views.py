@@ -4,11 +4,12 @@ services, reads in session_selectors."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,7 @@ from schoolot.schedules.selectors import (
     build_changes_get,
     rotation_set_get,
     rotation_sets_split,
+    slot_places_get,
     supervised_cotas_get,
     team_member_get,
     week_breaks_get,
@@ -683,6 +685,19 @@ def _week_grid(slots, commitments=(), breaks=None) -> dict:
             for h in range(first // 60, last // 60 + 1)
         ],
     }
+
+
+def slot_places(request, slot_id: int):
+    """Where a session of her week may be moved (schedules.selectors.slot_places_get), as
+    JSON for the calendar's drag (week-drag.js shades them): her own sessions only (404
+    otherwise); `every_week` for the session held in every week of the rotation."""
+    staff = services.therapist_staff_get(user=request.user)
+    slot = get_object_or_404(
+        WeeklySlot.objects.select_related("school"), pk=slot_id, therapist=staff
+    )
+    together = rotation_set_get(slot=slot) if request.GET.get("every_week") else [slot]
+    places = slot_places_get(slots=together)
+    return JsonResponse({"minutes": slot.minutes, "places": [asdict(p) for p in places]})
 
 
 @require_POST

@@ -166,6 +166,85 @@ def rotation_set_get(*, slot) -> list:
     return [slot]
 
 
+@dataclass(frozen=True)
+class MovePlace:
+    """A stretch of a weekday where a session may be moved (slot_places_get): starts every
+    5 minutes from `first` to `last` (minutes after midnight), each one missing core
+    instruction of its students (`core`) or none."""
+
+    weekday: int
+    first: int
+    last: int
+    core: bool
+
+
+def slot_places_get(*, slots: list, step: int = 5) -> list[MovePlace]:
+    """Where the session of `slots` (one slot, or the slots of a session held in every week
+    of the rotation, moved together) may be moved by the rules no hand move breaks
+    (delivery.services.weekly_slot_move): inside its school's day, clear of her other
+    sessions that meet it (a rotation week's meet the weekly ones and their own week's),
+    of her recurring fixed time and of its students' protected time. Each stretch says
+    whether its students then miss core instruction (their school's bells for their grade).
+    The rules of her own week (hours, drives, lunch) are the move's to judge. Five queries."""
+    from schoolot.delivery.models import WeeklySlot
+    from schoolot.rules.cycles import CYCLE_WEEKS
+    from schoolot.schedules.models import BellPeriod, ProtectedBlock
+
+    slot = slots[0]
+    school, minutes = slot.school, slot.minutes
+    students = list(slot.students.all())
+    weeks = {s.cycle_week for s in slots}
+    if None in weeks or len(weeks) == CYCLE_WEEKS:
+        meets = WeeklySlot.objects.filter(therapist_id=slot.therapist_id)
+    else:
+        meets = WeeklySlot.objects.filter(
+            Q(cycle_week__isnull=True) | Q(cycle_week__in=weeks), therapist_id=slot.therapist_id
+        )
+    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for other in meets.exclude(pk__in=[s.pk for s in slots]).only(
+        "weekday", "start_time", "end_time"
+    ):
+        taken[other.weekday].append(
+            (clock_minutes(other.start_time), clock_minutes(other.end_time))
+        )
+    for c in Commitment.objects.filter(staff_id=slot.therapist_id, on__isnull=True):
+        for d in weekdays_held(weekdays=c.weekdays):
+            taken[d].append((clock_minutes(c.start), clock_minutes(c.end)))
+    for p in ProtectedBlock.objects.filter(student__in=students):
+        for d in weekdays_held(weekdays=p.weekdays):
+            taken[d].append((clock_minutes(p.start), clock_minutes(p.end)))
+    core: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for b in BellPeriod.objects.filter(
+        school_id__in={x.school_id for x in students}, kind=BellPeriod.Kind.CORE
+    ):
+        grades = {g.strip() for g in b.grades.split(",") if g.strip()}
+        if any(x.school_id == b.school_id and (not grades or x.grade in grades) for x in students):
+            for d in weekdays_held(weekdays=b.weekdays):
+                core[d].append((clock_minutes(b.start), clock_minutes(b.end)))
+
+    def meets_any(spans, a: int, b: int) -> bool:
+        return any(a < end and start < b for start, end in spans)
+
+    places: list[MovePlace] = []
+    opens, closes = clock_minutes(school.day_start), clock_minutes(school.day_end)
+    first_start = -(-opens // step) * step  # the first start on the step
+    for d in range(5):
+        run: list = []  # [first, last, core] of the stretch being read
+        for t in range(first_start, closes - minutes + 1, step):
+            if meets_any(taken[d], t, t + minutes):
+                kind = None
+            else:
+                kind = meets_any(core[d], t, t + minutes)
+            if run and (kind is None or kind != run[2] or t != run[1] + step):
+                places.append(MovePlace(d, *run))
+                run = []
+            if kind is not None:
+                run = [run[0] if run else t, t, kind]
+        if run:
+            places.append(MovePlace(d, *run))
+    return places
+
+
 def week_breaks_get(*, staff: Staff, slots, commitments) -> dict[int, list[DayBreak]]:
     """Per weekday (0 Mon to 4 Fri) with a weekly session, the drives, the lunch and the
     planning time her weekly sessions imply.

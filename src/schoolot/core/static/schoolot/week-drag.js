@@ -40,11 +40,59 @@
       };
     };
 
+    // Where the session may go (the server's slot_places: the school day, clear of her other
+    // sessions, fixed time and the students' protected time), shaded while she drags:
+    // green where its students miss no core instruction.
+    const places = {};
+    const shade = (block) => {
+      const form = moveForm(block.dataset.slot);
+      let url = form.getAttribute("action").replace(/\/move\/.*$/, "/places/");
+      if (block.classList.contains("every-week")) url += "?every_week=1";
+      const known = places[url] || fetch(url, { headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .catch(() => null);
+      places[url] = known;
+      known.then((found) => {
+        if (!found || !drag || drag.block !== block) return;
+        drag.places = found;
+        for (const place of found.places) {
+          const body = columns[place.weekday].querySelector(".week-body");
+          const band = document.createElement("div");
+          band.className = place.core ? "drop-place core" : "drop-place";
+          // Drawn within the calendar's hours (a school may open before its first hour).
+          const top = Math.max(place.first, first);
+          const bottom = Math.min(place.last + found.minutes, first + minutes);
+          if (bottom <= top) continue;
+          band.style.top = `calc(${top - first} * var(--px))`;
+          band.style.height = `calc(${bottom - top} * var(--px))`;
+          body.prepend(band);
+        }
+        if (drag.pointer) tell();
+      });
+    };
+    const verdict = (at) => {
+      if (!drag.places) return "";
+      const place = drag.places.places.find(
+        (p) => p.weekday === at.weekday && p.first <= at.minute && at.minute <= p.last,
+      );
+      if (!place) return " · not open";
+      return place.core ? " · misses core instruction" : " · no core instruction missed";
+    };
+
+    // The tip: where the block would land, and whether it may (once the places are in).
+    const tell = () => {
+      const at = target(drag.pointer);
+      drag.tip.textContent = at
+        ? `${dayNames[at.weekday]} ${shown(at.minute)}${verdict(at)}`
+        : "Not on a day";
+    };
+
     const end = () => {
       if (!drag) return;
       drag.block.classList.remove("dragging");
       drag.block.style.transform = "";
       drag.tip.remove();
+      grid.querySelectorAll(".drop-place").forEach((band) => band.remove());
       drag = null;
     };
 
@@ -70,10 +118,11 @@
         drag.moved = true;
         drag.block.classList.add("dragging");
         document.body.append(drag.tip);
+        shade(drag.block);
       }
       drag.block.style.transform = `translate(${dx}px, ${dy}px)`;
-      const at = target(event);
-      drag.tip.textContent = at ? `${dayNames[at.weekday]} ${shown(at.minute)}` : "Not on a day";
+      drag.pointer = { clientX: event.clientX, clientY: event.clientY };
+      tell();
       drag.tip.style.left = `${event.clientX + 14}px`;
       drag.tip.style.top = `${event.clientY + 14}px`;
     });
@@ -100,6 +149,7 @@
       form.append(from);
       drag.tip.textContent = `Moving to ${dayNames[at.weekday]} ${shown(at.minute)}…`;
       drag.block.classList.add("moving");
+      grid.querySelectorAll(".drop-place").forEach((band) => band.remove());
       drag = null;
       if (form.requestSubmit) form.requestSubmit();
       else form.submit();
