@@ -342,3 +342,32 @@ def test_while_she_drags_the_places_it_may_go_are_shaded_and_escape_puts_it_back
     page.mouse.up()
     kept = WeeklySlot.objects.get(pk=slot.pk)
     assert (kept.weekday, kept.start_time, kept.locked) == (slot.weekday, slot.start_time, False)
+
+
+def test_a_click_on_a_free_time_starts_a_new_session_there(page, demo):
+    _week_built(page)
+    body = page.locator(".week-col[data-weekday='2'] .week-body")
+    grid = page.locator("#week-cal")
+    first = int(grid.get_attribute("data-first"))
+    minutes = int(grid.get_attribute("data-minutes"))
+    box = body.bounding_box()
+    # The middle of a free 5 minutes of Wednesday (nothing drawn there), nearest its bottom.
+    start = page.evaluate(
+        """([x, top, height, first, minutes]) => {
+          for (let m = first + minutes - 5 - (first + minutes) % 5; m >= first; m -= 5) {
+            const y = top + ((m + 2.5 - first) * height) / minutes;
+            const hit = document.elementFromPoint(x, y);
+            if (hit && hit.matches(".week-col[data-weekday='2'] .week-body")) return m;
+          }
+          return null;
+        }""",
+        [box["x"] + 4, box["y"], box["height"], first, minutes],
+    )
+    assert start is not None
+    page.mouse.click(box["x"] + 4, box["y"] + (start + 2.5 - first) * box["height"] / minutes)
+    form = page.locator("#add-slot")
+    expect(form.get_by_label("Weekday")).to_have_value("2")
+    expect(form.get_by_label("Start")).to_have_value(f"{start // 60:02d}:{start % 60:02d}")
+    end = start + 30
+    expect(form.get_by_label("End")).to_have_value(f"{end // 60:02d}:{end % 60:02d}")
+    expect(form.get_by_role("heading", name="Add a recurring session")).to_be_in_viewport()

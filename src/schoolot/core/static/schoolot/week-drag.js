@@ -164,6 +164,31 @@
       if (dragged) event.preventDefault();
       dragged = false;
     });
+
+    // A click on a free time of a day starts a new session there: the Add form below gets
+    // the day and the start (to 5 minutes), its length kept (30 minutes at first).
+    const add = document.getElementById("add-slot");
+    grid.addEventListener("click", (event) => {
+      const body = event.target.closest(".week-col[data-weekday] .week-body");
+      if (!add || !body || event.target !== body) return;
+      const column = body.closest(".week-col");
+      const rect = body.getBoundingClientRect();
+      const minute = Math.floor((first + ((event.clientY - rect.top) * minutes) / rect.height) / 5) * 5;
+      const day = add.querySelector("select[name=weekday]");
+      const start = add.querySelector("input[name=start_time]");
+      const endAt = add.querySelector("input[name=end_time]");
+      const toMinute = (value) => {
+        const [h, m] = (value || "").split(":").map(Number);
+        return Number.isFinite(h) && Number.isFinite(m) ? h * 60 + m : null;
+      };
+      const before = [toMinute(start.value), toMinute(endAt.value)];
+      const length = before[0] !== null && before[1] > before[0] ? before[1] - before[0] : 30;
+      day.value = column.dataset.weekday;
+      start.value = clock(minute);
+      endAt.value = clock(Math.min(minute + length, 24 * 60 - 1));
+      add.scrollIntoView({ block: "start" });
+      (add.querySelector("input[name=students]") || start).focus({ preventScroll: true });
+    });
   }
 
   // A refused move (from the calendar or the list) opens its form with the reasons: show it.
