@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from schoolot.rules.travel import (
     DETOUR,
     EARTH_RADIUS_KM,
+    KM_PER_MILE,
     PARK_MINUTES,
     TOWN_KMH,
     distance_km,
     drive_minutes,
+    road_miles,
 )
 
 points = st.tuples(st.floats(-89.9, 89.9), st.floats(-180, 180))
@@ -64,3 +66,19 @@ def test_farther_is_never_quicker(x, y):
 @given(points, points, points)
 def test_the_triangle_inequality_holds_for_distances(a, b, c):
     assert distance_km(a=a, b=c) <= distance_km(a=a, b=b) + distance_km(a=b, b=c) + 1e-6
+
+
+def test_road_miles_for_the_mileage_log():
+    # The mile is 1,760 yards of 0.9144 m (the international yard of 1959): 1.609344 km.
+    assert KM_PER_MILE == 1760 * 0.9144 / 1000
+    # The two Philadelphia schools above: 3.16 km x 1.2 = 3.79 road km = 2.36 miles -> 2.4.
+    km = distance_km(a=(39.9526, -75.1652), b=(39.9800, -75.1550))
+    assert road_miles(km=km) == 2.4
+    assert road_miles(km=0) == 0.0  # the same building
+    assert road_miles(km=1.609344 / 1.2) == 1.0  # a straight line of 1/1.2 mile: a road mile
+
+
+@given(st.floats(0, 500), st.floats(0, 500))
+def test_road_miles_never_shrink_with_the_distance(a, b):
+    near, far = sorted((a, b))
+    assert road_miles(km=near) <= road_miles(km=far)

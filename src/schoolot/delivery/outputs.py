@@ -336,15 +336,30 @@ class TimesheetDay:
     direct_minutes: int = 0
     missed_sessions: int = 0
     consultation_minutes: int = 0
+    legs: list = field(default_factory=list)  # schedules.selectors.Leg, her drives in order
 
     @property
     def total_minutes(self) -> int:
         return self.direct_minutes + self.consultation_minutes
 
+    @property
+    def miles(self) -> float:
+        """The road miles of her drives between schools that day, of those with a known
+        distance (a school without a location has none)."""
+        return round(sum(leg.miles for leg in self.legs if leg.miles is not None), 1)
+
+    @property
+    def legs_unknown(self) -> int:
+        return sum(leg.miles is None for leg in self.legs)
+
 
 def timesheet(*, user: User, staff_id: int | None, start: dt.date, end: dt.date):
     """Per day for one therapist: schools, sessions, direct minutes (a group session's
-    minutes once), sessions missed entirely, consultation minutes."""
+    minutes once), sessions missed entirely, consultation minutes, and her drives between
+    schools with their road miles, for her mileage log (schedules.selectors.logged_legs_get:
+    the stops of her logged sessions and her fixed time at schools)."""
+    from schoolot.schedules.selectors import logged_legs_get
+
     allowed = therapists_visible_to(user=user).select_related("user")
     if staff_id:
         staff = allowed.filter(pk=staff_id).first()
@@ -378,4 +393,6 @@ def timesheet(*, user: User, staff_id: int | None, start: dt.date, end: dt.date)
     for c in Consultation.objects.filter(therapist=staff, date__range=(start, end)):
         day = days.setdefault(c.date, TimesheetDay(date=c.date, schools=[]))
         day.consultation_minutes += c.minutes
+    for date, legs in logged_legs_get(staff=staff, dates=list(days)).items():
+        days[date].legs = legs
     return staff, [days[d] for d in sorted(days)]

@@ -299,7 +299,8 @@ def timesheet_page(request):
                     "consultation_minutes",
                     "total_minutes",
                 ]
-            },
+            }
+            | {"miles": round(sum(d.miles for d in days), 1)},
         },
         status=400 if form.errors else 200,
     )
@@ -326,6 +327,8 @@ def timesheet_csv(request):
             "missed_sessions",
             "consultation_minutes",
             "total_minutes",
+            "miles_between_schools",
+            "drives",
         ]
     ]
     rows += [
@@ -339,6 +342,12 @@ def timesheet_csv(request):
             d.missed_sessions,
             d.consultation_minutes,
             d.total_minutes,
+            d.miles,
+            "; ".join(
+                f"{leg.origin.name} to {leg.destination.name} "
+                + (f"{leg.miles} mi" if leg.miles is not None else "(no location)")
+                for leg in d.legs
+            ),
         ]
         for d in days
     ]

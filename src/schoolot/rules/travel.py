@@ -8,6 +8,10 @@ Contract:
   line (Ballou, Rahardja and Sakai 2002, "Selection of a circuity factor", U.S. average),
   driven at 35 km/h on town roads with their lights and stops, plus 5 minutes to park, walk
   in and sign in. Rounded up: arriving late costs a session, arriving early does not.
+- `road_miles(km=)`: the road miles a therapist drives between two schools `km` apart in a
+  straight line, for her mileage log: the same 1.2 circuity, in statute miles (1.609344 km
+  by definition, the international yard of 1959), to a tenth of a mile, as mileage forms
+  ask. Rounded to the nearest tenth: an estimate, not a claim to the yard.
 It is an estimate for pairs nobody has entered; a district's own travel matrix wins.
 """
 
@@ -19,6 +23,7 @@ EARTH_RADIUS_KM = 6371.0088
 DETOUR = 1.2  # road km per straight-line km
 TOWN_KMH = 35.0
 PARK_MINUTES = 5
+KM_PER_MILE = 1.609344
 
 
 def distance_km(*, a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -37,3 +42,10 @@ def drive_minutes(*, km: float) -> int:
     if km <= 0:
         return 0
     return PARK_MINUTES + math.ceil(km * DETOUR / TOWN_KMH * 60 - 1e-9)
+
+
+def road_miles(*, km: float) -> float:
+    """Road miles, to a tenth, for a straight-line distance of `km` (0 km: 0 miles)."""
+    if km <= 0:
+        return 0.0
+    return round(km * DETOUR / KM_PER_MILE, 1)

@@ -353,14 +353,11 @@ def _drive_minutes(schools: dict):
     return drive
 
 
-def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
-    """The minutes of driving her logged sessions show on each of `dates` she logged any:
-    between consecutive stops at different schools, the scheduler's minutes between them
-    (the travel-times page, else the estimate), at most the gap between the two stops, as
-    on her week. The stops are her sessions that day and her fixed time held at a school
-    (one on that date, or recurring that weekday) that no session of hers overlaps: she was
-    there between them. A date with stops at one school only maps to 0. Three queries,
-    whatever the number of dates."""
+def _logged_stops(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, list[tuple]]:
+    """Per date of `dates` she logged any session on, her stops that day (start, end, school
+    in minutes after midnight): her sessions, and her fixed time held at a school (one on
+    that date, or recurring that weekday) that no session of hers overlaps (she was there
+    between them). Two queries, whatever the number of dates."""
     from schoolot.delivery.models import Session
 
     sessions = list(
@@ -390,11 +387,55 @@ def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, in
         ]
         sat = [(a, b) for a, b, _s in stops[day]]
         stops[day] += [c for c in held if all(c[1] <= a or b <= c[0] for a, b in sat)]
+        stops[day].sort(key=lambda x: (x[0], x[1]))
+    return stops
+
+
+def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
+    """The minutes of driving her logged sessions show on each of `dates` she logged any:
+    between consecutive stops at different schools (_logged_stops), the scheduler's minutes
+    between them (the travel-times page, else the estimate), at most the gap between the two
+    stops, as on her week. A date with stops at one school only maps to 0. Three queries,
+    whatever the number of dates."""
+    stops = _logged_stops(staff=staff, dates=dates)
+    if not stops:
+        return {}
     drive = _drive_minutes({x[2].pk: x[2] for day in stops.values() for x in day})
     return {
-        day: sum(driven for _e, driven, _m, _t in _route_drives(stops[day], drive))
-        for day in logged
+        day: sum(driven for _e, driven, _m, _t in _route_drives(stops[day], drive)) for day in stops
     }
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A drive between two schools in her day, for her mileage log: road miles estimated
+    from the schools' locations (rules.travel.road_miles), None when either has none."""
+
+    origin: object  # School
+    destination: object  # School
+    miles: float | None
+
+
+def logged_legs_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, list[Leg]]:
+    """Per date of `dates` she logged any session on, the drives between consecutive stops
+    at different schools (_logged_stops), in order: the legs of a mileage log. The drive to
+    her first school and home from her last are her commute, not listed. Two queries."""
+    from schoolot.rules.travel import distance_km, road_miles
+
+    legs: dict[dt.date, list[Leg]] = {}
+    for day, stops in _logged_stops(staff=staff, dates=dates).items():
+        legs[day] = [
+            Leg(
+                here,
+                there,
+                road_miles(km=distance_km(a=here.location, b=there.location))
+                if here.location and there.location
+                else None,
+            )
+            for (_s, _e, here), (_s2, _e2, there) in zip(stops, stops[1:], strict=False)
+            if here.pk != there.pk
+        ]
+    return legs
 
 
 def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:
