@@ -371,3 +371,72 @@ def test_a_click_on_a_free_time_starts_a_new_session_there(page, demo):
     end = start + 30
     expect(form.get_by_label("End")).to_have_value(f"{end // 60:02d}:{end % 60:02d}")
     expect(form.get_by_role("heading", name="Add a recurring session")).to_be_in_viewport()
+
+
+@pytest.fixture
+def tablet_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _touch(cdp, kind, x=None, y=None):
+    """One touch event, as a finger on the screen makes it (Chromium's DevTools protocol:
+    Playwright's own touchscreen only taps)."""
+    points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+def test_on_a_tablet_a_session_held_a_moment_is_dragged_to_its_new_time(tablet_page, demo):
+    page = tablet_page
+    _week_built(page)
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    weekday, start = _move_accepted(slot=slot, user=slot.therapist.user)
+    grid = page.locator("#week-cal")
+    first = int(grid.get_attribute("data-first"))
+    minutes = int(grid.get_attribute("data-minutes"))
+    block = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
+    body = page.locator(f".week-col[data-weekday='{weekday}'] .week-body").bounding_box()
+    x0, y0 = block["x"] + block["width"] / 2, block["y"] + 4
+    x1 = body["x"] + body["width"] / 2
+    y1 = body["y"] + (start.hour * 60 + start.minute - first) * body["height"] / minutes + 4
+    cdp = page.context.new_cdp_session(page)
+    _touch(cdp, "touchStart", x0, y0)
+    page.wait_for_timeout(700)  # held: picked up
+    expect(page.locator(f"a.week-slot.dragging[data-slot='{slot.pk}']")).to_be_visible()
+    for i in range(1, 9):
+        _touch(cdp, "touchMove", x0 + (x1 - x0) * i / 8, y0 + (y1 - y0) * i / 8)
+    _touch(cdp, "touchEnd")
+    expect(page.get_by_role("status").filter(has_text="and locked")).to_be_visible()
+    moved = WeeklySlot.objects.get(pk=slot.pk)
+    assert (moved.weekday, moved.start_time, moved.locked) == (weekday, start, True)
+
+
+def test_on_a_tablet_a_quick_swipe_over_a_session_moves_nothing(tablet_page, demo):
+    page = tablet_page
+    _week_built(page)
+    slot = (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+    block = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
+    x0, y0 = block["x"] + block["width"] / 2, block["y"] + 4
+    cdp = page.context.new_cdp_session(page)
+    _touch(cdp, "touchStart", x0, y0)
+    for i in range(1, 6):
+        _touch(cdp, "touchMove", x0, y0 + 30 * i)  # at once: a swipe
+    _touch(cdp, "touchEnd")
+    page.wait_for_timeout(700)
+    expect(page.locator(".week-slot.dragging")).to_have_count(0)
+    expect(page.locator(".drag-tip")).to_have_count(0)
+    kept = WeeklySlot.objects.get(pk=slot.pk)
+    assert (kept.weekday, kept.start_time, kept.locked) == (slot.weekday, slot.start_time, False)

@@ -1,7 +1,8 @@
 // My week's calendar: drag a session to another day or time. On release, that session's
 // Move form in the list is filled (the day, the start to 5 minutes) and sent, so the server
-// checks and answers exactly as for the form. Without this script, the form is the way;
-// touch screens keep it too (a touch on the calendar scrolls the page and opens the card).
+// checks and answers exactly as for the form. Without this script, the form is the way.
+// On a touch screen a session is held a moment before it moves (a plain swipe scrolls the
+// page, a tap opens its card).
 (() => {
   const grid = document.querySelector(".week-grid[data-drag]");
   if (grid) {
@@ -96,20 +97,61 @@
       drag = null;
     };
 
-    grid.addEventListener("pointerdown", (event) => {
-      const block = event.target.closest("a.week-slot[data-slot]");
-      if (!block || event.button !== 0 || event.pointerType === "touch") return;
-      if (!moveForm(block.dataset.slot)) return;
+    const HOLD_MS = 450; // a touch held this long, without moving, picks the session up
+    let holding = null; // the touch waiting to pick a session up: {timer, x, y}
+
+    const start = (event, block) => {
       const rect = block.getBoundingClientRect();
       const tip = document.createElement("div");
       tip.className = "drag-tip";
       tip.setAttribute("role", "status");
       drag = { block, tip, x: event.clientX, y: event.clientY, grabY: event.clientY - rect.top, moved: false };
+    };
+
+    grid.addEventListener("pointerdown", (event) => {
+      const block = event.target.closest("a.week-slot[data-slot]");
+      if (!block || event.button !== 0 || !moveForm(block.dataset.slot)) return;
+      if (event.pointerType === "touch") {
+        const pointerId = event.pointerId;
+        const at = { clientX: event.clientX, clientY: event.clientY };
+        holding = {
+          x: event.clientX,
+          y: event.clientY,
+          timer: setTimeout(() => {
+            holding = null;
+            start(at, block);
+            drag.touch = true;
+            block.classList.add("dragging");
+            if (block.hasPointerCapture && !block.hasPointerCapture(pointerId)) {
+              try { block.setPointerCapture(pointerId); } catch (_) { /* the touch ended */ }
+            }
+            if (navigator.vibrate) navigator.vibrate(15);
+          }, HOLD_MS),
+        };
+        return; // until then, the browser may scroll
+      }
+      start(event, block);
       block.setPointerCapture(event.pointerId);
       event.preventDefault();
     });
+    const letGo = () => {
+      if (holding) clearTimeout(holding.timer);
+      holding = null;
+    };
+    // Once a touch has picked a session up, the finger moves it, not the page.
+    grid.addEventListener(
+      "touchmove",
+      (event) => {
+        if (drag && drag.touch) event.preventDefault();
+      },
+      { passive: false },
+    );
+    grid.addEventListener("contextmenu", (event) => {
+      if (drag || holding) event.preventDefault();
+    });
 
     grid.addEventListener("pointermove", (event) => {
+      if (holding && Math.hypot(event.clientX - holding.x, event.clientY - holding.y) > 8) letGo();
       if (!drag) return;
       const dx = event.clientX - drag.x;
       const dy = event.clientY - drag.y;
@@ -128,6 +170,7 @@
     });
 
     grid.addEventListener("pointerup", (event) => {
+      letGo();
       if (!drag) return;
       if (!drag.moved) {
         end(); // a click: the block's link leads to its card in the list
@@ -155,7 +198,10 @@
       else form.submit();
     });
 
-    grid.addEventListener("pointercancel", end);
+    grid.addEventListener("pointercancel", () => {
+      letGo();
+      end();
+    });
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape") end();
     });
