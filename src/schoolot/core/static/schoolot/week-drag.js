@@ -100,7 +100,7 @@
     const HOLD_MS = 450; // a touch held this long, without moving, picks the session up
     let holding = null; // the touch waiting to pick a session up: {timer, x, y}
 
-    const start = (event, block) => {
+    const pickUp = (event, block) => {
       const rect = block.getBoundingClientRect();
       const tip = document.createElement("div");
       tip.className = "drag-tip";
@@ -109,6 +109,7 @@
     };
 
     grid.addEventListener("pointerdown", (event) => {
+      dragged = false; // a touch drag is followed by no click to clear it
       const block = event.target.closest("a.week-slot[data-slot]");
       if (!block || event.button !== 0 || !moveForm(block.dataset.slot)) return;
       if (event.pointerType === "touch") {
@@ -119,7 +120,7 @@
           y: event.clientY,
           timer: setTimeout(() => {
             holding = null;
-            start(at, block);
+            pickUp(at, block);
             drag.touch = true;
             block.classList.add("dragging");
             if (block.hasPointerCapture && !block.hasPointerCapture(pointerId)) {
@@ -130,7 +131,7 @@
         };
         return; // until then, the browser may scroll
       }
-      start(event, block);
+      pickUp(event, block);
       block.setPointerCapture(event.pointerId);
       event.preventDefault();
     });
