@@ -1,7 +1,8 @@
 """Her mileage log on the timesheet: the drives between schools her logged day shows (her
-sessions, and her fixed time at a school, in order), each with road miles estimated from
-the schools' locations (rules.travel.road_miles); the drive to her first school and home
-are her commute. On the page and in the CSV."""
+sessions, and her fixed time at a school, in order), each with the road miles of the
+district's mileage chart, else estimated from the schools' locations (rules.travel.
+road_miles, marked "est."); the drive to her first school and home are her commute. On
+the page and in the CSV."""
 
 import datetime as dt
 
@@ -47,8 +48,8 @@ def test_her_drives_between_schools_and_their_miles(client, world):
     (row,) = csv_rows(client.get(reverse("timesheet_csv"), {"start": DAY, "end": DAY}))
     assert row["miles_between_schools"] == "4.8"
     assert row["drives"] == (
-        f"{world.school.name} to {world.other_school.name} 2.4 mi; "
-        f"{world.other_school.name} to {world.school.name} 2.4 mi"
+        f"{world.school.name} to {world.other_school.name} 2.4 mi (est.); "
+        f"{world.other_school.name} to {world.school.name} 2.4 mi (est.)"
     )
 
 

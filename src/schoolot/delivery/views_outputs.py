@@ -345,7 +345,11 @@ def timesheet_csv(request):
             d.miles,
             "; ".join(
                 f"{leg.origin.name} to {leg.destination.name} "
-                + (f"{leg.miles} mi" if leg.miles is not None else "(no location)")
+                + (
+                    f"{leg.miles} mi" + (" (est.)" if leg.estimated else "")
+                    if leg.miles is not None
+                    else "(no location)"
+                )
                 for leg in d.legs
             ),
         ]

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 
 from schoolot.directory.models import Grade, School
+from schoolot.rules.travel import distance_km, road_miles
 from schoolot.schedules.models import WEEKDAYS, BellPeriod, TimeAway
 from schoolot.schedules.services import (
     GRADES_MESSAGE,
     LUNCH_MAX_MINUTES,
+    MILEAGE_MAX,
+    MILEAGE_MESSAGE,
     PLANNING_MAX_MINUTES,
     PRIORITY_TOP,
     TRAVEL_MAX_MINUTES,
@@ -379,6 +383,89 @@ class TravelMatrixForm(forms.Form):
             if name in self.fields
             for message in messages
         ]
+
+
+@dataclass(frozen=True)
+class MileageRow:
+    """One pair of schools on the mileage page: its field, the miles saved, and the estimate
+    from the two schools' locations (None when either has none)."""
+
+    a: School
+    b: School
+    field: forms.BoundField
+    saved: object
+    estimate: float | None
+
+
+class MileageForm(forms.Form):
+    """The district's mileage chart in one form: a field per pair of different schools (the
+    same miles both ways), blank for "use the estimate"."""
+
+    def __init__(self, *args, schools: list[School], saved: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pairs = [
+            (a, b) for i, a in enumerate(schools) for b in schools[i + 1 :]
+        ]  # by name, as the page lists them
+        self.saved = saved
+        for a, b in self.pairs:
+            label = f"Miles between {a.name} and {b.name}"
+            estimate = self._estimate(a, b)
+            self.fields[self.name_of(a.pk, b.pk)] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=Decimal("0.1"),
+                max_value=MILEAGE_MAX,
+                decimal_places=1,
+                max_digits=4,
+                initial=saved.get((min(a.pk, b.pk), max(a.pk, b.pk))),
+                error_messages={
+                    key: MILEAGE_MESSAGE
+                    for key in (
+                        "invalid",
+                        "min_value",
+                        "max_value",
+                        "max_digits",
+                        "max_decimal_places",
+                        "max_whole_digits",
+                    )
+                },
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "size": 5,
+                        "autocomplete": "off",
+                        "placeholder": "" if estimate is None else f"{estimate:.1f}",
+                    }
+                ),
+            )
+
+    @staticmethod
+    def name_of(a: int, b: int) -> str:
+        return f"miles-{min(a, b)}-{max(a, b)}"
+
+    @staticmethod
+    def _estimate(a: School, b: School) -> float | None:
+        if not (a.location and b.location):
+            return None
+        return road_miles(km=distance_km(a=a.location, b=b.location))
+
+    def rows(self) -> list[MileageRow]:
+        return [
+            MileageRow(
+                a,
+                b,
+                self[self.name_of(a.pk, b.pk)],
+                self.saved.get((min(a.pk, b.pk), max(a.pk, b.pk))),
+                self._estimate(a, b),
+            )
+            for a, b in self.pairs
+        ]
+
+    def miles(self) -> dict[tuple[int, int], Decimal | None]:
+        """The cleaned chart, every pair: miles, or None for a blank field."""
+        return {
+            (a.pk, b.pk): self.cleaned_data.get(self.name_of(a.pk, b.pk)) for a, b in self.pairs
+        }
 
 
 def points_field(*, label: str, unit: str, top: int) -> forms.DecimalField:

@@ -235,6 +235,28 @@ class TravelTime(DistrictOwned):
         return f"{self.origin} -> {self.destination}: {self.minutes} min"
 
 
+class SchoolMileage(DistrictOwned):
+    """The district's own road miles between two schools (its mileage chart), the same both
+    ways: the timesheet's mileage log takes it over the estimate from the schools'
+    locations. One row a pair, the school with the lower id first."""
+
+    school_a = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    school_b = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    miles = models.DecimalField(max_digits=4, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school_a", "school_b"], name="schoolmileage_once"),
+            models.CheckConstraint(
+                condition=Q(school_a__lt=F("school_b")), name="schoolmileage_pair_ordered"
+            ),
+            models.CheckConstraint(condition=Q(miles__gt=0), name="schoolmileage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_a} - {self.school_b}: {self.miles} mi"
+
+
 def _token() -> str:
     return secrets.token_urlsafe(24)
 

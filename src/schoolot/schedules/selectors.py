@@ -408,34 +408,53 @@ def logged_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, in
 
 @dataclass(frozen=True)
 class Leg:
-    """A drive between two schools in her day, for her mileage log: road miles estimated
-    from the schools' locations (rules.travel.road_miles), None when either has none."""
+    """A drive between two schools in her day, for her mileage log: the road miles of the
+    district's mileage chart (SchoolMileage), else estimated from the schools' locations
+    (rules.travel.road_miles, `estimated`); None when neither is known."""
 
     origin: object  # School
     destination: object  # School
     miles: float | None
+    estimated: bool = False
 
 
 def logged_legs_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, list[Leg]]:
     """Per date of `dates` she logged any session on, the drives between consecutive stops
     at different schools (_logged_stops), in order: the legs of a mileage log. The drive to
-    her first school and home from her last are her commute, not listed. Two queries."""
+    her first school and home from her last are her commute, not listed. Three queries."""
     from schoolot.rules.travel import distance_km, road_miles
+    from schoolot.schedules.models import SchoolMileage
 
-    legs: dict[dt.date, list[Leg]] = {}
-    for day, stops in _logged_stops(staff=staff, dates=dates).items():
-        legs[day] = [
-            Leg(
-                here,
-                there,
-                road_miles(km=distance_km(a=here.location, b=there.location))
-                if here.location and there.location
-                else None,
-            )
-            for (_s, _e, here), (_s2, _e2, there) in zip(stops, stops[1:], strict=False)
+    stops = _logged_stops(staff=staff, dates=dates)
+    schools = {x[2].pk for day in stops.values() for x in day}
+    chart = (
+        {
+            (a, b): float(miles)
+            for a, b, miles in SchoolMileage.objects.filter(
+                school_a_id__in=schools, school_b_id__in=schools
+            ).values_list("school_a_id", "school_b_id", "miles")
+        }
+        if len(schools) > 1
+        else {}
+    )
+
+    def leg(here, there) -> Leg:
+        entered = chart.get((min(here.pk, there.pk), max(here.pk, there.pk)))
+        if entered is not None:
+            return Leg(here, there, entered)
+        if here.location and there.location:
+            km = distance_km(a=here.location, b=there.location)
+            return Leg(here, there, road_miles(km=km), estimated=True)
+        return Leg(here, there, None)
+
+    return {
+        day: [
+            leg(here, there)
+            for (_s, _e, here), (_s2, _e2, there) in zip(day_stops, day_stops[1:], strict=False)
             if here.pk != there.pk
         ]
-    return legs
+        for day, day_stops in stops.items()
+    }
 
 
 def week_drives_get(*, staff: Staff, dates: list[dt.date]) -> dict[dt.date, int]:

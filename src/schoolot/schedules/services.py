@@ -43,6 +43,7 @@ from schoolot.schedules.models import (
     ProtectedBlock,
     SchedulePriorities,
     ScheduleRun,
+    SchoolMileage,
     TravelTime,
     WeekBuild,
     WeekCheckResult,
@@ -1527,6 +1528,87 @@ def travel_times_save(*, user: User, minutes: dict[tuple[int, int], int | None])
             TravelTime.objects.bulk_update(to_update, ["minutes"])
         if to_create:
             TravelTime.objects.bulk_create(to_create)
+    return {"added": len(to_create), "changed": len(to_update), "cleared": len(to_clear)}
+
+
+MILEAGE_MAX = Decimal("500.0")
+MILEAGE_MESSAGE = "Enter road miles from 0.1 to 500, to a tenth, or leave it blank."
+
+
+def school_mileage_get(*, user: User) -> tuple[list[School], dict[tuple[int, int], Decimal]]:
+    """The district's schools (by name) and its mileage chart, keyed (lower school id,
+    higher school id). Anyone `school_setup_access` lets read (two queries)."""
+    school_setup_access(user=user)
+    schools = list(School.objects.filter(district_id=user.district_id).order_by("name", "pk"))
+    saved = {
+        (a, b): miles
+        for a, b, miles in SchoolMileage.objects.filter(district_id=user.district_id).values_list(
+            "school_a_id", "school_b_id", "miles"
+        )
+    }
+    return schools, saved
+
+
+def school_mileage_save(
+    *, user: User, miles: dict[tuple[int, int], Decimal | None]
+) -> dict[str, int]:
+    """Save the district's mileage chart, all or nothing. `miles` maps a pair of school ids
+    (either order) to road miles, 0.1 to 500 to a tenth, or None to clear the pair (the
+    estimate from the schools' locations then serves); pairs not in it are left as they are.
+    Only an administrator or OT supervisor, only between different schools of her district
+    (PermissionDenied otherwise). A bad value raises ValidationError keyed "a-b" (lower id
+    first) for each bad pair, and nothing is written. Returns how many pairs were added,
+    changed and cleared. Queries do not grow with the number of schools."""
+    school_setup_editor_check(user=user)
+    pairs = {tuple(sorted(pair)): value for pair, value in miles.items()}
+    ids = {i for pair in pairs for i in pair}
+    known = set(
+        School.objects.filter(district_id=user.district_id, pk__in=ids).values_list("pk", flat=True)
+    )
+    if ids - known or any(a == b for a, b in pairs):
+        raise PermissionDenied("Mileage is between different schools of your district.")
+    errors = {}
+    for (a, b), value in pairs.items():
+        if value is None:
+            continue
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            number = None
+        if (
+            number is None
+            or not number.is_finite()
+            or not Decimal("0.1") <= number <= MILEAGE_MAX
+            or number != number.quantize(Decimal("0.1"))
+        ):
+            errors[f"{a}-{b}"] = [MILEAGE_MESSAGE]
+        else:
+            pairs[(a, b)] = number
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = {
+            (m.school_a_id, m.school_b_id): m
+            for m in SchoolMileage.objects.select_for_update().filter(district_id=user.district_id)
+        }
+        to_create, to_update, to_clear = [], [], []
+        for (a, b), value in pairs.items():
+            row = existing.get((a, b))
+            if value is None:
+                if row is not None:
+                    to_clear.append(row.pk)
+            elif row is None:
+                to_create.append(
+                    SchoolMileage(
+                        district_id=user.district_id, school_a_id=a, school_b_id=b, miles=value
+                    )
+                )
+            elif row.miles != value:
+                row.miles = value
+                to_update.append(row)
+        SchoolMileage.objects.filter(pk__in=to_clear).delete()
+        SchoolMileage.objects.bulk_update(to_update, ["miles"])
+        SchoolMileage.objects.bulk_create(to_create)
     return {"added": len(to_create), "changed": len(to_update), "cleared": len(to_clear)}
 
 

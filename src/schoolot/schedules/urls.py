@@ -25,6 +25,7 @@ urlpatterns = [
     path("schools/bells/import/", views.school_bells_import, name="school_bells_import"),
     path("schools/<id:school_id>/bells/", views.school_bells, name="school_bells"),
     path("schools/travel/", views.travel_times, name="travel_times"),
+    path("schools/mileage/", views.school_mileage, name="school_mileage"),
     path("schedules/priorities/", views.schedule_priorities, name="schedule_priorities"),
     path("schedules/start/", views.district_start, name="schedules_district_start"),
     path("schedules/<id:run_id>/cancel/", views.district_cancel, name="schedules_district_cancel"),

@@ -47,6 +47,7 @@ from schoolot.schedules.forms import (
     BellPeriodForm,
     CommitmentForm,
     LunchAndPlanningForm,
+    MileageForm,
     ProtectedBlockForm,
     SchedulePrioritiesForm,
     SchoolLocationForm,
@@ -97,6 +98,8 @@ from schoolot.schedules.services import (
     schedule_priorities_reset,
     schedule_priorities_set,
     school_location_set,
+    school_mileage_get,
+    school_mileage_save,
     school_setup_access,
     travel_times_get,
     travel_times_save,
@@ -946,6 +949,44 @@ def travel_times(request):
         },
         status=400 if form.errors else 200,
     )
+
+
+def school_mileage(request):
+    """The district's road miles between its schools (its mileage chart), the same both
+    ways, saved all at once or not at all: the timesheet's mileage log takes them over the
+    estimate from the schools' locations, shown in each blank field. Supervisors and
+    administrators change them; therapists read them."""
+    can_edit = school_setup_access(user=request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied("Therapists read the mileage; supervisors change it.")
+    schools, saved = school_mileage_get(user=request.user)
+    form = MileageForm(
+        request.POST if request.method == "POST" else None, schools=schools, saved=saved
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = school_mileage_save(user=request.user, miles=form.miles())
+        except ValidationError as exc:
+            _errors_on_form(form, exc, field_of=_mileage_field)
+        else:
+            messages.success(
+                request,
+                "Mileage saved ({added} added, {changed} changed, {cleared} cleared); "
+                "timesheets use it from now on.".format(**counts),
+            )
+            return redirect("school_mileage")
+    return render(
+        request,
+        "schedules/mileage.html",
+        {"form": form, "rows": form.rows(), "can_edit": can_edit},
+        status=400 if form.errors else 200,
+    )
+
+
+def _mileage_field(form, key: str) -> str | None:
+    """school_mileage_save keys a bad pair "a-b"; the form names its field."""
+    a, _, b = (id_parse(part) for part in key.partition("-"))
+    return form.name_of(a, b) if a and b else None
 
 
 def makeups_page(request):
