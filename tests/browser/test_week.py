@@ -217,6 +217,15 @@ def test_time_away_reaches_the_teachers_week(page, demo):
     expect(page.locator(".ot-week")).to_contain_text("is away (State OT conference)")
 
 
+def _first_weekly_slot():
+    """Her first weekly session of the week (the build's), by day and time."""
+    return (
+        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
+        .order_by("weekday", "start_time")
+        .first()
+    )
+
+
 class _TryOnly(Exception):
     """Rolls back a move tried only to learn that it is accepted."""
 
@@ -275,11 +284,7 @@ def _week_built(page):
 
 def test_a_session_dragged_on_the_calendar_moves_there_and_is_locked(page, demo):
     _week_built(page)
-    slot = (
-        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
-        .order_by("weekday", "start_time")
-        .first()
-    )
+    slot = _first_weekly_slot()
     weekday, start = _move_accepted(slot=slot, user=slot.therapist.user)
     _drag(page, slot=slot, weekday=weekday, start=start)
     expect(page.get_by_role("status").filter(has_text="and locked")).to_be_visible()
@@ -307,11 +312,7 @@ def test_a_drag_the_server_refuses_opens_the_move_form_with_the_reasons(page, de
 
 def test_a_click_on_a_block_still_leads_to_its_card_and_a_short_drag_moves_nothing(page, demo):
     _week_built(page)
-    slot = (
-        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
-        .order_by("weekday", "start_time")
-        .first()
-    )
+    slot = _first_weekly_slot()
     block = page.locator(f"a.week-slot[data-slot='{slot.pk}']")
     box = block.bounding_box()
     page.mouse.move(box["x"] + 10, box["y"] + 4)
@@ -325,11 +326,7 @@ def test_a_click_on_a_block_still_leads_to_its_card_and_a_short_drag_moves_nothi
 
 def test_while_she_drags_the_places_it_may_go_are_shaded_and_escape_puts_it_back(page, demo):
     _week_built(page)
-    slot = (
-        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
-        .order_by("weekday", "start_time")
-        .first()
-    )
+    slot = _first_weekly_slot()
     box = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
     page.mouse.move(box["x"] + 10, box["y"] + 4)
     page.mouse.down()
@@ -394,11 +391,7 @@ def _touch(cdp, kind, x=None, y=None):
 def test_on_a_tablet_a_session_held_a_moment_is_dragged_to_its_new_time(tablet_page, demo):
     page = tablet_page
     _week_built(page)
-    slot = (
-        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
-        .order_by("weekday", "start_time")
-        .first()
-    )
+    slot = _first_weekly_slot()
     weekday, start = _move_accepted(slot=slot, user=slot.therapist.user)
     grid = page.locator("#week-cal")
     first = int(grid.get_attribute("data-first"))
@@ -423,11 +416,7 @@ def test_on_a_tablet_a_session_held_a_moment_is_dragged_to_its_new_time(tablet_p
 def test_on_a_tablet_a_quick_swipe_over_a_session_moves_nothing(tablet_page, demo):
     page = tablet_page
     _week_built(page)
-    slot = (
-        WeeklySlot.objects.filter(therapist__user__username="therapist", cycle_week=None)
-        .order_by("weekday", "start_time")
-        .first()
-    )
+    slot = _first_weekly_slot()
     block = page.locator(f"a.week-slot[data-slot='{slot.pk}']").bounding_box()
     x0, y0 = block["x"] + block["width"] / 2, block["y"] + 4
     cdp = page.context.new_cdp_session(page)
