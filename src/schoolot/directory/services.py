@@ -594,7 +594,116 @@ def students_therapist_move(
             for student in students
         ]
         told = _moves_tell(moves=moves, on=on, today=today, notify=notify)
+        if until is not None:
+            transaction.on_commit(
+                lambda: _cover_end_schedule(
+                    student_ids=ids, cover=to_staff, until=until, zone=user.district.time_zone
+                )
+            )
     return [replace(m, told=told) for m in moves]
+
+
+COVER_END_HOUR = 6  # the morning after a cover's last day, in the district's time zone
+
+
+def _cover_end_schedule(*, student_ids, cover: Staff, until: dt.date, zone: str) -> bool:
+    """Queue the notices of a cover's end (cover_end_tell) for the morning after its last
+    day, where the task backend can run work later (the database backend and its worker);
+    the demo's inline backend cannot, and nothing is queued. Whether it was queued."""
+    from schoolot.core.timezones import zone_get
+    from schoolot.directory.tasks import cover_end_tell as later
+
+    if not later.get_backend().supports_defer:
+        return False
+    morning = dt.datetime.combine(
+        until + dt.timedelta(days=1), dt.time(COVER_END_HOUR), tzinfo=zone_get(name=zone)
+    )
+    later.using(run_after=morning).enqueue(
+        student_ids=list(student_ids), cover_staff_id=cover.pk, until=until.isoformat()
+    )
+    return True
+
+
+def cover_end_tell(*, student_ids: list[int], cover_staff_id: int, until: dt.date) -> int:
+    """The day after a cover's last day (`until`): the OTR who covered hears which of
+    `student_ids` went back to whom (their sessions stay in her week until she builds it
+    again); each OTR they went back to, which are hers again; each COTA who serves one of
+    them, that her own OTR supervises those sessions again. Only the students whose cover by
+    `cover_staff_id` still ends on `until` (a later move may have changed it); a student
+    with no OTR the day after is named to the OTR who covered. Returns how many were told
+    (0 when no cover ends so any more)."""
+    from schoolot.directory.selectors import students_therapists_get
+    from schoolot.referrals.services import notify
+
+    day = until + dt.timedelta(days=1)
+    ended = list(
+        CaseloadAssignment.objects.filter(
+            staff_id=cover_staff_id,
+            student_id__in=student_ids,
+            role=CaseloadAssignment.Role.PRIMARY_OTR,
+            end_date=until,
+        )
+        .select_related("student", "staff__user")
+        .order_by("student__last_name", "student__first_name", "student_id")
+    )
+    if not ended:
+        return 0
+    cover = ended[0].staff
+    students = [a.student for a in ended]
+    serving = students_therapists_get(student_ids=[s.pk for s in students], on=day)
+    when = f"{day:%a %b} {day.day}"
+    back: dict[int, list] = {}  # OTR's user pk -> (user, her students)
+    cotas: dict[int, list] = {}
+    no_otr = []
+    for student in students:
+        them = serving.get(student.pk)
+        if them is None or them.otr is None:
+            no_otr.append(student)
+            continue
+        back.setdefault(them.otr.user_id, [them.otr.user, []])[1].append(student)
+        if them.cota is not None:
+            entry = cotas.setdefault(them.cota.staff.user_id, [them.cota.staff.user, [], []])
+            entry[1].append(student)
+            entry[2].append(them.otr.user.display_name)
+
+    def names(group) -> str:
+        return ", ".join(s.full_name for s in group)
+
+    went = "; ".join(f"{names(group)} to {otr.display_name}" for otr, group in back.values())
+    text = f"Your cover ended on {until:%a %b} {until.day}" + (
+        f": {went} went back." if went else "."
+    )
+    if no_otr:
+        verb = "has" if len(no_otr) == 1 else "have"
+        text += f" {names(no_otr)} {verb} no OTR from {when}: tell your supervisor."
+    text += (
+        " Their sessions stay in your week until you build it again: Build my week frees "
+        "those times."
+    )
+    told = notify(users=[cover.user], student=None, text=text, link=reverse("slot_list"))
+    for otr, group in back.values():
+        told += notify(
+            users=[otr],
+            student=group[0] if len(group) == 1 else None,
+            text=(
+                f"{cover.user.display_name}'s cover ended: from {when} {names(group)} "
+                f"{'is' if len(group) == 1 else 'are'} on your caseload again. Build your "
+                "week to place their sessions."
+            ),
+            link=reverse("slot_list"),
+        )
+    for cota, group, otrs in cotas.values():
+        told += notify(
+            users=[cota],
+            student=group[0] if len(group) == 1 else None,
+            text=(
+                f"{cover.user.display_name}'s cover ended: from {when} "
+                f"{', '.join(dict.fromkeys(otrs))} supervises your sessions with "
+                f"{names(group)} again."
+            ),
+            link=reverse("slot_list"),
+        )
+    return told
 
 
 def _students_dated_get(*, user: User, student_ids, on: dt.date, today: dt.date, verb: str):
