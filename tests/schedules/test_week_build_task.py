@@ -79,3 +79,34 @@ def test_only_a_therapist_builds_and_polls_her_own_week(client, week, queued):
         client.force_login(week.users[role])
         assert client.post(reverse("week_build")).status_code == 403
     assert WeekBuild.objects.count() == 1
+
+
+def test_a_build_records_what_its_week_costs_and_the_pages_say_it(client, week, monkeypatch):
+    """The scorer's count of the week it built (the rotation aside), kept on the run: My
+    week says it under the build, the Schedules page beside each therapist."""
+    from schoolot.schedules import services
+    from schoolot.schedules.services import WEEK_COST_KEYS
+
+    real, scored = services.score, []
+
+    def scorer(instance, schedule):  # the scorer's own count, as the build takes it
+        scored.append(real(instance, schedule))
+        return scored[-1]
+
+    monkeypatch.setattr(services, "score", scorer)
+    client.force_login(week.users["therapist"])
+    page = client.post(reverse("week_build"), {"seconds": "2"}, follow=True).content.decode()
+    run = ScheduleRun.objects.get()
+    assert run.week_cost == {key: getattr(scored[0], key) for key in WEEK_COST_KEYS}
+    assert f"The week it built: {run.driving} driving between schools" in page
+    client.force_login(week.users["supervisor"])
+    district = client.get(reverse("schedules_district")).content.decode()
+    assert f"<td>{run.driving}</td>" in district
+    assert f"<td>{run.week_cost['core_missed']} min</td>" in district
+
+
+def test_the_driving_of_a_week_in_words():
+    assert ScheduleRun(week_cost={"travel_minutes": 0}).driving == "0 min"
+    assert ScheduleRun(week_cost={"travel_minutes": 45}).driving == "45 min"
+    assert ScheduleRun(week_cost={"travel_minutes": 125}).driving == "2 h 05 min"
+    assert ScheduleRun(week_cost={}).driving == ""  # a run from before it was recorded

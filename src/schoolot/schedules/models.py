@@ -313,6 +313,9 @@ class ScheduleRun(DistrictOwned):
     # Her week as the run wrote it (services.week_state): it can be put back while unchanged.
     written_state = models.CharField(max_length=64, blank=True)
     put_back_at = models.DateTimeField(null=True, blank=True)
+    # What the week it built costs, by the scorer (scheduling.scorer.Score), the 4-week
+    # rotation aside: {"travel_minutes", "trips", "core_missed", "bunching", "changes"}.
+    week_cost = models.JSONField(default=dict, blank=True)
 
     # The week was not written: her slots or its records changed during the solve.
     SUPERSEDED = "SUPERSEDED"
@@ -326,6 +329,14 @@ class ScheduleRun(DistrictOwned):
     @property
     def superseded(self) -> bool:
         return self.status == self.SUPERSEDED
+
+    @property
+    def driving(self) -> str:
+        """The week's driving between schools, as "1 h 05 min" ("" when not recorded)."""
+        minutes = self.week_cost.get("travel_minutes")
+        if minutes is None:
+            return ""
+        return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
     LONGEST_SECONDS = 60  # what a build asked from the page may take (views._solve_seconds)
 

@@ -676,6 +676,9 @@ def _week_write(*, staff: Staff, runs: list, rotation_now: int) -> None:
             slot.students.set([int(s) for s in x.students])
 
 
+WEEK_COST_KEYS = ("travel_minutes", "trips", "core_missed", "bunching", "changes")
+
+
 def _week_run_save(*, staff: Staff, runs: list, names: dict[str, str]) -> ScheduleRun:
     """The run's record: minutes placed of those required, and what could not be, with why."""
     result = runs[0][2]
@@ -691,6 +694,7 @@ def _week_run_save(*, staff: Staff, runs: list, names: dict[str, str]) -> Schedu
         status=_weakest([placed.status for _i, placed, _r in runs]),
         required_minutes=required,
         placed_minutes=placed_minutes,
+        week_cost={key: getattr(result, key) for key in WEEK_COST_KEYS},
         seconds=sum(placed.seconds for _i, placed, _r in runs),
         unplaced=[
             {
