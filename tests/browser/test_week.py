@@ -429,3 +429,19 @@ def test_on_a_tablet_a_quick_swipe_over_a_session_moves_nothing(tablet_page, dem
     expect(page.locator(".drag-tip")).to_have_count(0)
     kept = WeeklySlot.objects.get(pk=slot.pk)
     assert (kept.weekday, kept.start_time, kept.locked) == (slot.weekday, slot.start_time, False)
+
+
+def test_on_a_phone_the_calendar_fits_the_screen(phone_page, demo):
+    """Five days side by side in 390 px: the days go by their short names, each within its
+    column, and the last day ends within the screen."""
+    page = phone_page
+    _week_built(page)
+    friday = page.locator(".week-col[data-weekday='4']").bounding_box()
+    assert friday["x"] + friday["width"] <= page.viewport_size["width"]
+    expect(page.locator(".week-col[data-weekday='2'] .day-short")).to_be_visible()
+    expect(page.locator(".week-col[data-weekday='2'] .day-long")).to_be_hidden()
+    overflowing = page.evaluate(
+        """[...document.querySelectorAll(".week-col[data-weekday] .week-day")]
+             .filter((day) => day.scrollWidth > day.clientWidth).length"""
+    )
+    assert overflowing == 0
