@@ -150,3 +150,22 @@ def test_only_she_reads_the_places_of_her_sessions(client, week, day):
     ):
         client.force_login(week.users[who])
         assert client.get(url).status_code == status, who
+
+
+def test_a_session_held_in_every_week_of_the_rotation_meets_every_session(week, day):
+    """Its four slots move together (every_week), so each week's own sessions close their
+    times as the weekly ones do."""
+    every = []
+    for k in (1, 2, 3, 4):
+        slot = weekly_slot_make(world=week, weekday=4, start=dt.time(8))
+        slot.cycle_week = k
+        slot.save()
+        every.append(slot)
+    week_three = weekly_slot_make(world=week, weekday=2, start=dt.time(14))
+    week_three.cycle_week = 3
+    week_three.save()
+    places = slot_places_get(slots=every)
+    assert not any(p.first <= _minute(14) <= p.last for p in places if p.weekday == 2)
+    assert not any(p.first <= _minute(9) <= p.last for p in places if p.weekday == 0)
+    # Its own four slots do not close Friday 8:00 to it.
+    assert any(p.first <= _minute(8) <= p.last for p in places if p.weekday == 4)
