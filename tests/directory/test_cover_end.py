@@ -90,17 +90,12 @@ def test_a_cover_changed_since_tells_nobody(world, queued, django_capture_on_com
     assert not Notification.objects.exists()
 
 
-def test_a_student_with_no_otr_after_the_cover_is_named_to_the_one_who_covered(world):
+def test_a_student_with_no_otr_after_the_cover_is_named_to_the_one_who_covered(
+    world, django_capture_on_commit_callbacks
+):
     from schoolot.directory.models import CaseloadAssignment
 
-    student_therapist_move(
-        user=world.users["supervisor"],
-        student_id=world.students["own"].pk,
-        to_staff_id=world.staff["other_therapist"].pk,
-        on=LATER,
-        until=LAST,
-        today=TODAY,
-    )
+    _cover(world, django_capture_on_commit_callbacks)
     CaseloadAssignment.objects.filter(
         student=world.students["own"], staff=world.staff["therapist"], start_date__gt=LAST
     ).delete()  # her OTR left the district meanwhile
