@@ -34,6 +34,10 @@ def test_a_supervisor_covers_a_leave_for_a_whole_caseload(page, demo):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Students").click()
     page.get_by_label("Therapist").select_option(label=str(rosa))
     page.get_by_role("button", name="Apply").click()
+    # The filter swaps the list in place (htmx): wait for the swap, or the click may land
+    # on the unfiltered list's button just as it is replaced.
+    expect(page).to_have_url(re.compile(rf"therapist={rosa.pk}"))
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     page.get_by_role("button", name=re.compile(r"Move all \d+ listed \(or cover them\)")).click()
     expect(
         page.get_by_role("heading", name=re.compile(r"Move \d+ students to another OTR"))
