@@ -1,4 +1,8 @@
+import datetime as dt
+
 import pytest
+import time_machine
+from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import World, world_make
@@ -6,6 +10,23 @@ from tests.factories import World, world_make
 # Timings vary on shared CI machines; correctness, not speed, is what property tests check.
 hypothesis_settings.register_profile("schoolot", deadline=None)
 hypothesis_settings.load_profile("schoolot")
+
+
+# The district's date when the test modules were collected: many keep it as TODAY.
+RUN_DAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _same_day():
+    """A run that crosses midnight in the district's time zone goes on at noon of the day
+    it began, so that the TODAY the modules read at collection is still today for the code
+    they test. Runs within one day are untouched."""
+    if timezone.localdate() == RUN_DAY:
+        yield
+        return
+    noon = dt.datetime.combine(RUN_DAY, dt.time(12), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
