@@ -33,9 +33,7 @@ def _same_day():
 def _test_settings(settings):
     # Static files straight from the apps (no collectstatic manifest in tests).
     settings.SCHOOLOT_SOLVE_SECONDS = 2
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

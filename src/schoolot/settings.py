@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "schoolot.core",
     "schoolot.accounts",
     "schoolot.directory",
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "schoolot.compliance",
     "schoolot.progress",
     "schoolot.schedules",
+    "schoolot.api",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from schoolot.api import views as api_views
+from schoolot.api.routes import api_urls
 from schoolot.core import views as core_views
 from schoolot.directory import views as directory_views
 
@@ -56,5 +58,12 @@ urlpatterns = [
     path("", include("schoolot.compliance.urls")),
     path("", include("schoolot.progress.urls")),
     path("", include("schoolot.schedules.urls")),
+    path("api/v1/", api_urls()),
+    path("account/api-tokens/", api_views.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<id:token_id>/revoke/",
+        api_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("admin/", admin.site.urls),
 ]
