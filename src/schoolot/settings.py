@@ -217,6 +217,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "schoolot@localhost")
 
+# The REST API's pages of students: 100 unless asked, 500 at most (a district of 10,000
+# students is read in pages, never in one answer).
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
+
 # --- Security -----------------------------------------------------------------------------
 
 _local_only = all(h in {"localhost", "127.0.0.1", "[::1]", "testserver"} for h in ALLOWED_HOSTS)

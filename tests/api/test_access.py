@@ -111,3 +111,14 @@ def test_listing_costs_the_same_queries_for_any_caseload(
     assert count() == small
     with django_assert_max_num_queries(8):
         client.get("/api/v1/students?limit=5&offset=5", headers=headers)
+
+
+def test_pages_hold_at_most_500(client, world, bearer):
+    headers = bearer(world.users["admin"])
+    assert client.get("/api/v1/students?limit=500", headers=headers).status_code == 200
+    response = client.get("/api/v1/students?limit=501", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+    paged = client.get("/api/v1/students?limit=1&offset=1", headers=headers).json()
+    everyone = client.get("/api/v1/students", headers=headers).json()
+    assert paged["count"] == everyone["count"] and paged["items"] == everyone["items"][1:2]

@@ -106,9 +106,12 @@ def test_the_schema_describes_every_endpoint_and_how_to_sign_in(client, db):
         "/api/v1/students/{student_id}",
         "/api/v1/students/{student_id}/minutes",
         "/api/v1/students/{student_id}/service-log",
+        "/api/v1/sessions",
     }
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     for path in schema["paths"].values():
-        assert {"TokenAuth": []} in path["get"]["security"]
+        for operation in path.values():
+            assert {"TokenAuth": []} in operation["security"]
+    assert set(schema["paths"]["/api/v1/sessions"]) == {"post"}
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()

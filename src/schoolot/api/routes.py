@@ -7,18 +7,25 @@ A student the caller may not see answers 404, never 403: as on the pages, the AP
 tell that she exists."""
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
 
+from schoolot.accounts.models import Role
 from schoolot.api.auth import StaffSessionAuth, TokenAuth
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
 from schoolot.compliance.ledger import district_calendar, student_ledger
-from schoolot.core.access import RecordScope
+from schoolot.core.access import RecordScope, students_visible_to
+from schoolot.delivery import services as delivery
+from schoolot.delivery.models import MissedReason, Session, SessionStudent, Setting
 from schoolot.delivery.outputs import service_log_get
 from schoolot.directory.selectors import CaseloadFilters, caseload_list, student_record_get
 
@@ -208,6 +215,73 @@ class StudentFilters(Schema):
 class PeriodQuery(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
+
+
+class GoalMeasureIn(Schema):
+    goal_id: int
+    value: Decimal | None = None  # in the goal's measure; or, for percent of trials:
+    correct: int | None = None
+    incorrect: int | None = None
+
+
+class StudentPartIn(Schema):
+    student_id: int
+    mandate_id: int
+    attendance: SessionStudent.Attendance = SessionStudent.Attendance.PRESENT
+    minutes: int | None = None  # default: the session's
+    missed_reason: MissedReason | None = None
+    makeup_owed: bool = False
+    makes_up_entry_id: int | None = None  # the missed entry this session makes up
+    note: str = Field("", max_length=4000)
+    codes: list[CodeOut] | None = None  # default: 97530, or 97150 for a group
+    measures: list[GoalMeasureIn] = []
+
+
+class SessionIn(Schema):
+    submission_key: uuid.UUID  # the client's own id for this session: a retry makes no twin
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    setting: Setting
+    delivery_model: Session.DeliveryModel = Session.DeliveryModel.PULL_OUT
+    activities: str = Field("", max_length=4000)
+    subjective: str = Field("", max_length=4000)
+    objective: str = Field("", max_length=4000)
+    assessment: str = Field("", max_length=4000)
+    plan_next: str = Field("", max_length=4000)
+    students: list[StudentPartIn] = Field(..., min_length=1, max_length=12)
+
+
+class SessionEntryOut(Schema):
+    entry_id: int
+    student_id: int
+    mandate_id: int
+    attendance: str
+    minutes: int
+    codes: list[CodeOut]
+
+
+class SessionOut(Schema):
+    id: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    kind: str
+    signed: bool
+    students: list[SessionEntryOut]
+
+
+class ProblemOut(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ProblemsOut(Schema):
+    detail: list[ProblemOut]
+
+
+class DetailOut(Schema):
+    detail: str
 
 
 # -- shaping ---------------------------------------------------------------------------------
@@ -426,7 +500,6 @@ def student_service_log(request, student_id: int, period: Query[PeriodQuery]):
     (inclusive, either optional), newest first. 400 when `start` comes after `end`."""
     if period.start and period.end and period.start > period.end:
         raise HttpError(400, "start must not come after end.")
-    _full_record(request, student_id)
     log = service_log_get(
         user=request.user, student_id=student_id, start=period.start, end=period.end
     )
@@ -471,6 +544,136 @@ def student_service_log(request, student_id: int, period: Query[PeriodQuery]):
             for c in log.consultations
         ],
     }
+
+
+@api.post(
+    "/sessions",
+    response={200: SessionOut, 201: SessionOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut},
+    summary="Log a session (a draft note for the therapist to sign)",
+)
+def session_create(request, payload: SessionIn):
+    """Log one session with each student's part, all or nothing, by the rules of the
+    session form: her caseload, the student's mandate and plan dates, group sizes, no
+    overlap with her other sessions or the student's, make-ups, goal data, service codes.
+    Therapists only (403 for anyone else). The note is saved as a draft: she signs it in
+    SchoolOT (Notes to sign), as a signature is hers to give, not a token's.
+
+    201 with the session; 200 with the same session when `submission_key` was already
+    used (a retried call makes no duplicate); 404 when a student is not one she sees;
+    422 with each refusal, `loc` naming the field or the student's place in `students`."""
+    if request.user.role != Role.THERAPIST:
+        return Status(403, {"detail": "Only therapists log sessions."})
+    ids = [p.student_id for p in payload.students]
+    seen = set(
+        students_visible_to(user=request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if seen != set(ids):
+        return Status(404, {"detail": "No such student on your caseload."})
+    data = delivery.SessionInput(
+        date=payload.date,
+        start_time=payload.start_time,
+        end_time=payload.end_time,
+        setting=payload.setting,
+        delivery_model=payload.delivery_model,
+        activities=payload.activities,
+        subjective=payload.subjective,
+        objective=payload.objective,
+        assessment=payload.assessment,
+        plan_next=payload.plan_next,
+        submission_key=payload.submission_key,
+        sign=False,
+        parts=[
+            delivery.StudentPart(
+                student_id=p.student_id,
+                mandate_id=p.mandate_id,
+                attendance=p.attendance,
+                minutes=p.minutes,
+                missed_reason=p.missed_reason or "",
+                makeup_owed=p.makeup_owed,
+                makeup_for_id=p.makes_up_entry_id,
+                note=p.note,
+                codes=None if p.codes is None else [(c.code, c.minutes) for c in p.codes],
+                measures=[
+                    delivery.GoalMeasure(
+                        goal_id=m.goal_id, value=m.value, correct=m.correct, incorrect=m.incorrect
+                    )
+                    for m in p.measures
+                ],
+            )
+            for p in payload.students
+        ],
+    )
+    used_by = (
+        Session.objects.filter(submission_key=payload.submission_key)
+        .values_list("therapist__user_id", flat=True)
+        .first()
+    )
+    if used_by is not None and used_by != request.user.pk:
+        return Status(
+            422,
+            {
+                "detail": [
+                    {"loc": ["body", "submission_key"], "msg": "This key names another session."}
+                ]
+            },
+        )
+    before = used_by is not None
+    try:
+        session = delivery.session_log(user=request.user, data=data)
+    except PermissionDenied as e:
+        return Status(403, {"detail": str(e) or "Only therapists log sessions."})
+    except ValidationError as e:
+        return Status(422, {"detail": _problems(e, ids)})
+    entries = list(
+        session.students.select_related("student").prefetch_related("codes").order_by("pk")
+    )
+    if not before:
+        for entry in entries:
+            audit_event_record(
+                request=request,
+                student=entry.student,
+                action=AuditAction.CREATE,
+                what=f"session {session.pk} via API",
+            )
+    return Status(
+        200 if before else 201,
+        {
+            "id": session.pk,
+            "date": session.date,
+            "start_time": session.start_time,
+            "end_time": session.end_time,
+            "kind": session.kind,
+            "signed": session.is_signed,
+            "students": [
+                {
+                    "entry_id": e.pk,
+                    "student_id": e.student_id,
+                    "mandate_id": e.mandate_id,
+                    "attendance": e.attendance,
+                    "minutes": e.minutes,
+                    "codes": [{"code": c.code, "minutes": c.minutes} for c in e.codes.all()],
+                }
+                for e in entries
+            ],
+        },
+    )
+
+
+def _problems(error: ValidationError, student_ids: list[int]) -> list[dict]:
+    """The service's refusals as the API says them: `loc` is ["body", field] for a field of
+    the session, ["body", "students", i] for the i-th student's part, ["body"] otherwise."""
+    by_key = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    problems = []
+    for key, messages in by_key.items():
+        if key and key.startswith("student-") and key[8:].isdigit():
+            sid = int(key[8:])
+            loc = ["body", "students", student_ids.index(sid)] if sid in student_ids else ["body"]
+        elif key and key != "__all__":
+            loc = ["body", key]
+        else:
+            loc = ["body"]
+        problems.extend({"loc": loc, "msg": m} for m in messages)
+    return problems
 
 
 def api_urls():
