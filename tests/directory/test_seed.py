@@ -214,3 +214,36 @@ def test_the_demo_therapist_has_a_training_day_ahead(demo):
     assert any(e.staff.user.username == "therapist" for e in entries)
     assert all(e.start_date > TODAY and e.start_date.weekday() < 5 for e in entries)
     assert not Notification.objects.filter(district=demo, text__contains=" is away ").exists()
+
+
+def test_medicaid_billing_a_district_would_recognise(demo):
+    """Most families of students with a Medicaid ID have consented to billing (34 CFR
+    300.154(d)), a few have not answered yet; so the billing export has billable rows and
+    exceptions, and yearly notices fall due."""
+    from schoolot.compliance.due import due_items
+    from schoolot.delivery.outputs import billing_export
+    from schoolot.referrals.models import Consent
+
+    with_id = Student.objects.filter(district=demo, plans__isnull=False).exclude(medicaid_id="")
+    with_id = with_id.distinct()
+    consents = Consent.objects.filter(kind=Consent.Kind.MEDICAID_BILLING)
+    received = consents.filter(response=Consent.Response.RECEIVED).select_related("student")
+    assert consents.filter(response=Consent.Response.PENDING).exists()
+    assert received.count() >= 0.7 * with_id.count()
+    for c in received:
+        assert c.student.medicaid_billing_consent == c.responded_on <= c.notice_sent_on
+        assert TODAY - dt.timedelta(days=365) < c.notice_sent_on < TODAY
+    assert not Student.objects.filter(medicaid_id="", medicaid_billing_consent__isnull=False)
+    assert all(
+        Student.objects.filter(district=demo, plans__isnull=False).values_list(
+            "diagnosis_codes", flat=True
+        )
+    )
+    supervisor = User.objects.get(username="supervisor")
+    export = billing_export(
+        user=supervisor, start=TODAY - dt.timedelta(days=60), end=TODAY - dt.timedelta(days=1)
+    )
+    assert len(export.rows) > 50 and export.total_units > 50
+    assert any("no Medicaid billing consent" in x.reasons for x in export.exceptions)
+    due = due_items(user=supervisor, start=TODAY, end=TODAY + dt.timedelta(days=365))
+    assert any(i.kind == "Medicaid yearly notice" for i in due)

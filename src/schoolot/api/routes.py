@@ -22,12 +22,14 @@ from schoolot.accounts.models import Role
 from schoolot.api.auth import StaffSessionAuth, TokenAuth
 from schoolot.audit.models import AuditAction
 from schoolot.audit.services import audit_event_record
-from schoolot.compliance.ledger import district_calendar, student_ledger
+from schoolot.compliance.due import due_items
+from schoolot.compliance.ledger import district_calendar, mandate_lines, student_ledger
 from schoolot.core.access import RecordScope, students_visible_to
 from schoolot.delivery import services as delivery
 from schoolot.delivery.models import MissedReason, Session, SessionStudent, Setting
-from schoolot.delivery.outputs import service_log_get
+from schoolot.delivery.outputs import billing_export, service_log_get
 from schoolot.directory.selectors import CaseloadFilters, caseload_list, student_record_get
+from schoolot.rules.billing import GROUP_CODE
 
 api = NinjaAPI(
     title="SchoolOT",
@@ -282,6 +284,89 @@ class ProblemsOut(Schema):
 
 class DetailOut(Schema):
     detail: str
+
+
+class MinutesLineOut(Schema):
+    student_id: int
+    student: str
+    school_id: int
+    mandate_id: int
+    mandate: str
+    period_start: dt.date
+    period_end: dt.date
+    required: int
+    delivered: int
+    made_up: int
+    missed: dict[str, int]
+    owed: int
+    expected_by_now: int
+    behind_pace: bool
+    therapist_ids: list[int]
+
+
+class MinutesQuery(Schema):
+    on: dt.date | None = None  # default today
+
+
+class DueOut(Schema):
+    date: dt.date
+    overdue: bool
+    kind: str
+    student_id: int
+    student: str
+    school: str
+    therapist: str
+    detail: str
+
+
+class DueQuery(Schema):
+    days: int = Field(30, ge=1, le=365)  # how far ahead; what is overdue comes too
+
+
+class BillingRowOut(Schema):
+    date: dt.date
+    student_id: int
+    local_id: str
+    medicaid_id: str
+    date_of_birth: dt.date
+    diagnosis_codes: str
+    provider: str
+    credential: str
+    npi: str
+    signed_at: dt.datetime | None
+    cosigned_at: dt.datetime | None
+    place_of_service: str
+    school: str
+    begin_time: str
+    end_time: str
+    group_or_individual: str
+    group_size: int
+    service_code: str
+    minutes: int
+    units: int
+
+
+class BillingExceptionOut(Schema):
+    date: dt.date
+    student_id: int
+    local_id: str
+    provider: str
+    what: str
+    minutes: int
+    reasons: list[str]
+
+
+class BillingOut(Schema):
+    start: dt.date
+    end: dt.date
+    units: int
+    rows: list[BillingRowOut]
+    exceptions: list[BillingExceptionOut]
+
+
+class BillingQuery(Schema):
+    start: dt.date
+    end: dt.date
 
 
 # -- shaping ---------------------------------------------------------------------------------
@@ -542,6 +627,152 @@ def student_service_log(request, student_id: int, period: Query[PeriodQuery]):
                 "mandate_id": c.mandate_id,
             }
             for c in log.consultations
+        ],
+    }
+
+
+def _export_audit(request, what: str) -> None:
+    """A read of many students at once is audited as the pages' CSV downloads are: one
+    export event, no student."""
+    audit_event_record(request=request, student=None, action=AuditAction.EXPORT, what=what)
+
+
+@api.get(
+    "/minutes",
+    response=list[MinutesLineOut],
+    summary="Mandated, delivered and owed minutes of this period, mandate by mandate",
+)
+@paginate(LimitOffsetPagination)
+def minutes_list(request, query: Query[MinutesQuery]):
+    """For every student the caller sees, each mandate in force on `on` (default today) with
+    its current period's line (week, month, quarter or year): required, delivered, made up,
+    missed by reason, owed, and whether it is behind pace. The dashboards' figures, for a
+    district's own reports. One export event is audited per call."""
+    on = query.on or timezone.localdate()
+    cal = district_calendar(district_id=request.user.district_id, on=on)
+    lines = (
+        mandate_lines(
+            students=students_visible_to(user=request.user), on=on, cal=cal, with_objects=True
+        )
+        if cal
+        else []
+    )
+    lines.sort(
+        key=lambda ml: (ml.student.last_name, ml.student.first_name, ml.student_id, ml.mandate_id)
+    )
+    _export_audit(request, f"minutes on {on} via API ({len(lines)} lines)")
+    return [
+        {
+            "student_id": ml.student_id,
+            "student": ml.student.full_name,
+            "school_id": ml.school_id,
+            "mandate_id": ml.mandate_id,
+            "mandate": ml.mandate.in_words,
+            "period_start": ml.line.period.start,
+            "period_end": ml.line.period.end,
+            "required": ml.line.required,
+            "delivered": ml.line.delivered,
+            "made_up": ml.line.made_up,
+            "missed": ml.line.missed,
+            "owed": ml.line.owed,
+            "expected_by_now": ml.line.expected_by_now,
+            "behind_pace": ml.line.behind_pace,
+            "therapist_ids": list(ml.therapist_ids),
+        }
+        for ml in lines
+    ]
+
+
+@api.get("/due", response=list[DueOut], summary="Due dates: what is due soon, and overdue")
+def due_list(request, query: Query[DueQuery]):
+    """Evaluations, IEP meetings, annual reviews, reevaluations, progress reports and the
+    rest due in the next `days` days for the students the caller sees, with what is
+    overdue (up to a year back), by date. Audited as one export."""
+    today = timezone.localdate()
+    items = due_items(
+        user=request.user,
+        start=today,
+        end=today + dt.timedelta(days=query.days),
+        overdue_since=today - dt.timedelta(days=365),
+    )
+    _export_audit(
+        request, f"due dates to {today + dt.timedelta(days=query.days)} via API ({len(items)} rows)"
+    )
+    return [
+        {
+            "date": i.date,
+            "overdue": i.overdue_on(today),
+            "kind": i.kind,
+            "student_id": i.student.pk,
+            "student": i.student.full_name,
+            "school": i.student.school.name,
+            "therapist": i.therapist,
+            "detail": i.detail,
+        }
+        for i in items
+    ]
+
+
+@api.get(
+    "/billing",
+    response={200: BillingOut, 400: DetailOut},
+    summary="Medicaid billing: billable rows with units, and the exceptions",
+)
+def billing_get(request, query: Query[BillingQuery]):
+    """The billing export for `start`..`end` (at most a year), as the Billing page's CSVs:
+    one row per student, session and service code with its units, and every entry that
+    cannot be billed with its reasons. Audited as one export."""
+    if query.end < query.start:
+        return Status(400, {"detail": "The period must end after it starts."})
+    if (query.end - query.start).days > 400:
+        return Status(400, {"detail": "Choose a period of at most a year."})
+    export = billing_export(user=request.user, start=query.start, end=query.end)
+    _export_audit(
+        request,
+        f"Medicaid billing export {query.start}..{query.end} via API ({len(export.rows)} rows)",
+    )
+    return {
+        "start": export.start,
+        "end": export.end,
+        "units": export.total_units,
+        "rows": [
+            {
+                "date": r.entry.date,
+                "student_id": r.entry.student_id,
+                "local_id": r.entry.student.local_id,
+                "medicaid_id": r.entry.student.medicaid_id,
+                "date_of_birth": r.entry.student.date_of_birth,
+                "diagnosis_codes": r.entry.student.diagnosis_codes,
+                "provider": r.entry.session.therapist.user.display_name,
+                "credential": r.entry.session.therapist.credential,
+                "npi": r.entry.session.therapist.npi,
+                "signed_at": r.entry.session.signed_at,
+                "cosigned_at": r.entry.session.cosigned_at,
+                "place_of_service": r.entry.session.get_setting_display(),
+                "school": r.entry.student.school.name,
+                "begin_time": f"{r.entry.session.start_time:%H:%M}",
+                "end_time": f"{r.entry.session.end_time:%H:%M}",
+                "group_or_individual": "group"
+                if r.code == GROUP_CODE or r.group_size > 1
+                else "individual",
+                "group_size": r.group_size,
+                "service_code": r.code,
+                "minutes": r.minutes,
+                "units": r.units,
+            }
+            for r in export.rows
+        ],
+        "exceptions": [
+            {
+                "date": x.date,
+                "student_id": x.student.pk,
+                "local_id": x.student.local_id,
+                "provider": x.therapist.user.display_name,
+                "what": x.what,
+                "minutes": x.minutes,
+                "reasons": x.reasons,
+            }
+            for x in export.exceptions
         ],
     }
 

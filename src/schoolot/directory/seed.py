@@ -669,4 +669,78 @@ def district_seed(
             periodic_history_seed(district=district, rng=builder.rng, today=today)
             week_checks_seed(district=district, today=today)
         builder.cover_otr()
+        medicaid_consents_seed(district=district, today=today, seed=seed)
         return district
+
+
+# ICD-10-CM codes a school OT's students commonly carry on a Medicaid claim.
+DIAGNOSES = [
+    "F82",  # developmental coordination disorder
+    "F84.0",  # autistic disorder
+    "F90.2",  # ADHD, combined type
+    "R27.8",  # other lack of coordination
+    "F81.81",  # disorder of written expression
+    "G80.9",  # cerebral palsy
+    "Q90.9",  # Down syndrome
+    "F88",  # other disorders of psychological development
+]
+
+
+def medicaid_consents_seed(*, district: District, today: dt.date, seed: int) -> None:
+    """Parents' consent to bill Medicaid (34 CFR 300.154(d)) for most students with a
+    Medicaid ID: received a year or more ago or this year, its yearly notice sent within the
+    last year (so some fall due soon); for about one in seven the request is still
+    unanswered, so the billing export has its exceptions. Students with a plan carry one or
+    two diagnosis codes. Seeded last, from its own random source, so the rest of the
+    district stays as it was."""
+    from schoolot.referrals.models import Consent
+
+    rng = random.Random(f"medicaid-{seed}")
+    therapist_of = {
+        a.student_id: a.staff
+        for a in CaseloadAssignment.objects.filter(
+            district=district,
+            role=CaseloadAssignment.Role.PRIMARY_OTR,
+            end_date__isnull=True,
+        ).select_related("staff")
+    }
+    consents, students = [], []
+    for student in Student.objects.filter(district=district).order_by("pk"):
+        recorder = therapist_of.get(student.pk)
+        if recorder is None:
+            continue
+        student.diagnosis_codes = "; ".join(rng.sample(DIAGNOSES, rng.choice([1, 1, 2])))
+        students.append(student)
+        if not student.medicaid_id:
+            continue
+        if rng.random() < 0.14:
+            requested = today - dt.timedelta(days=rng.randint(3, 40))
+            consents.append(
+                Consent(
+                    district=district,
+                    student=student,
+                    kind=Consent.Kind.MEDICAID_BILLING,
+                    requested_on=requested,
+                    recorded_by=recorder,
+                )
+            )
+            continue
+        notice = today - dt.timedelta(days=rng.randint(20, 360))
+        received = notice - dt.timedelta(days=rng.choice([0, 365, 730]))
+        consents.append(
+            Consent(
+                district=district,
+                student=student,
+                kind=Consent.Kind.MEDICAID_BILLING,
+                requested_on=received - dt.timedelta(days=rng.randint(2, 15)),
+                response=Consent.Response.RECEIVED,
+                responded_on=received,
+                notice_sent_on=notice,
+                recorded_by=recorder,
+            )
+        )
+        student.medicaid_billing_consent = received
+    Student.objects.bulk_update(
+        students, ["diagnosis_codes", "medicaid_billing_consent"], batch_size=2000
+    )
+    Consent.objects.bulk_create(consents, batch_size=2000)
