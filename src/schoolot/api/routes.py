@@ -36,10 +36,11 @@ api = NinjaAPI(
     version="1",
     description=(
         "Read a district's occupational therapy program as the user a token belongs to: "
-        "the students she may see, their plans, minutes and service logs. Every call goes "
-        "through her access by role and caseload; every read of a student's record is "
-        "audited. Make a token on the API tokens page (administrators, OT supervisors and "
-        "therapists)."
+        "the students she may see, their plans, minutes, service logs, due dates and "
+        "billing; a therapist also logs her sessions, as drafts she signs in SchoolOT. "
+        "Every call goes through her access by role and caseload; every read of a "
+        "student's record is audited. Make a token on the API tokens page "
+        "(administrators, OT supervisors and therapists)."
     ),
     auth=[TokenAuth(), StaffSessionAuth()],
     urls_namespace="api-v1",

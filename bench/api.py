@@ -1,0 +1,126 @@
+"""Benchmark: the REST API on a seeded district with a school year of history.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/api.py
+    .venv/bin/python bench/api.py --size small --repeat 5   # quick
+
+Seeds the district as of `--today` (default: May 14 of this school year, so a year of
+sessions exists) into the given database (emptied first; SQLite in a temporary directory by
+default; `--reuse` keeps one already seeded), then times each read through Django's test
+client with a bearer token, median of `--repeat` calls, beside `GET /api/v1/me` (the token
+checked, nothing read) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--today", default=None, help="seed and measure as of this date")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    args = parser.parse_args()
+
+    os.environ.setdefault("SCHOOLOT_DATA_DIR", tempfile.mkdtemp(prefix="schoolot-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolot.settings")
+    os.environ.setdefault("SCHOOLOT_TESTING", "1")
+    import django
+
+    django.setup()
+    from unittest import mock
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client, RequestFactory
+
+    from schoolot.accounts.models import User
+    from schoolot.api.services import api_token_create
+    from schoolot.delivery.models import SessionStudent
+    from schoolot.directory.models import Student
+    from schoolot.directory.seed import district_seed, school_year_bounds
+
+    settings.ALLOWED_HOSTS.append("testserver")
+    fall, spring = school_year_bounds(dt.date.today())
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date(spring, 5, 14)
+    call_command("migrate", verbosity=0)
+    seed_s = 0.0
+    if not (args.reuse and Student.objects.exists()):
+        call_command("flush", interactive=False, verbosity=0)
+        started = time.perf_counter()
+        district_seed(size=args.size, seed=1, today=today)
+        seed_s = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    def bearer(username: str) -> dict:
+        request = RequestFactory().post("/")
+        request.user = User.objects.get(username=username)
+        return {
+            "Authorization": f"Bearer {api_token_create(request=request, name='bench', days=30)[1]}"
+        }
+
+    client = Client()
+    admin, therapist = bearer("admin"), bearer("therapist")
+    own = (
+        Student.objects.filter(assignments__staff__user__username="therapist")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    month = (today - dt.timedelta(days=30)).isoformat(), today.isoformat()
+    calls = [
+        ("me (baseline)", admin, "/api/v1/me"),
+        ("students, district, page of 100", admin, "/api/v1/students?limit=100"),
+        ("students, district, page of 500", admin, "/api/v1/students?limit=500"),
+        ("students, district, last page", admin, "/api/v1/students?limit=100&offset=11000"),
+        ("students, her caseload", therapist, "/api/v1/students"),
+        ("student record", therapist, f"/api/v1/students/{own}"),
+        ("student minutes ledger", therapist, f"/api/v1/students/{own}/minutes"),
+        ("student service log, year", therapist, f"/api/v1/students/{own}/service-log"),
+        ("minutes, district, page of 500", admin, "/api/v1/minutes?limit=500"),
+        ("minutes, her caseload", therapist, "/api/v1/minutes"),
+        ("due dates, district, 30 days", admin, "/api/v1/due?days=30"),
+        ("billing, district, 30 days", admin, f"/api/v1/billing?start={month[0]}&end={month[1]}"),
+    ]
+    results = []
+    with mock.patch("django.utils.timezone.localdate", return_value=today):
+        for label, headers, url in calls:
+
+            def call(url=url, headers=headers):
+                response = client.get(url, headers=headers)
+                assert response.status_code == 200, (url, response.content[:200])
+
+            results.append((label, median_ms(call, args.repeat)))
+
+    print(
+        f"database: {connection.vendor}; size {args.size}; as of {today}; seeded in {seed_s:.0f} s"
+    )
+    print(f"students {Student.objects.count()}, session records {SessionStudent.objects.count()}")
+    base = results[0][1]
+    for label, ms in results:
+        print(f"{label:34} {ms:8.1f} ms median of {args.repeat}   x{ms / base:6.1f} the baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
