@@ -110,6 +110,7 @@ def test_the_schema_describes_every_endpoint_and_how_to_sign_in(client, db):
         "/api/v1/minutes",
         "/api/v1/due",
         "/api/v1/billing",
+        "/api/v1/today",
     }
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     for path in schema["paths"].values():

@@ -8,6 +8,7 @@ from schoolot.compliance.due import due_items
 from schoolot.compliance.ledger import district_calendar, mandate_lines
 from schoolot.core.access import students_visible_to
 from schoolot.directory.models import Student
+from schoolot.plans.models import ServiceMandate
 from tests.delivery.helpers import DAY, TODAY, billable, log, part
 
 
@@ -31,6 +32,9 @@ def test_minutes_are_the_dashboards_lines(client, world, elsewhere, bearer):
     got = {(i["student_id"], i["mandate_id"]): i for i in body["items"]}
     for ml in expected:
         row = got[(ml.student_id, ml.mandate_id)]
+        student = Student.objects.get(pk=ml.student_id)
+        assert row["student"] == student.full_name
+        assert row["mandate"] == ServiceMandate.objects.get(pk=ml.mandate_id).in_words
         assert (row["required"], row["delivered"], row["owed"]) == (
             ml.line.required,
             ml.line.delivered,

@@ -26,9 +26,11 @@ from schoolot.compliance.due import due_items
 from schoolot.compliance.ledger import district_calendar, mandate_lines, student_ledger
 from schoolot.core.access import RecordScope, students_visible_to
 from schoolot.delivery import services as delivery
-from schoolot.delivery.models import MissedReason, Session, SessionStudent, Setting
+from schoolot.delivery.models import MissedReason, Session, SessionStudent, Setting, WeeklySlot
 from schoolot.delivery.outputs import billing_export, service_log_get
+from schoolot.delivery.session_selectors import today_get
 from schoolot.directory.selectors import CaseloadFilters, caseload_list, student_record_get
+from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.billing import GROUP_CODE
 
 api = NinjaAPI(
@@ -242,6 +244,7 @@ class StudentPartIn(Schema):
 
 class SessionIn(Schema):
     submission_key: uuid.UUID  # the client's own id for this session: a retry makes no twin
+    slot_id: int | None = None  # the session of her week it was (GET /today)
     date: dt.date
     start_time: dt.time
     end_time: dt.time
@@ -370,6 +373,51 @@ class BillingQuery(Schema):
     end: dt.date
 
 
+class MandateChoiceOut(Schema):
+    id: int
+    in_words: str
+
+
+class TodayStudentOut(Schema):
+    id: int
+    name: str
+    mandates: list[MandateChoiceOut]  # what a session's minutes may count against that day
+
+
+class TodaySlotOut(Schema):
+    slot_id: int
+    start_time: dt.time
+    end_time: dt.time
+    school: str
+    setting: str
+    students: list[TodayStudentOut]
+    session_id: int | None  # logged from this slot that day
+    signed: bool | None
+    closed: str | None  # why her school alone has no instruction that day
+    clash: str | None  # her fixed time that day over it (a meeting)
+
+
+class LoggedOut(Schema):
+    id: int
+    start_time: dt.time
+    end_time: dt.time
+    signed: bool
+
+
+class TodayOut(Schema):
+    date: dt.date
+    closed: str | None  # why the district has no instruction that day
+    next_school_day: dt.date | None
+    away: str | None  # her time away holding the day, its reason
+    slots: list[TodaySlotOut]
+    other_sessions: list[LoggedOut]  # logged that day, not from a slot
+    unsigned: int  # her notes waiting for her signature
+
+
+class DayQuery(Schema):
+    date: dt.date | None = None  # default today
+
+
 # -- shaping ---------------------------------------------------------------------------------
 
 
@@ -452,24 +500,21 @@ def students_list(request, filters: Query[StudentFilters]):
             staff_id=filters.staff_id,
         ),
     )
-    return _StudentPage(students)
+    return _Shaped(students, lambda page: [_student_out(s) for s in page])
 
 
-class _StudentPage:
-    """The caseload queryset shaped lazily: the paginator slices it, then each student on
-    the page is shaped (its plans and therapists are prefetched for the page only)."""
+class _Shaped:
+    """A sequence the paginator slices and counts, shaped page by page: only the page's
+    items are loaded and turned into the API's dicts (`shape` takes the page's slice)."""
 
-    def __init__(self, queryset):
-        self.queryset = queryset
+    def __init__(self, items, shape):
+        self.items, self.shape = items, shape
 
     def __len__(self):
-        return self.queryset.count()
-
-    def count(self):
-        return self.queryset.count()
+        return len(self.items) if isinstance(self.items, list) else self.items.count()
 
     def __getitem__(self, index):
-        return [_student_out(s) for s in self.queryset[index]]
+        return self.shape(self.items[index])
 
 
 @api.get(
@@ -651,37 +696,42 @@ def minutes_list(request, query: Query[MinutesQuery]):
     district's own reports. One export event is audited per call."""
     on = query.on or timezone.localdate()
     cal = district_calendar(district_id=request.user.district_id, on=on)
-    lines = (
-        mandate_lines(
-            students=students_visible_to(user=request.user), on=on, cal=cal, with_objects=True
+    students = students_visible_to(user=request.user)
+    lines = mandate_lines(students=students, on=on, cal=cal) if cal else []
+    # Each student's (sort key, name as Student.full_name says it).
+    names = {
+        pk: ((last, first), f"{preferred or first} {last}")
+        for pk, last, first, preferred in students.values_list(
+            "pk", "last_name", "first_name", "preferred_name"
         )
-        if cal
-        else []
-    )
-    lines.sort(
-        key=lambda ml: (ml.student.last_name, ml.student.first_name, ml.student_id, ml.mandate_id)
-    )
+    }
+    lines.sort(key=lambda ml: (names[ml.student_id][0], ml.student_id, ml.mandate_id))
     _export_audit(request, f"minutes on {on} via API ({len(lines)} lines)")
-    return [
-        {
-            "student_id": ml.student_id,
-            "student": ml.student.full_name,
-            "school_id": ml.school_id,
-            "mandate_id": ml.mandate_id,
-            "mandate": ml.mandate.in_words,
-            "period_start": ml.line.period.start,
-            "period_end": ml.line.period.end,
-            "required": ml.line.required,
-            "delivered": ml.line.delivered,
-            "made_up": ml.line.made_up,
-            "missed": ml.line.missed,
-            "owed": ml.line.owed,
-            "expected_by_now": ml.line.expected_by_now,
-            "behind_pace": ml.line.behind_pace,
-            "therapist_ids": list(ml.therapist_ids),
-        }
-        for ml in lines
-    ]
+
+    def shape(page):
+        mandates = ServiceMandate.objects.in_bulk([ml.mandate_id for ml in page])
+        return [
+            {
+                "student_id": ml.student_id,
+                "student": names[ml.student_id][1],
+                "school_id": ml.school_id,
+                "mandate_id": ml.mandate_id,
+                "mandate": mandates[ml.mandate_id].in_words,
+                "period_start": ml.line.period.start,
+                "period_end": ml.line.period.end,
+                "required": ml.line.required,
+                "delivered": ml.line.delivered,
+                "made_up": ml.line.made_up,
+                "missed": ml.line.missed,
+                "owed": ml.line.owed,
+                "expected_by_now": ml.line.expected_by_now,
+                "behind_pace": ml.line.behind_pace,
+                "therapist_ids": list(ml.therapist_ids),
+            }
+            for ml in page
+        ]
+
+    return _Shaped(lines, shape)
 
 
 @api.get("/due", response=list[DueOut], summary="Due dates: what is due soon, and overdue")
@@ -778,6 +828,70 @@ def billing_get(request, query: Query[BillingQuery]):
     }
 
 
+@api.get(
+    "/today",
+    response={200: TodayOut, 403: DetailOut},
+    summary="A therapist's day: her sessions to log, what is logged, why a school is closed",
+)
+def today(request, query: Query[DayQuery]):
+    """Her sessions of the week that fall on `date` (default today), each with its students
+    and the mandates their minutes may count against, and the session logged from it if
+    any; her other sessions logged that day; why the day or a school has no instruction;
+    her time away. What the Today page shows, for her own tools. Therapists only."""
+    if request.user.role != Role.THERAPIST:
+        return Status(403, {"detail": "The day is a therapist's."})
+    date = query.date or timezone.localdate()
+    day = today_get(staff=delivery.therapist_staff_get(user=request.user), date=date)
+    student_ids = {st.pk for item in day.slots for st in item.slot.students.all()}
+    mandates: dict[int, list] = {}
+    for m in (
+        ServiceMandate.objects.filter(
+            plan__student_id__in=student_ids,
+            plan__status=Plan.Status.ACTIVE,
+            start_date__lte=date,
+            end_date__gte=date,
+        )
+        .exclude(delivery_model=ServiceMandate.DeliveryModel.CONSULTATION)
+        .select_related("plan")
+        .order_by("pk")
+    ):
+        mandates.setdefault(m.plan.student_id, []).append({"id": m.pk, "in_words": m.in_words})
+    return {
+        "date": day.date,
+        "closed": day.closed,
+        "next_school_day": day.next_school_day,
+        "away": day.away.get_reason_display() if day.away else None,
+        "slots": [
+            {
+                "slot_id": item.slot.pk,
+                "start_time": item.slot.start_time,
+                "end_time": item.slot.end_time,
+                "school": item.slot.school.name,
+                "setting": item.slot.setting,
+                "students": [
+                    {"id": st.pk, "name": st.full_name, "mandates": mandates.get(st.pk, [])}
+                    for st in item.slot.students.all()
+                ],
+                "session_id": item.session.pk if item.session else None,
+                "signed": item.session.is_signed if item.session else None,
+                "closed": item.closed,
+                "clash": item.clash.label if item.clash else None,
+            }
+            for item in day.slots
+        ],
+        "other_sessions": [
+            {
+                "id": s.pk,
+                "start_time": s.start_time,
+                "end_time": s.end_time,
+                "signed": s.is_signed,
+            }
+            for s in day.other_sessions
+        ],
+        "unsigned": day.unsigned_count,
+    }
+
+
 @api.post(
     "/sessions",
     response={200: SessionOut, 201: SessionOut, 403: DetailOut, 404: DetailOut, 422: ProblemsOut},
@@ -801,6 +915,14 @@ def session_create(request, payload: SessionIn):
     )
     if seen != set(ids):
         return Status(404, {"detail": "No such student on your caseload."})
+    if (
+        payload.slot_id is not None
+        and not WeeklySlot.objects.filter(pk=payload.slot_id, therapist__user=request.user).exists()
+    ):
+        return Status(
+            422,
+            {"detail": [{"loc": ["body", "slot_id"], "msg": "That session is not in your week."}]},
+        )
     data = delivery.SessionInput(
         date=payload.date,
         start_time=payload.start_time,
@@ -813,6 +935,7 @@ def session_create(request, payload: SessionIn):
         assessment=payload.assessment,
         plan_next=payload.plan_next,
         submission_key=payload.submission_key,
+        slot_id=payload.slot_id,
         sign=False,
         parts=[
             delivery.StudentPart(
