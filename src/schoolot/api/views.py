@@ -25,16 +25,21 @@ class ApiTokenForm(forms.Form):
     )
 
 
+# The new secret waits in her session between the POST and the page that shows it, once.
+NEW_SECRET = "api_token_new_secret"
+
+
 def api_tokens(request):
-    """Her tokens (GET) or a new one (POST): the new secret is shown once, on this answer
-    only. A refused form comes back in place (400) with what was typed."""
+    """Her tokens (GET), or a new one (POST, then back here: a reload makes no second
+    token). The new secret is shown once, on the page the POST leads to. A refused form
+    comes back in place (400) with what was typed."""
     if not api_token_access(user=request.user):
         raise PermissionDenied("Administrators, OT supervisors and therapists use API tokens.")
-    secret = None
+    secret = request.session.pop(NEW_SECRET, None) if request.method == "GET" else None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, secret = services.api_token_create(
+            _token, new = services.api_token_create(
                 request=request, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
         except ValidationError as e:
@@ -42,7 +47,8 @@ def api_tokens(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            form = ApiTokenForm()
+            request.session[NEW_SECRET] = new
+            return redirect("api_tokens")
     return render(
         request,
         "api/tokens.html",
