@@ -26,7 +26,7 @@ class ApiTokenForm(forms.Form):
 
 
 # The new secret waits in her session between the POST and the page that shows it, once.
-NEW_SECRET = "api_token_new_secret"
+SHOW_ONCE = "api_tokens_show_once"
 
 
 def api_tokens(request):
@@ -35,7 +35,7 @@ def api_tokens(request):
     comes back in place (400) with what was typed."""
     if not api_token_access(user=request.user):
         raise PermissionDenied("Administrators, OT supervisors and therapists use API tokens.")
-    secret = request.session.pop(NEW_SECRET, None) if request.method == "GET" else None
+    secret = request.session.pop(SHOW_ONCE, None) if request.method == "GET" else None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -47,7 +47,7 @@ def api_tokens(request):
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            request.session[NEW_SECRET] = new
+            request.session[SHOW_ONCE] = new
             return redirect("api_tokens")
     return render(
         request,
