@@ -3,6 +3,7 @@ district's, 404 for a student she may not see, and every read of a record audite
 
 import pytest
 
+from schoolot.api.models import ApiToken
 from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.core.access import students_visible_to
 from tests.delivery.helpers import caseload_student
@@ -59,6 +60,8 @@ def test_a_teachers_or_parents_login_does_not_open_the_api(client, world, who):
 def test_a_staff_login_opens_the_api_from_the_browser(client, world):
     client.force_login(world.users["therapist"])
     assert client.get(f"/api/v1/students/{world.students['own'].pk}").status_code == 200
+    event = AuditEvent.objects.filter(student=world.students["own"]).latest("pk")
+    assert event.what == "student record (full) via API (login)"
     client.logout()
     assert client.get(f"/api/v1/students/{world.students['own'].pk}").status_code == 401
 
@@ -71,10 +74,11 @@ def test_every_read_of_a_record_is_audited_in_the_token_users_name(client, world
     for part in ["", "/minutes", "/service-log?start=2026-01-01"]:
         assert client.get(f"/api/v1/students/{own.pk}{part}", headers=headers).status_code == 200
     events = list(AuditEvent.objects.filter(student=own).order_by("pk"))[before:]
+    prefix = ApiToken.objects.get(user=user).prefix
     assert [e.what for e in events] == [
-        "student record (full) via API",
-        "minutes ledger via API",
-        "service log via API 2026-01-01..",
+        f"student record (full) via API token {prefix}",
+        f"minutes ledger via API token {prefix}",
+        f"service log 2026-01-01.. via API token {prefix}",
     ]
     assert {(e.actor_id, e.action, e.district_id) for e in events} == {
         (user.pk, AuditAction.VIEW, world.district.pk)

@@ -3,6 +3,7 @@ export, each what the caller's pages show and each audited as one export."""
 
 import datetime as dt
 
+from schoolot.api.models import ApiToken
 from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.compliance.due import due_items
 from schoolot.compliance.ledger import district_calendar, mandate_lines
@@ -46,7 +47,8 @@ def test_minutes_are_the_dashboards_lines(client, world, elsewhere, bearer):
     assert not {i["student_id"] for i in body["items"]} & {
         s.pk for s in elsewhere.students.values()
     }
-    assert exports(user)[-1] == f"minutes on {TODAY} via API ({len(expected)} lines)"
+    prefix = ApiToken.objects.get(user=user).prefix
+    assert exports(user)[-1] == f"minutes on {TODAY} via API token {prefix} ({len(expected)} lines)"
 
 
 def test_minutes_on_another_day(client, world, bearer):
@@ -113,7 +115,10 @@ def test_billing_is_the_billing_export(client, world, bearer):
     assert body["units"] == 3 and body["rows"][0]["medicaid_id"] == own.medicaid_id
     (exception,) = body["exceptions"]
     assert exception["student_id"] == other.pk and "no Medicaid ID" in exception["reasons"]
-    assert exports(user)[-1] == f"Medicaid billing export {day}..{day} via API (1 rows)"
+    prefix = ApiToken.objects.get(user=user).prefix
+    assert exports(user)[-1] == (
+        f"Medicaid billing export {day}..{day} via API token {prefix} (1 rows)"
+    )
 
 
 def test_billing_refuses_a_backwards_or_long_period(client, world, bearer):

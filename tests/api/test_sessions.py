@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from schoolot.api.models import ApiToken
 from schoolot.audit.models import AuditEvent
 from schoolot.delivery.models import Session, SessionStudent
 from tests.delivery.helpers import DAY, mandate_of
@@ -46,7 +47,9 @@ def test_a_therapist_logs_a_session_as_a_draft(client, world, bearer):
     assert entry["student_id"] == own.pk and entry["minutes"] == 30
     assert entry["codes"] == [{"code": "97530", "minutes": 30}]
     assert SessionStudent.objects.get(pk=entry["entry_id"]).note == "Worked hard."
-    assert AuditEvent.objects.filter(student=own, what=f"session {session.pk} via API").count() == 1
+    prefix = ApiToken.objects.get().prefix
+    what = f"session {session.pk} via API token {prefix}"
+    assert AuditEvent.objects.filter(student=own, what=what).count() == 1
     # Her service log has it, and her Notes to sign.
     log = client.get(f"/api/v1/students/{own.pk}/service-log", headers=headers).json()
     assert [s["date"] for s in log["sessions"]] == [DAY.isoformat()]

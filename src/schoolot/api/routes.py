@@ -113,6 +113,13 @@ def _mandate_out(m) -> dict:
     }
 
 
+def _via(request) -> str:
+    """How the audit trail says a call came: by which token (its first characters, as the
+    API tokens page lists it), or from a staff login in the browser."""
+    token = getattr(request, "api_token", None)
+    return f"via API token {token.prefix}" if token else "via API (login)"
+
+
 def _full_record(request, student_id: int):
     """The record as student_record_get gives it; 404 unless the caller sees all of it."""
     record = student_record_get(user=request.user, student_id=student_id)
@@ -179,7 +186,7 @@ def student_get(request, student_id: int):
         request=request,
         student=record.student,
         action=AuditAction.VIEW,
-        what="student record (full) via API",
+        what=f"student record (full) {_via(request)}",
     )
     student, plan = record.student, record.plan
     student.active_plans = [plan] if plan else []
@@ -233,7 +240,7 @@ def student_minutes(request, student_id: int):
         request=request,
         student=record.student,
         action=AuditAction.VIEW,
-        what="minutes ledger via API",
+        what=f"minutes ledger {_via(request)}",
     )
     return {
         "student_id": record.student.pk,
@@ -289,7 +296,7 @@ def student_service_log(request, student_id: int, period: Query[PeriodQuery]):
         request=request,
         student=log.student,
         action=AuditAction.VIEW,
-        what=f"service log via API {period.start or ''}..{period.end or ''}",
+        what=f"service log {period.start or ''}..{period.end or ''} {_via(request)}",
     )
     return {
         "student_id": log.student.pk,
@@ -357,7 +364,7 @@ def minutes_list(request, query: Query[MinutesQuery]):
         )
     }
     lines.sort(key=lambda ml: (names[ml.student_id][0], ml.student_id, ml.mandate_id))
-    _export_audit(request, f"minutes on {on} via API ({len(lines)} lines)")
+    _export_audit(request, f"minutes on {on} {_via(request)} ({len(lines)} lines)")
 
     def shape(page):
         mandates = ServiceMandate.objects.in_bulk([ml.mandate_id for ml in page])
@@ -398,7 +405,8 @@ def due_list(request, query: Query[DueQuery]):
         overdue_since=today - dt.timedelta(days=365),
     )
     _export_audit(
-        request, f"due dates to {today + dt.timedelta(days=query.days)} via API ({len(items)} rows)"
+        request,
+        f"due dates to {today + dt.timedelta(days=query.days)} {_via(request)} ({len(items)} rows)",
     )
     return [
         {
@@ -431,7 +439,8 @@ def billing_get(request, query: Query[BillingQuery]):
     export = billing_export(user=request.user, start=query.start, end=query.end)
     _export_audit(
         request,
-        f"Medicaid billing export {query.start}..{query.end} via API ({len(export.rows)} rows)",
+        f"Medicaid billing export {query.start}..{query.end} {_via(request)} "
+        f"({len(export.rows)} rows)",
     )
     return {
         "start": export.start,
@@ -639,7 +648,7 @@ def session_create(request, payload: SessionIn):
                 request=request,
                 student=entry.student,
                 action=AuditAction.CREATE,
-                what=f"session {session.pk} via API",
+                what=f"session {session.pk} {_via(request)}",
             )
     return Status(
         200 if before else 201,

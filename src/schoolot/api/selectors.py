@@ -38,10 +38,11 @@ def api_tokens_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, district_id=user.district_id)
 
 
-def api_token_user_get(*, secret: str, on: dt.datetime | None = None) -> User | None:
-    """The user a presented secret acts as, or None: an unknown or revoked token, one past
-    its last day (district time), one whose user is inactive, has left the district or no
-    longer holds a role that may use tokens. Notes when it was last used."""
+def api_token_get(*, secret: str, on: dt.datetime | None = None) -> ApiToken | None:
+    """The token a presented secret is, with the user it acts as (`token.user`), or None:
+    an unknown or revoked token, one past its last day (district time), one whose user is
+    inactive, has left the district or no longer holds a role that may use tokens. Notes
+    when it was last used."""
     if not secret or len(secret) > 200:
         return None
     now = on or timezone.now()
@@ -57,4 +58,4 @@ def api_token_user_get(*, secret: str, on: dt.datetime | None = None) -> User | 
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return user
+    return token
