@@ -10,12 +10,14 @@ tell that she exists."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
 
 from schoolot.accounts.models import Role
 from schoolot.api.auth import StaffSessionAuth, TokenAuth
@@ -26,6 +28,7 @@ from schoolot.api.schemas import (
     DetailOut,
     DueOut,
     DueQuery,
+    Id,
     MeOut,
     MinutesLineOut,
     MinutesOut,
@@ -52,6 +55,19 @@ from schoolot.delivery.session_selectors import today_get
 from schoolot.directory.selectors import CaseloadFilters, caseload_list, student_record_get
 from schoolot.plans.models import Plan, ServiceMandate
 from schoolot.rules.billing import GROUP_CODE
+
+
+class Pages(LimitOffsetPagination):
+    """`limit` (NINJA_PAGINATION_PER_PAGE by default, NINJA_PAGINATION_MAX_LIMIT at most) and
+    `offset`, held to what a database's OFFSET takes (a 20-digit offset is a 422, not a
+    server error)."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+        )
+        offset: int = Field(0, ge=0, le=10**12)
+
 
 api = NinjaAPI(
     title="SchoolOT",
@@ -120,7 +136,7 @@ def _via(request) -> str:
     return f"via API token {token.prefix}" if token else "via API (login)"
 
 
-def _full_record(request, student_id: int):
+def _full_record(request, student_id: Id):
     """The record as student_record_get gives it; 404 unless the caller sees all of it."""
     record = student_record_get(user=request.user, student_id=student_id)
     if record.scope is not RecordScope.FULL:
@@ -143,7 +159,7 @@ def me(request):
 
 
 @api.get("/students", response=list[StudentOut], summary="The students the caller may see")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def students_list(request, filters: Query[StudentFilters]):
     """Her caseload (or, for a supervisor, her team's; for an administrator, the
     district's), ordered by school and name, as the caseload page lists it; paged with
@@ -180,7 +196,7 @@ class _Shaped:
     response=StudentRecordOut,
     summary="A student's record: her active plan's mandates, goals and accommodations",
 )
-def student_get(request, student_id: int):
+def student_get(request, student_id: Id):
     record = _full_record(request, student_id)
     audit_event_record(
         request=request,
@@ -229,7 +245,7 @@ def student_get(request, student_id: int):
     response=MinutesOut,
     summary="A student's minutes ledger: each period of the school year, mandate by mandate",
 )
-def student_minutes(request, student_id: int):
+def student_minutes(request, student_id: Id):
     """Required, delivered, made up, missed by reason and owed minutes for every period of
     the school year so far, newest first, with the year's sums: the Minutes page's ledger."""
     record = _full_record(request, student_id)
@@ -284,7 +300,7 @@ def student_minutes(request, student_id: int):
     response=ServiceLogOut,
     summary="A student's service log: her session entries and consultations",
 )
-def student_service_log(request, student_id: int, period: Query[PeriodQuery]):
+def student_service_log(request, student_id: Id, period: Query[PeriodQuery]):
     """Every session entry and consultation about her between `start` and `end`
     (inclusive, either optional), newest first. 400 when `start` comes after `end`."""
     if period.start and period.end and period.start > period.end:
@@ -346,7 +362,7 @@ def _export_audit(request, what: str) -> None:
     response=list[MinutesLineOut],
     summary="Mandated, delivered and owed minutes of this period, mandate by mandate",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def minutes_list(request, query: Query[MinutesQuery]):
     """For every student the caller sees, each mandate in force on `on` (default today) with
     its current period's line (week, month, quarter or year): required, delivered, made up,

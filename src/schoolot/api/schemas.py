@@ -4,11 +4,22 @@ pydantic), from which the OpenAPI schema is made."""
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
 
+from schoolot.core.params import MAX_ID
 from schoolot.delivery.models import MissedReason, Session, SessionStudent, Setting
+
+# A record's id as the API takes it: a number the database's 64-bit keys can hold.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Words as the API takes them: no NUL character (PostgreSQL's text cannot hold one).
+NoNul = Field(pattern=r"^[^\x00]*$")
+Words = Annotated[str, NoNul, Field(max_length=4000)]
+Search = Annotated[str, NoNul, Field(max_length=100)]
+# Minutes of one session or code: a school day holds fewer.
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 
 
 class SchoolOut(Schema):
@@ -127,6 +138,11 @@ class CodeOut(Schema):
     minutes: int
 
 
+class CodeIn(Schema):
+    code: Annotated[str, NoNul, Field(max_length=5)]  # CPT or HCPCS
+    minutes: Minutes
+
+
 class ServiceLogEntryOut(Schema):
     date: dt.date
     start: str
@@ -169,11 +185,11 @@ class MeOut(Schema):
 
 
 class StudentFilters(Schema):
-    q: str = ""
-    school_id: int | None = None
-    grade: str = ""
-    plan_kind: str = ""
-    staff_id: int | None = None
+    q: Search = ""
+    school_id: Id | None = None
+    grade: Search = ""
+    plan_kind: Search = ""
+    staff_id: Id | None = None
 
 
 class PeriodQuery(Schema):
@@ -182,38 +198,38 @@ class PeriodQuery(Schema):
 
 
 class GoalMeasureIn(Schema):
-    goal_id: int
-    value: Decimal | None = None  # in the goal's measure; or, for percent of trials:
-    correct: int | None = None
-    incorrect: int | None = None
+    goal_id: Id
+    value: Annotated[Decimal, Field(ge=-99999, le=99999)] | None = None  # in its measure
+    correct: Minutes | None = None  # or, for a percent of trials, the trials
+    incorrect: Minutes | None = None
 
 
 class StudentPartIn(Schema):
-    student_id: int
-    mandate_id: int
+    student_id: Id
+    mandate_id: Id
     attendance: SessionStudent.Attendance = SessionStudent.Attendance.PRESENT
-    minutes: int | None = None  # default: the session's
+    minutes: Minutes | None = None  # default: the session's
     missed_reason: MissedReason | None = None
     makeup_owed: bool = False
-    makes_up_entry_id: int | None = None  # the missed entry this session makes up
-    note: str = Field("", max_length=4000)
-    codes: list[CodeOut] | None = None  # default: 97530, or 97150 for a group
+    makes_up_entry_id: Id | None = None  # the missed entry this session makes up
+    note: Words = ""
+    codes: list[CodeIn] | None = None  # default: 97530, or 97150 for a group
     measures: list[GoalMeasureIn] = []
 
 
 class SessionIn(Schema):
     submission_key: uuid.UUID  # the client's own id for this session: a retry makes no twin
-    slot_id: int | None = None  # the session of her week it was (GET /today)
+    slot_id: Id | None = None  # the session of her week it was (GET /today)
     date: dt.date
     start_time: dt.time
     end_time: dt.time
     setting: Setting
     delivery_model: Session.DeliveryModel = Session.DeliveryModel.PULL_OUT
-    activities: str = Field("", max_length=4000)
-    subjective: str = Field("", max_length=4000)
-    objective: str = Field("", max_length=4000)
-    assessment: str = Field("", max_length=4000)
-    plan_next: str = Field("", max_length=4000)
+    activities: Words = ""
+    subjective: Words = ""
+    objective: Words = ""
+    assessment: Words = ""
+    plan_next: Words = ""
     students: list[StudentPartIn] = Field(..., min_length=1, max_length=12)
 
 
