@@ -53,6 +53,16 @@ def api_token_create(*, request, name: str, days: int) -> tuple[ApiToken, str]:
     return token, secret
 
 
+def _revoke(*, request, token: ApiToken, what: str) -> bool:
+    """Revoke `token` unless it is revoked already (then nothing changes); audited."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_event_record(request=request, student=None, action=AuditAction.UPDATE, what=what)
+    return True
+
+
 def api_token_revoke(*, request, token_id: int) -> ApiToken:
     """Revoke one of `request.user`'s own tokens (Http404 for anyone else's); revoking a
     revoked token changes nothing. Audited."""
@@ -63,13 +73,27 @@ def api_token_revoke(*, request, token_id: int) -> ApiToken:
     )
     if token is None:
         raise Http404("No such token.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_event_record(
-            request=request,
-            student=None,
-            action=AuditAction.UPDATE,
-            what=f"API token {token} revoked",
-        )
+    _revoke(request=request, token=token, what=f"API token {token} revoked")
     return token
+
+
+def api_tokens_district_revoke(*, request, token_ids) -> int:
+    """A district administrator revokes tokens of her district's users (as when someone
+    leaves; the back office's action); how many were revoked. The platform operator may
+    revoke any. Others: PermissionDenied. Each revocation audited, naming the token's user."""
+    from schoolot.core.admin import is_district_admin
+
+    user = request.user
+    tokens = ApiToken.objects.filter(pk__in=list(token_ids)).select_related("user")
+    if not user.is_superuser:
+        if not is_district_admin(user):
+            raise PermissionDenied("District administrators revoke their district's tokens.")
+        tokens = tokens.filter(district_id=user.district_id)
+    return sum(
+        _revoke(
+            request=request,
+            token=token,
+            what=f"API token {token} of {token.user.get_username()} revoked",
+        )
+        for token in tokens.order_by("pk")
+    )
