@@ -6,6 +6,7 @@ import pytest
 from schoolot.api.models import ApiToken
 from schoolot.audit.models import AuditAction, AuditEvent
 from schoolot.core.access import students_visible_to
+from tests.api.conftest import queries_of
 from tests.delivery.helpers import caseload_student
 
 STAFF = ["admin", "supervisor", "other_supervisor", "therapist", "cota", "other_therapist"]
@@ -101,18 +102,10 @@ def test_listing_costs_the_same_queries_for_any_caseload(
     headers = bearer(user)
     client.get("/api/v1/students", headers=headers)  # the token's first use writes once
 
-    def count() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/api/v1/students", headers=headers).status_code == 200
-        return len(ctx.captured_queries)
-
-    small = count()
+    small = queries_of(client, "/api/v1/students", headers)
     for i in range(12):
         caseload_student(world, f"Extra{i}")
-    assert count() == small
+    assert queries_of(client, "/api/v1/students", headers) == small
     with django_assert_max_num_queries(8):
         client.get("/api/v1/students?limit=5&offset=5", headers=headers)
 

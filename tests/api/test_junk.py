@@ -3,26 +3,17 @@ odd values in each query parameter, path id and body field, and with bodies that
 what it takes. Each answer is a 4xx with a body that says what was wrong, or a 200."""
 
 import json
-import uuid
 
 import pytest
 
+from tests.api.conftest import session_body
 from tests.core.test_junk_input import JUNK
-from tests.delivery.helpers import DAY, mandate_of
 
 ODD = [*JUNK, None, [], {}, True, -(2**63), 2**64, 1.5]
 
 
 def _valid_session(world) -> dict:
-    own = world.students["own"]
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "date": DAY.isoformat(),
-        "start_time": "09:00",
-        "end_time": "09:30",
-        "setting": "therapy_room",
-        "students": [{"student_id": own.pk, "mandate_id": mandate_of(own).pk}],
-    }
+    return session_body(world.students["own"])
 
 
 @pytest.fixture

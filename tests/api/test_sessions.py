@@ -2,32 +2,23 @@
 nothing, a retry that makes no twin, drafts only, and only for the therapist's students."""
 
 import datetime as dt
-import uuid
 
 import pytest
 
 from schoolot.api.models import ApiToken
 from schoolot.audit.models import AuditEvent
 from schoolot.delivery.models import Session, SessionStudent
+from tests.api.conftest import session_body
 from tests.delivery.helpers import DAY, mandate_of
 
 URL = "/api/v1/sessions"
 
 
 def body(*students, **fields) -> dict:
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "date": DAY.isoformat(),
-        "start_time": "09:00",
-        "end_time": "09:30",
-        "setting": "therapy_room",
-        "objective": "Copied 8 of 10 letters legibly.",
-        "students": [
-            {"student_id": s.pk, "mandate_id": mandate_of(s).pk, "note": "Worked hard."}
-            for s in students
-        ],
-        **fields,
-    }
+    data = session_body(*students, objective="Copied 8 of 10 letters legibly.", **fields)
+    for part in data["students"]:
+        part["note"] = "Worked hard."
+    return data
 
 
 def post(client, headers, data):

@@ -2,10 +2,10 @@
 own tools need to show her day and log it."""
 
 import datetime as dt
-import uuid
 
 from schoolot.delivery.models import Session, WeeklySlot
 from schoolot.directory.selectors import closure_get
+from tests.api.conftest import session_body
 from tests.delivery.helpers import TODAY, mandate_of
 from tests.factories import holiday_make, weekly_slot_make
 
@@ -37,15 +37,7 @@ def test_her_day_lists_her_sessions_with_what_to_log_against(client, world, bear
 
     logged = client.post(
         "/api/v1/sessions",
-        {
-            "submission_key": str(uuid.uuid4()),
-            "slot_id": slot.pk,
-            "date": day.isoformat(),
-            "start_time": "09:00",
-            "end_time": "09:30",
-            "setting": "therapy_room",
-            "students": [{"student_id": own.pk, "mandate_id": mandate_of(own).pk}],
-        },
+        session_body(own, slot_id=slot.pk, date=day.isoformat()),
         content_type="application/json",
         headers=headers,
     )
@@ -80,15 +72,7 @@ def test_a_slot_of_another_therapists_week_is_refused(client, world, bearer):
     own = world.students["own"]
     response = client.post(
         "/api/v1/sessions",
-        {
-            "submission_key": str(uuid.uuid4()),
-            "slot_id": theirs.pk,
-            "date": day.isoformat(),
-            "start_time": "09:00",
-            "end_time": "09:30",
-            "setting": "therapy_room",
-            "students": [{"student_id": own.pk, "mandate_id": mandate_of(own).pk}],
-        },
+        session_body(own, slot_id=theirs.pk, date=day.isoformat()),
         content_type="application/json",
         headers=bearer(world.users["therapist"]),
     )

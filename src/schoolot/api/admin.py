@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 
 from schoolot.api.models import ApiToken
 from schoolot.api.services import api_tokens_district_revoke
-from schoolot.core.admin import OverflowSafeChangelist, is_district_admin
+from schoolot.core.admin import DistrictAdminOnly, OverflowSafeChangelist
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(OverflowSafeChangelist, admin.ModelAdmin):
+class ApiTokenAdmin(DistrictAdminOnly, OverflowSafeChangelist, admin.ModelAdmin):
     """Read-only but for the revoke action: tokens are made by their users, on their page."""
 
     list_display = (
@@ -26,17 +26,7 @@ class ApiTokenAdmin(OverflowSafeChangelist, admin.ModelAdmin):
     actions = ["tokens_revoke"]
     fields = list_display
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("user")
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(district_id=request.user.district_id)
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or is_district_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+    list_select_related = ("user",)
 
     def has_change_permission(self, request, obj=None):
         # The action needs it; every field stays read-only.

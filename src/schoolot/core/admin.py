@@ -25,6 +25,23 @@ def is_district_admin(user) -> bool:
     )
 
 
+class DistrictAdminOnly:
+    """A back-office page for the platform operator and district administrators only, each
+    administrator seeing her own district's rows (the audit trail, API tokens)."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(district_id=request.user.district_id)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_district_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
 class _KeysOnly:
     """An autocomplete widget shows the chosen rows by querying them: re-rendering a form with
     a chosen value that is no key (a crafted "abc", a 20-digit number) made that query a
