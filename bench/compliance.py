@@ -14,21 +14,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
 import sys
-import tempfile
 import time
 
-
-def median_ms(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+from _district import district_ready, django_setup, median_ms
 
 
 def main() -> int:
@@ -39,16 +28,9 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     args = parser.parse_args()
 
-    os.environ.setdefault("SCHOOLOT_DATA_DIR", tempfile.mkdtemp(prefix="schoolot-bench-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolot.settings")
-    os.environ.setdefault("SCHOOLOT_TESTING", "1")
-    import django
-
-    django.setup()
+    django_setup()
     from unittest import mock
 
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -57,23 +39,12 @@ def main() -> int:
     from schoolot.compliance.dashboards import district_dashboard
     from schoolot.delivery.models import Session, SessionStudent
     from schoolot.directory.models import Student
-    from schoolot.directory.seed import district_seed, school_year_bounds
+    from schoolot.directory.seed import school_year_bounds
     from schoolot.rules import minutes as rules
 
-    settings.ALLOWED_HOSTS.append("testserver")
-    real_today = dt.date.today()
-    fall, spring = school_year_bounds(real_today)
+    fall, spring = school_year_bounds(dt.date.today())
     today = dt.date.fromisoformat(args.today) if args.today else dt.date(spring, 5, 14)
-    call_command("migrate", verbosity=0)
-    seed_s = 0.0
-    if not (args.reuse and Student.objects.exists()):
-        call_command("flush", interactive=False, verbosity=0)
-        started = time.perf_counter()
-        district_seed(size=args.size, seed=1, today=today)
-        seed_s = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics after a bulk load, as autovacuum would
+    seed_s = district_ready(size=args.size, today=today, reuse=args.reuse)
 
     admin = User.objects.get(username="admin")
     therapist = User.objects.get(username="therapist")

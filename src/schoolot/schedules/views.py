@@ -915,39 +915,55 @@ def _location_text(school: School) -> str:
     return ", ".join(f"{x:.6f}".rstrip("0").rstrip(".") for x in school.location)
 
 
+def _school_pairs_page(
+    request, *, refusal, read, form_class, save, field_of, saved, here, template, rows, extra
+):
+    """A page of one number per pair of the district's schools (travel minutes, road miles),
+    saved all at once or not at all: supervisors and administrators change it, therapists
+    read it (`refusal` for their POST). `read` gives the schools and what is saved, `save`
+    writes the valid form and returns the counts `saved` (a message) names; `field_of`
+    finds the field of a refusal; `rows` lays the form out for the template, beside
+    `extra`."""
+    can_edit = school_setup_access(user=request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(refusal)
+    schools, values = read(user=request.user)
+    form = form_class(
+        request.POST if request.method == "POST" else None, schools=schools, saved=values
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = save(form)
+        except ValidationError as exc:
+            _errors_on_form(form, exc, field_of=field_of)
+        else:
+            messages.success(request, saved.format(**counts))
+            return redirect(here)
+    return render(
+        request,
+        template,
+        {"form": form, "rows": rows(form), "can_edit": can_edit, **extra},
+        status=400 if form.errors else 200,
+    )
+
+
 def travel_times(request):
     """Travel minutes between the district's schools as one matrix (row: from, column: to),
     saved all at once or not at all. A blank cell takes the other direction's minutes, or
     the scheduler's default when both are blank."""
-    can_edit = school_setup_access(user=request.user)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied("Therapists read travel times; supervisors change them.")
-    schools, saved = travel_times_get(user=request.user)
-    form = TravelMatrixForm(
-        request.POST if request.method == "POST" else None, schools=schools, saved=saved
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            counts = travel_times_save(user=request.user, minutes=form.minutes())
-        except ValidationError as exc:
-            _errors_on_form(form, exc, field_of=_travel_field)
-        else:
-            messages.success(
-                request,
-                "Travel times saved ({added} added, {changed} changed, {cleared} cleared); "
-                "the next week built uses them.".format(**counts),
-            )
-            return redirect("travel_times")
-    return render(
+    return _school_pairs_page(
         request,
-        "schedules/travel_times.html",
-        {
-            "form": form,
-            "rows": form.matrix(),
-            "can_edit": can_edit,
-            "default_minutes": TRAVEL_DEFAULT_MINUTES,
-        },
-        status=400 if form.errors else 200,
+        refusal="Therapists read travel times; supervisors change them.",
+        read=travel_times_get,
+        form_class=TravelMatrixForm,
+        save=lambda form: travel_times_save(user=request.user, minutes=form.minutes()),
+        field_of=_travel_field,
+        saved="Travel times saved ({added} added, {changed} changed, {cleared} cleared); "
+        "the next week built uses them.",
+        here="travel_times",
+        template="schedules/travel_times.html",
+        rows=lambda form: form.matrix(),
+        extra={"default_minutes": TRAVEL_DEFAULT_MINUTES},
     )
 
 
@@ -956,30 +972,19 @@ def school_mileage(request):
     ways, saved all at once or not at all: the timesheet's mileage log takes them over the
     estimate from the schools' locations, shown in each blank field. Supervisors and
     administrators change them; therapists read them."""
-    can_edit = school_setup_access(user=request.user)
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied("Therapists read the mileage; supervisors change it.")
-    schools, saved = school_mileage_get(user=request.user)
-    form = MileageForm(
-        request.POST if request.method == "POST" else None, schools=schools, saved=saved
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            counts = school_mileage_save(user=request.user, miles=form.miles())
-        except ValidationError as exc:
-            _errors_on_form(form, exc, field_of=_mileage_field)
-        else:
-            messages.success(
-                request,
-                "Mileage saved ({added} added, {changed} changed, {cleared} cleared); "
-                "timesheets use it from now on.".format(**counts),
-            )
-            return redirect("school_mileage")
-    return render(
+    return _school_pairs_page(
         request,
-        "schedules/mileage.html",
-        {"form": form, "rows": form.rows(), "can_edit": can_edit},
-        status=400 if form.errors else 200,
+        refusal="Therapists read the mileage; supervisors change it.",
+        read=school_mileage_get,
+        form_class=MileageForm,
+        save=lambda form: school_mileage_save(user=request.user, miles=form.miles()),
+        field_of=_mileage_field,
+        saved="Mileage saved ({added} added, {changed} changed, {cleared} cleared); "
+        "timesheets use it from now on.",
+        here="school_mileage",
+        template="schedules/mileage.html",
+        rows=lambda form: form.rows(),
+        extra={},
     )
 
 
